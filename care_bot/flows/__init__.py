@@ -1,0 +1,1 @@
+"""Use cases: each flow takes Services and plain arguments, and returns what to show."""

@@ -1,0 +1,138 @@
+"""Deliver the outbox to Slack: claim a row, render or load its message, send, record.
+
+429s (honouring Retry-After), 5xx and timeouts put the row back to wait; permanent errors
+(a missing channel, a channel the bot is not in) are recorded on the incident and surfaced in
+the security channel instead of being retried forever.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from care_bot.checklist import task_states
+from care_bot.flows import posting
+from care_bot.flows.services import Services
+from care_bot.models import OutboxItem
+from care_bot.slack_api import classify
+from care_bot.storage import followups, incidents, outbox
+from care_bot.views import messages
+
+logger = logging.getLogger(__name__)
+
+
+def deliver_due(services: Services, limit: int = 50) -> int:
+    """Send every due outbox row; return how many were sent."""
+    now = services.clock()
+    with services.store.reading() as db:
+        due = outbox.due_items(db, now, limit)
+    sent = 0
+    blocked: set[str] = set()
+    for item in due:
+        channel = item.channel or item.thread_of or ""
+        if channel in blocked:
+            continue  # keep a channel's posts in order behind a waiting one
+        result = _deliver(services, item)
+        if result == "sent":
+            sent += 1
+        elif result == "waiting":
+            blocked.add(channel)
+    return sent
+
+
+def _deliver(services: Services, item: OutboxItem) -> str:
+    with services.store.transaction() as db:
+        plan = _plan(db, services, item)
+        if plan.get("skip"):
+            outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
+            return "skipped"
+        if plan.get("wait"):
+            return "waiting"
+        if not outbox.claim(db, item.id):
+            return "taken"
+    try:
+        channel, ts = _send(services, item, plan)
+    except Exception as error:  # classified below; every failure is recorded
+        _record_failure(services, item, error)
+        return "waiting"
+    with services.store.transaction() as db:
+        outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=services.clock())
+    return "sent"
+
+
+def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
+    """Decide what to send, re-checking the incident's state first."""
+    incident = incidents.get_incident(db, item.incident_id) if item.incident_id else None
+    unless = item.payload.get("unless") or {}
+    if incident is not None and unless:
+        if incident.status == "closed":
+            return {"skip": "incident closed"}
+        if unless.get("acknowledged") and incident.acknowledged_at:
+            return {"skip": "already acknowledged"}
+        if unless.get("task") and unless["task"] in task_states(
+            incidents.list_events(db, incident.id)
+        ):
+            return {"skip": "task already done"}
+    plan: dict[str, Any] = {}
+    if item.thread_of:
+        parent = outbox.get_item(db, item.thread_of)
+        if parent is None or parent.status == "failed":
+            return {"skip": "parent message could not be posted"}
+        if parent.status != "sent":
+            return {"wait": True}
+        plan.update(parent_channel=parent.channel, parent_ts=parent.ts)
+    if item.render == posting.RENDER_PARENT:
+        states = task_states(incidents.list_events(db, incident.id))
+        next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
+        plan["message"] = messages.parent_message(
+            incident, states, next_due, services.settings.branches
+        )
+    else:
+        plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
+    return plan
+
+
+def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
+    message = plan["message"]
+    if item.kind == "update":
+        services.slack.update(plan["parent_channel"], plan["parent_ts"], message)
+        return plan["parent_channel"], plan["parent_ts"]
+    channel = item.channel
+    if channel.startswith(("U", "W")):
+        channel = services.slack.open_dm(channel)
+    return services.slack.post(channel, message, thread_ts=plan.get("parent_ts"))
+
+
+def _record_failure(services: Services, item: OutboxItem, error: Exception) -> None:
+    failure = classify(error, item.attempts + 1)
+    now = services.clock()
+    with services.store.transaction() as db:
+        if not failure.permanent:
+            logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
+            outbox.mark_retry(db, item.id, not_before=now + failure.delay, error=failure.reason)
+            return
+        logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
+        outbox.mark_failed(db, item.id, error=failure.reason, now=now)
+        _surface_failure(db, services, item, failure.reason, now)
+
+
+def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:
+    """Record a permanent failure on the incident and tell the security channel."""
+    ref = ""
+    if item.incident_id:
+        incident = incidents.get_incident(db, item.incident_id)
+        ref = incident.ref if incident else ""
+        incidents.append_event(
+            db, item.incident_id, actor="care-bot", action="delivery_failed",
+            surface="outbox", now=now, detail={"key": item.key, "error": reason},
+        )
+    security = services.settings.security_channel
+    if item.channel == security or item.key.startswith("alert:"):
+        return  # the security channel itself is unreachable; the log and audit keep it
+    where = "a direct message" if item.channel.startswith(("U", "W")) else f"<#{item.channel}>"
+    text = (f":warning: CARE bot could not post {ref or 'a message'} to {where}: `{reason}`. "
+            "Check that the channel exists and the bot is a member.")
+    outbox.enqueue_post(
+        db, key=f"alert:delivery:{item.id}", channel=security, incident_id=item.incident_id,
+        payload=messages.thread_note(text), now=now,
+    )

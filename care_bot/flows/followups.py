@@ -1,0 +1,219 @@
+"""Schedule, cancel and send follow-ups: the acknowledgement ladder, deadlines, check-ins.
+
+Every follow-up is a row written in the same transaction as the change that needs it. The
+sweep turns a due row into outbox posts, marks it sent and schedules the next rung, all in one
+transaction, so a crash either does all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlite_utils
+
+from care_bot import ladder
+from care_bot.care import PERSON_LABELS, TASKS_BY_KEY
+from care_bot.checklist import task_states
+from care_bot.flows import posting
+from care_bot.flows.services import Services
+from care_bot.models import Followup, Incident
+from care_bot.storage import followups, incidents
+from care_bot.views import messages
+from care_bot.views.text import mention
+
+logger = logging.getLogger(__name__)
+
+
+def _schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Planned,
+              now: float) -> None:
+    followups.schedule(
+        db, incident_id=incident_id, kind=planned.kind, due_at=planned.due_at, now=now,
+        task=planned.task, rung=planned.rung,
+    )
+
+
+def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
+             now: float) -> None:
+    """Start the acknowledgement ladder when a danger alert creates the incident."""
+    reminders = services.settings.reminders
+    _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
+
+
+def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
+              now: float) -> None:
+    """Schedule everything a submitted report needs: ladder, task deadlines, check-in."""
+    reminders = services.settings.reminders
+    start = incident.created_at if incident.danger else now
+    _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
+    for task in ladder.TASKS_AFTER_SUBMIT:
+        _schedule(db, incident.id, ladder.task_deadline(reminders, task, now), now)
+    checkin = ladder.wellbeing_checkin(reminders, now)
+    if checkin:
+        _schedule(db, incident.id, checkin, now)
+
+
+def on_acknowledge(db: sqlite_utils.Database, services: Services, incident_id: int,
+                   now: float) -> None:
+    """Stop the acknowledgement ladder and start the reporting deadlines."""
+    followups.cancel(db, incident_id, now, kinds=ladder.ACK_KINDS)
+    incidents.set_overdue(db, incident_id, False)
+    for task in ladder.TASKS_AFTER_ACK:
+        _schedule(db, incident_id, ladder.task_deadline(services.settings.reminders, task, now),
+                  now)
+
+
+def on_task_done(db: sqlite_utils.Database, incident_id: int, task: str, now: float) -> None:
+    """Stop a completed task's reminders."""
+    followups.cancel(db, incident_id, now, task=task)
+
+
+def on_close(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
+    """Stop every follow-up of a closed incident."""
+    followups.cancel(db, incident_id, now)
+
+
+def send_due(services: Services, limit: int = 100) -> int:
+    """Turn every due follow-up into outbox posts; return how many were handled."""
+    now = services.clock()
+    with services.store.reading() as db:
+        due = followups.due_followups(db, now, limit)
+    handled = 0
+    for followup in due:
+        try:
+            with services.store.transaction() as db:
+                handled += _handle(db, services, followup.id, now)
+        except Exception:
+            logger.exception("follow-up %s could not be handled; it stays due", followup.id)
+    if handled:
+        services.wake_sweep()
+    return handled
+
+
+def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now: float) -> int:
+    followup = followups.get_followup(db, followup_id)
+    if followup is None or followup.status != "pending":
+        return 0
+    incident = incidents.get_incident(db, followup.incident_id)
+    if _no_longer_needed(db, incident, followup):
+        followups.finish(db, followup.id, "skipped", now)
+        return 1
+    branch = services.settings.branches.get(incident.branch or "")
+    opening = ladder.business_time(now, branch, incident.danger)
+    if opening > now:
+        followups.postpone(db, followup.id, opening)
+        posting.queue_refresh(db, incident.id, now)
+        return 1
+    _send(db, services, incident, followup, now)
+    followups.finish(db, followup.id, "sent", now)
+    nxt = _next(services, incident, followup, now)
+    if nxt:
+        _schedule(db, incident.id, nxt, now)
+    incidents.append_event(
+        db, incident.id, actor="care-bot", action="followup_sent", surface="scheduler",
+        now=now, detail={"kind": followup.kind, "task": followup.task, "rung": followup.rung},
+    )
+    posting.queue_refresh(db, incident.id, now)
+    return 1
+
+
+def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool:
+    if incident is None or incident.status == "closed":
+        return True
+    if followup.kind in ladder.ACK_KINDS:
+        return incident.acknowledged_at is not None
+    if followup.kind in (ladder.TASK_DUE, ladder.TASK_OVERDUE):
+        return followup.task in task_states(incidents.list_events(db, incident.id))
+    return False
+
+
+def _next(services: Services, incident: Incident, followup: Followup,
+          now: float) -> ladder.Planned | None:
+    reminders = services.settings.reminders
+    if followup.kind in ladder.ACK_KINDS:
+        start = incident.created_at if incident.danger else incident.submitted_at or now
+        sent = ladder.Planned(followup.kind, followup.due_at, followup.rung, followup.task)
+        return ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+    if followup.kind == ladder.TASK_DUE:
+        return ladder.task_escalation(reminders, followup.task, now)
+    return None
+
+
+def _send(db, services: Services, incident: Incident, followup: Followup, now: float) -> None:
+    settings = services.settings
+    key = f"followup:{followup.id}"
+    supervisor = mention(incident.person("supervisor"))
+    unless_ack = {"acknowledged": True}
+    if followup.kind == ladder.ACK_REMINDER:
+        text = (f":bell: Reminder: *{incident.ref}* is waiting for acknowledgement. "
+                f"{supervisor}, please acknowledge above.")
+        posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
+                                   messages.thread_note(text), now, unless_ack)
+    elif followup.kind in (ladder.ACK_ESCALATION, ladder.ACK_REPEAT):
+        _escalate_ack(db, services, incident, key, now)
+    elif followup.kind == ladder.ACK_OVERDUE:
+        incidents.set_overdue(db, incident.id, True)
+        text = (f":red_circle: *{incident.ref}* is overdue: still not acknowledged after every "
+                "reminder. It stays flagged until someone acknowledges it.")
+        posting.queue_thread_reply(db, settings, incident.id, "security", key,
+                                   messages.thread_note(text), now, unless_ack)
+    elif followup.kind == ladder.TASK_DUE:
+        _remind_task_owner(db, services, incident, followup.task, key, now)
+    elif followup.kind == ladder.TASK_OVERDUE:
+        _escalate_task(db, services, incident, followup.task, key, now)
+    elif followup.kind == ladder.WELLBEING:
+        posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
+                         messages.wellbeing_checkin(incident, settings.support_text), now)
+
+
+def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:
+    settings = services.settings
+    unless_ack = {"acknowledged": True}
+    rxm = mention(incident.person("rxm"))
+    supervisor = incident.person("supervisor")
+    text = (f":rotating_light: Escalation: *{incident.ref}* is still not acknowledged. "
+            f"{rxm}, please make sure someone acknowledges it.")
+    posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
+                               messages.thread_note(text), now, unless_ack)
+    posting.queue_thread_reply(
+        db, settings, incident.id, "security", key,
+        messages.thread_note(f":rotating_light: *{incident.ref}* is still not acknowledged by "
+                             f"its supervisor; the next-level manager has been told."),
+        now, unless_ack,
+    )
+    if supervisor:
+        posting.queue_dm(
+            db, incident.id, supervisor, key,
+            messages.thread_note(f"*{incident.ref}* needs your acknowledgement: a threat was "
+                                 "reported at your branch. Open the supervisors channel to "
+                                 "acknowledge it."),
+            now, unless_ack,
+        )
+
+
+def _remind_task_owner(db, services: Services, incident: Incident, task_key: str, key: str,
+                       now: float) -> None:
+    task = TASKS_BY_KEY[task_key]
+    owner = incident.person(task.owner)
+    unless = {"task": task_key}
+    text = (f":hourglass: Due now on *{incident.ref}*: {task.label}. "
+            f"{mention(owner)}, please complete it with *Update checklist*.")
+    posting.queue_thread_reply(db, services.settings, incident.id, "supervisors", key,
+                               messages.thread_note(text), now, unless)
+    if owner:
+        posting.queue_dm(db, incident.id, owner, key, messages.thread_note(text), now, unless)
+
+
+def _escalate_task(db, services: Services, incident: Incident, task_key: str, key: str,
+                   now: float) -> None:
+    task = TASKS_BY_KEY[task_key]
+    next_level = incident.person(task.next_level)
+    unless = {"task": task_key}
+    text = (f":warning: Past due on *{incident.ref}*: {task.label} "
+            f"(owner: {mention(incident.person(task.owner))}). "
+            f"{mention(next_level)}, as {PERSON_LABELS[task.next_level]}, please follow up.")
+    for kind in posting.CHANNEL_KINDS:
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
+                                   messages.thread_note(text), now, unless)
+    if next_level:
+        posting.queue_dm(db, incident.id, next_level, key, messages.thread_note(text), now,
+                         unless)

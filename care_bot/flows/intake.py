@@ -1,0 +1,284 @@
+"""The /threat report: drafts saved at every step, the danger alert, and the final submit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.care import STEP_ORDER, Step
+from care_bot.flows import followups as followup_flow
+from care_bot.flows import posting
+from care_bot.flows.services import Services
+from care_bot.models import Draft, Incident
+from care_bot.storage import drafts, incidents
+from care_bot.views import messages, report_modal
+from care_bot.views.fields import STEP_FIELDS
+from care_bot.views.forms import field_errors, read_answers
+from care_bot.views.metadata import ModalRef
+
+logger = logging.getLogger(__name__)
+
+BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
+SAVE_FAILED_FIELD_TEXT = "This step could not be saved. Please press the button again."
+SAVE_FAILED_VIEW_TEXT = (
+    "*Your report could not be saved.* Nothing was sent. Please try again in a moment; "
+    "if anyone is in danger, call 911 now."
+)
+
+
+@dataclass
+class StepResult:
+    """What a view submission should answer: field errors, or the next view."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    view: dict[str, Any] | None = None
+
+    def response(self) -> dict[str, Any]:
+        """Return the body for ack(): response_action errors or update."""
+        if self.errors:
+            return {"response_action": "errors", "errors": self.errors}
+        return {"response_action": "update", "view": self.view}
+
+
+def start_report(services: Services, user_id: str) -> tuple[dict[str, Any], str]:
+    """Return the first view for /threat (resume offer or safety step) and its draft id."""
+    now = services.clock()
+    with services.store.transaction() as db:
+        draft = drafts.open_draft(db, user_id)
+        if draft and _has_progress(draft):
+            return report_modal.resume_view(draft.id, draft.created_at, Step(draft.step)), draft.id
+        if draft is None:
+            draft = drafts.create_draft(db, user_id, now, _initial_answers(services, user_id))
+    return _step_view(services, Step.SAFETY, draft), draft.id
+
+
+def _has_progress(draft: Draft) -> bool:
+    return draft.step != Step.SAFETY.value or draft.incident_id is not None
+
+
+def _initial_answers(services: Services, user_id: str) -> dict[str, Any]:
+    branch = services.settings.branch_of(user_id)
+    return {"branch": branch.code} if branch else {}
+
+
+def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
+    """Fill the associate's name and position from Slack, without overwriting answers."""
+    profile = services.slack.user_profile(user_id)
+    defaults = {"associate_name": profile.get("name"), "associate_position": profile.get("title")}
+    _fill_missing(services, draft_id, {k: v for k, v in defaults.items() if v})
+
+
+def _fill_missing(services: Services, draft_id: str, defaults: dict[str, Any]) -> None:
+    if not defaults:
+        return
+    with services.store.transaction() as db:
+        draft = drafts.get_draft(db, draft_id)
+        if draft is None:
+            return
+        missing = {k: v for k, v in defaults.items() if not draft.answers.get(k)}
+        if missing:
+            drafts.save_answers(db, draft.id, draft.step, missing, services.clock())
+
+
+def resume(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
+    """Return the view of the step where the associate's draft stopped."""
+    with services.store.reading() as db:
+        draft = drafts.get_draft(db, draft_id)
+    if draft is None or draft.user_id != user_id or drafts_submitted(services, draft_id):
+        return start_report(services, user_id)[0]
+    return _step_view(services, Step(draft.step), draft)
+
+
+def drafts_submitted(services: Services, draft_id: str) -> bool:
+    """True when the draft already became a report."""
+    with services.store.reading() as db:
+        return drafts.is_submitted(db, draft_id)
+
+
+def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
+    """Retire the old draft (kept for the record) and open a fresh safety step."""
+    now = services.clock()
+    with services.store.transaction() as db:
+        old = drafts.get_draft(db, draft_id)
+        incident_id = old.incident_id if old and old.user_id == user_id else None
+        answers = _initial_answers(services, user_id)
+        if old and incident_id:  # a danger alert already exists: keep its where and who
+            answers.update({k: old.answers[k] for k in ("danger", "branch", "location_detail")
+                            if k in old.answers})
+        draft = drafts.create_draft(db, user_id, now, answers, incident_id=incident_id)
+    return _step_view(services, Step.SAFETY, draft)
+
+
+def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
+    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches)
+
+
+def _owned_draft(services: Services, user_id: str, ref: ModalRef) -> Draft | None:
+    with services.store.reading() as db:
+        draft = drafts.get_draft(db, ref.draft_id)
+    return draft if draft and draft.user_id == user_id else None
+
+
+def submit_step(
+    services: Services, user_id: str, ref: ModalRef, state_values: dict
+) -> StepResult:
+    """Validate and save one step; answer with field errors or the next view."""
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or ref.step not in {s.value for s in Step}:
+        return StepResult(view=report_modal.error_view(
+            "This report could not be found. Type `/threat` to start again."
+        ))
+    existing = _incident_if_submitted(services, draft.id)
+    if existing:
+        return StepResult(view=report_modal.confirmation_view(existing.ref, existing.danger))
+    step = Step(ref.step)
+    answers = read_answers(state_values)
+    errors = field_errors(answers, STEP_FIELDS[step], services.clock())
+    if errors:
+        return StepResult(errors=errors)
+    if step == Step.SAFETY:
+        return _after_safety(services, draft, answers)
+    if step == Step.REVIEW:
+        return _submit(services, draft)
+    next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
+    draft = _save(services, draft, next_step, answers)
+    return StepResult(view=_step_view(services, next_step, draft))
+
+
+def _save(services: Services, draft: Draft, step: Step, answers: dict[str, Any]) -> Draft:
+    with services.store.transaction() as db:
+        drafts.save_answers(db, draft.id, step.value, answers, services.clock())
+        return drafts.get_draft(db, draft.id)
+
+
+def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None:
+    with services.store.reading() as db:
+        if not drafts.is_submitted(db, draft_id):
+            return None
+        return incidents.find_by_draft(db, draft_id)
+
+
+def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> StepResult:
+    answers = {**answers, **_branch_defaults(services, draft, answers)}
+    if answers.get("danger") != "yes":
+        draft = _save(services, draft, Step.CLIENT_SERVICE, answers)
+        return StepResult(view=_step_view(services, Step.CLIENT_SERVICE, draft))
+    incident = raise_danger_alert(services, draft, answers)
+    return StepResult(view=report_modal.emergency_view(incident.ref, draft.id))
+
+
+def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) -> dict:
+    branch = services.settings.branches.get(answers.get("branch") or "")
+    defaults: dict[str, Any] = {}
+    if branch:
+        defaults.update({role: getattr(branch, role) for role in BRANCH_PEOPLE
+                         if getattr(branch, role) and not draft.answers.get(role)})
+    location = " · ".join(p for p in (branch.name if branch else "",
+                                      answers.get("location_detail") or "") if p)
+    if location and not draft.answers.get("associate_location"):
+        defaults["associate_location"] = location
+    return defaults
+
+
+def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any]) -> Incident:
+    """Create the incident now and alert both channels, before the rest of the form."""
+    now = services.clock()
+    with services.store.transaction() as db:
+        drafts.save_answers(db, draft.id, Step.CLIENT_SERVICE.value, answers, now)
+        current = drafts.get_draft(db, draft.id)
+        incident = incidents.get_incident(db, current.incident_id) if current.incident_id else None
+        if incident is None:
+            incident = incidents.create_incident(
+                db, draft_id=draft.id, reporter=draft.user_id, status="alerted", danger=True,
+                branch=current.answers.get("branch"), answers=current.answers, now=now,
+            )
+            drafts.link_incident(db, draft.id, incident.id)
+            incidents.append_event(db, incident.id, actor=draft.user_id, action="danger_alerted",
+                                   surface="modal", now=now)
+            posting.queue_parents(db, services.settings, incident, now)
+            followup_flow.on_alert(db, services, incident, now)
+    services.wake_sweep()
+    logger.info("danger alert raised for %s", incident.ref)
+    return incident
+
+
+def continue_after_emergency(services: Services, user_id: str, ref: ModalRef) -> StepResult:
+    """Move from the emergency instructions to the first CARE step."""
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None:
+        return StepResult(view=report_modal.error_view("Type `/threat` to continue your report."))
+    return StepResult(view=_step_view(services, Step.CLIENT_SERVICE, draft))
+
+
+def go_back(services: Services, user_id: str, ref: ModalRef, state_values: dict) -> dict | None:
+    """Keep what was typed on this step and return the previous step's view."""
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or ref.step not in {s.value for s in Step}:
+        return None
+    step = Step(ref.step)
+    previous = STEP_ORDER[max(STEP_ORDER.index(step) - 1, 0)]
+    if previous == Step.SAFETY and draft.incident_id:
+        previous = Step.CLIENT_SERVICE  # the danger alert is already out; do not ask again
+    draft = _save(services, draft, previous, read_answers(state_values))
+    return _step_view(services, previous, draft)
+
+
+def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values: dict) -> None:
+    """Keep what was typed when the associate closes the modal mid-step."""
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or drafts_submitted(services, draft.id):
+        return
+    answers = {k: v for k, v in read_answers(state_values).items() if v not in (None, "", [])}
+    with services.store.transaction() as db:
+        drafts.save_answers(db, draft.id, draft.step, answers, services.clock())
+
+
+def _submit(services: Services, draft: Draft) -> StepResult:
+    for step in STEP_ORDER[1:-1]:
+        if field_errors(draft.answers, STEP_FIELDS[step], services.clock()):
+            view = _step_view(services, step, draft)
+            return StepResult(view=view)
+    incident = submit_report(services, draft.id)
+    return StepResult(view=report_modal.confirmation_view(incident.ref, incident.danger))
+
+
+def submit_report(services: Services, draft_id: str) -> Incident:
+    """Save the report, its first audit event and its posts in one transaction."""
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident = _save_incident(db, services, draft_id, now)
+    services.wake_sweep()
+    return incident
+
+
+def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
+                   now: float) -> Incident:
+    if drafts.is_submitted(db, draft_id):  # a retry or double click: same incident, no posts
+        return incidents.find_by_draft(db, draft_id)
+    draft = drafts.get_draft(db, draft_id)
+    danger = draft.answers.get("danger") == "yes"
+    branch = draft.answers.get("branch")
+    if draft.incident_id:
+        incident = incidents.complete_report(db, draft.incident_id, draft.answers, branch, now)
+    else:
+        incident = incidents.create_incident(
+            db, draft_id=draft.id, reporter=draft.user_id, status="open", danger=danger,
+            branch=branch, answers=draft.answers, now=now,
+        )
+    drafts.mark_submitted(db, draft.id, now)
+    incidents.append_event(db, incident.id, actor=draft.user_id, action="submitted",
+                           surface="modal", now=now)
+    settings = services.settings
+    if not posting.queue_parents(db, settings, incident, now):
+        posting.queue_refresh(db, incident.id, now)
+    details = messages.report_details(incident, settings.branches)
+    for kind in posting.CHANNEL_KINDS:
+        posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
+    posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:confirmation",
+                     messages.reporter_confirmation(incident), now)
+    followup_flow.on_submit(db, services, incident, now)
+    logger.info("report %s saved", incident.ref)
+    return incident

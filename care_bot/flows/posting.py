@@ -1,0 +1,88 @@
+"""Queue Slack posts for an incident inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.config import Settings
+from care_bot.models import Incident
+from care_bot.storage import outbox
+
+CHANNEL_KINDS = ("supervisors", "security")
+RENDER_PARENT = "parent"
+
+
+def channel_id(settings: Settings, kind: str) -> str:
+    """Return the configured channel id for "supervisors" or "security"."""
+    return settings.supervisors_channel if kind == "supervisors" else settings.security_channel
+
+
+def parent_key(incident_id: int, kind: str) -> str:
+    """Outbox key of an incident's parent message in one channel."""
+    return f"incident:{incident_id}:{kind}:parent"
+
+
+def queue_parents(db: sqlite_utils.Database, settings: Settings, incident: Incident,
+                  now: float) -> bool:
+    """Queue the parent message in both channels, rendered from state when sent.
+
+    Returns False when they were queued before (a danger alert), so the caller refreshes them.
+    """
+    queued = [
+        outbox.enqueue_post(
+            db, key=parent_key(incident.id, kind), channel=channel_id(settings, kind),
+            incident_id=incident.id, render=RENDER_PARENT, now=now,
+        )
+        for kind in CHANNEL_KINDS
+    ]
+    return all(queued)
+
+
+def queue_refresh(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
+    """Queue a re-render of both parent messages from stored state."""
+    for kind in CHANNEL_KINDS:
+        outbox.enqueue_refresh(
+            db, parent_key=parent_key(incident_id, kind), incident_id=incident_id,
+            render=RENDER_PARENT, now=now,
+        )
+
+
+def queue_thread_reply(
+    db: sqlite_utils.Database,
+    settings: Settings,
+    incident_id: int,
+    kind: str,
+    key: str,
+    message: dict[str, Any],
+    now: float,
+    unless: dict[str, Any] | None = None,
+) -> None:
+    """Queue a reply in the incident's thread in one channel."""
+    outbox.enqueue_post(
+        db, key=f"incident:{incident_id}:{kind}:{key}", channel=channel_id(settings, kind),
+        incident_id=incident_id, thread_of=parent_key(incident_id, kind),
+        payload=_with_condition(message, unless), now=now,
+    )
+
+
+def queue_dm(
+    db: sqlite_utils.Database,
+    incident_id: int | None,
+    user_id: str,
+    key: str,
+    message: dict[str, Any],
+    now: float,
+    unless: dict[str, Any] | None = None,
+) -> None:
+    """Queue a direct message to a user."""
+    outbox.enqueue_post(
+        db, key=f"dm:{user_id}:{key}", channel=user_id, incident_id=incident_id,
+        payload=_with_condition(message, unless), now=now,
+    )
+
+
+def _with_condition(message: dict[str, Any], unless: dict[str, Any] | None) -> dict[str, Any]:
+    """Attach a state condition that makes delivery skip the post once it no longer applies."""
+    return {**message, "unless": unless} if unless else message

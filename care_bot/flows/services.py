@@ -1,0 +1,28 @@
+"""The collaborators every flow needs, bundled so listeners and the scheduler share them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from care_bot.config import Settings
+from care_bot.roles import RoleDirectory
+from care_bot.slack_api import SlackGateway
+from care_bot.storage import Store
+
+
+def _nothing() -> None:
+    """Default wake-up hook: the periodic sweep will pick the work up."""
+
+
+@dataclass
+class Services:
+    """Settings, storage, Slack and the clock, injected into every flow."""
+
+    settings: Settings
+    store: Store
+    slack: SlackGateway
+    roles: RoleDirectory
+    clock: Callable[[], float] = time.time
+    wake_sweep: Callable[[], None] = field(default=_nothing)

@@ -1,0 +1,273 @@
+"""Acknowledge, update the checklist, decide on the account, close: checked on every click.
+
+Every state change and every refused attempt is an append-only audit event. Thread replies
+and the parent checklist are derived from those events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from care_bot import care
+from care_bot.care import ACCOUNT_DECISIONS, CLOSE_EARLY, DECIDE_ACCOUNT, TASKS_BY_KEY
+from care_bot.checklist import (
+    EVENT_ACCOUNT_DECIDED,
+    EVENT_ACKNOWLEDGED,
+    EVENT_TASK_COMPLETED,
+    TaskDone,
+    all_done,
+    task_states,
+)
+from care_bot.flows import followups as followup_flow
+from care_bot.flows import posting
+from care_bot.flows.services import Services
+from care_bot.models import Incident
+from care_bot.storage import incidents
+from care_bot.views import messages, tracking
+from care_bot.views.text import mention, safe, slack_date
+
+NOTE_LIMIT = tracking.NOTE_LIMIT
+RATIONALE_LIMIT = tracking.RATIONALE_LIMIT
+
+
+@dataclass
+class Outcome:
+    """What to show the clicker: an ephemeral message, a view, or field errors."""
+
+    message: str | None = None
+    view: dict[str, Any] | None = None
+    errors: dict[str, str] | None = None
+
+
+def _refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action: str,
+            permission: care.Permission, surface: str, now: float) -> Outcome:
+    incidents.append_event(db, incident.id, actor=user_id, action="refused", surface=surface,
+                           now=now, detail={"attempted": action})
+    return Outcome(message=(
+        f"You can't {action.replace('_', ' ')} on {incident.ref}. "
+        f"Only {permission.describe()} can."
+    ))
+
+
+def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None, dict]:
+    incident = incidents.get_incident(db, incident_id)
+    states = task_states(incidents.list_events(db, incident_id)) if incident else {}
+    return incident, states
+
+
+def _reply_both(db, services: Services, incident: Incident, key: str, text: str,
+                now: float) -> None:
+    for kind in posting.CHANNEL_KINDS:
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
+                                   messages.thread_note(text), now)
+
+
+def acknowledge(services: Services, user_id: str, incident_id: int, surface: str) -> Outcome:
+    """Record the first acknowledgement; later clicks are told who was first."""
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, _ = _load(db, incident_id)
+        if incident is None:
+            return Outcome(message="That incident no longer exists.")
+        if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles):
+            return _refuse(db, incident, user_id, "acknowledge", care.ACKNOWLEDGE, surface, now)
+        if incident.acknowledged_at or not incidents.set_acknowledged(db, incident.id, user_id,
+                                                                        now):
+            current = incidents.get_incident(db, incident.id)
+            return Outcome(message=(
+                f"{incident.ref} was already acknowledged by {mention(current.acknowledged_by)} "
+                f"at {slack_date(current.acknowledged_at)}."
+            ))
+        event = incidents.append_event(db, incident.id, actor=user_id, action=EVENT_ACKNOWLEDGED,
+                                       surface=surface, now=now)
+        followup_flow.on_acknowledge(db, services, incident.id, now)
+        _reply_both(db, services, incident, f"event:{event.id}",
+                    f"✅ {mention(user_id)} acknowledged {incident.ref}.", now)
+        posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
+                         messages.thread_note(
+                             f"Your report *{incident.ref}* was acknowledged by "
+                             f"{mention(user_id)}. They will follow up with you."), now)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
+    return Outcome()
+
+
+def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcome:
+    """Return the checklist modal with only this person's tasks, or a refusal."""
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, states = _load(db, incident_id)
+        if incident is None:
+            return Outcome(message="That incident no longer exists.")
+        if incident.status == "closed":
+            return Outcome(message=f"{incident.ref} is closed.")
+        tasks = care.completable_tasks(user_id, incident, states, roles)
+        can_decide = ("account_decision" not in states
+                      and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles))
+        can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles)
+        if not (tasks or can_decide or can_close):
+            return _refuse(db, incident, user_id, "update_checklist",
+                           _anyone_with_a_task(), "channel", now)
+    return Outcome(view=tracking.checklist_view(incident, states, tasks, can_decide, can_close))
+
+
+def _anyone_with_a_task() -> care.Permission:
+    people: list[str] = []
+    roles: list[str] = []
+    for task in care.TASKS:
+        people += [p for p in task.permission.people if p not in people]
+        roles += [r for r in task.permission.roles if r not in roles]
+    return care.Permission(tuple(people), tuple(roles))
+
+
+def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys: list[str],
+                   note: str) -> Outcome:
+    """Mark the chosen tasks done, each re-checked against the clicker's permissions."""
+    if not task_keys:
+        return Outcome(errors={"tasks": "Choose at least one task."})
+    if len(note) > NOTE_LIMIT:
+        return Outcome(errors={"note": f"Please keep the note under {NOTE_LIMIT} characters."})
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, states = _load(db, incident_id)
+        if incident is None or incident.status == "closed":
+            return Outcome(message="That incident is closed; nothing was changed.")
+        for key in task_keys:
+            task = TASKS_BY_KEY.get(key)
+            if task is None or not task.via_checklist:
+                return Outcome(errors={"tasks": "That task cannot be completed here."})
+            if not care.is_allowed(task.permission, user_id, incident, roles):
+                return _refuse(db, incident, user_id, f"complete_{key}", task.permission,
+                               "modal", now)
+        for key in task_keys:
+            if key not in states:
+                _complete(db, services, incident, user_id, key, note, now)
+        _close_if_done(db, services, incident, now)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
+    return Outcome()
+
+
+def _complete(db, services: Services, incident: Incident, user_id: str, key: str, note: str,
+              now: float) -> None:
+    event = incidents.append_event(
+        db, incident.id, actor=user_id, action=EVENT_TASK_COMPLETED, surface="modal", now=now,
+        detail={"task": key, "note": note.strip()},
+    )
+    followup_flow.on_task_done(db, incident.id, key, now)
+    text = f"✅ {TASKS_BY_KEY[key].label} · {mention(user_id)}"
+    if note.strip():
+        text += f"\n>{safe(note.strip(), NOTE_LIMIT)}"
+    _reply_both(db, services, incident, f"event:{event.id}", text, now)
+
+
+def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
+    states: dict[str, TaskDone] = task_states(incidents.list_events(db, incident.id))
+    if all_done(states) and incidents.set_closed(db, incident.id, "care-bot", None, now):
+        _after_close(db, services, incident, "care-bot", None, now)
+
+
+def _after_close(db, services: Services, incident: Incident, user_id: str,
+                 reason: str | None, now: float) -> None:
+    event = incidents.append_event(
+        db, incident.id, actor=user_id, action="closed", surface="modal", now=now,
+        detail={"early": reason is not None, "reason": reason or ""},
+    )
+    followup_flow.on_close(db, incident.id, now)
+    if reason is None:
+        text = f"🏁 Every CARE step is done: {incident.ref} is closed."
+    else:
+        text = (f"🏁 {mention(user_id)} closed {incident.ref} early.\n"
+                f">{safe(reason, NOTE_LIMIT)}")
+    _reply_both(db, services, incident, f"event:{event.id}", text, now)
+    posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
+                     messages.thread_note(f"Your report *{incident.ref}* is now closed. "
+                                          "Thank you for reporting it."), now)
+
+
+def open_decision(services: Services, user_id: str, incident_id: int) -> Outcome:
+    """Return the account decision modal, or a refusal."""
+    return _gated_view(services, user_id, incident_id, DECIDE_ACCOUNT, "decide_account",
+                       tracking.decision_view)
+
+
+def open_close_early(services: Services, user_id: str, incident_id: int) -> Outcome:
+    """Return the early-close modal, or a refusal."""
+    return _gated_view(services, user_id, incident_id, CLOSE_EARLY, "close_incident",
+                       tracking.close_early_view)
+
+
+def _gated_view(services, user_id, incident_id, permission, action, build) -> Outcome:
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, _ = _load(db, incident_id)
+        if incident is None or incident.status == "closed":
+            return Outcome(view=tracking.notice_view("Closed", "That incident is closed."))
+        if not care.is_allowed(permission, user_id, incident, roles):
+            refusal = _refuse(db, incident, user_id, action, permission, "modal", now)
+            return Outcome(view=tracking.notice_view("Not allowed", refusal.message))
+    return Outcome(view=build(incident))
+
+
+def decide_account(services: Services, user_id: str, incident_id: int, decision: str | None,
+                   rationale: str) -> Outcome:
+    """Record local management's decision on the client relationship."""
+    errors = {}
+    if decision not in ACCOUNT_DECISIONS:
+        errors["decision"] = "Choose keep, close or restrict."
+    if not rationale.strip():
+        errors["rationale"] = "Please give the rationale for the decision."
+    elif len(rationale) > RATIONALE_LIMIT:
+        errors["rationale"] = f"Please keep this under {RATIONALE_LIMIT} characters."
+    if errors:
+        return Outcome(errors=errors)
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, states = _load(db, incident_id)
+        if incident is None or incident.status == "closed":
+            return Outcome(message="That incident is closed; nothing was changed.")
+        if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles):
+            return _refuse(db, incident, user_id, "decide_account", DECIDE_ACCOUNT, "modal", now)
+        if "account_decision" in states:
+            return Outcome(message=f"The account decision on {incident.ref} was already made.")
+        event = incidents.append_event(
+            db, incident.id, actor=user_id, action=EVENT_ACCOUNT_DECIDED, surface="modal",
+            now=now, detail={"decision": decision, "rationale": rationale.strip()},
+        )
+        followup_flow.on_task_done(db, incident.id, "account_decision", now)
+        _reply_both(db, services, incident, f"event:{event.id}",
+                    f"⚖️ Account decision on {incident.ref}: *{ACCOUNT_DECISIONS[decision]}* · "
+                    f"{mention(user_id)}. The rationale is recorded.", now)
+        _close_if_done(db, services, incident, now)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
+    return Outcome()
+
+
+def close_early(services: Services, user_id: str, incident_id: int, reason: str) -> Outcome:
+    """Let Corporate Security & Risk close an incident before every task is done."""
+    if not reason.strip():
+        return Outcome(errors={"reason": "Please give the reason for closing early."})
+    if len(reason) > NOTE_LIMIT:
+        return Outcome(errors={"reason": f"Please keep this under {NOTE_LIMIT} characters."})
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident, _ = _load(db, incident_id)
+        if incident is None or incident.status == "closed":
+            return Outcome(message="That incident is already closed.")
+        if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles):
+            return _refuse(db, incident, user_id, "close_incident", CLOSE_EARLY, "modal", now)
+        incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
+        _after_close(db, services, incident, user_id, reason.strip(), now)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
+    return Outcome()

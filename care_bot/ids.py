@@ -1,0 +1,71 @@
+"""Every callback_id, action_id and block_id the app uses, defined once."""
+
+from enum import StrEnum
+
+
+class Callback(StrEnum):
+    """callback_id of each modal."""
+
+    REPORT_STEP = "care_report_step"
+    RESUME = "care_resume"
+    EMERGENCY = "care_emergency"
+    CONFIRMATION = "care_confirmation"
+    CHECKLIST = "care_checklist"
+    ACCOUNT_DECISION = "care_account_decision"
+    CLOSE_EARLY = "care_close_early"
+
+
+class Action(StrEnum):
+    """action_id of each button or interactive element the app listens to."""
+
+    RESUME_DRAFT = "care_resume_draft"
+    DISCARD_DRAFT = "care_discard_draft"
+    BACK = "care_back"
+    ACKNOWLEDGE = "care_acknowledge"
+    UPDATE_CHECKLIST = "care_update_checklist"
+    DECIDE_ACCOUNT = "care_decide_account"
+    CLOSE_EARLY = "care_close_early"
+    OPEN_REPORT = "care_open_report"
+
+
+class Block(StrEnum):
+    """block_id of each input block; the answer key is the same word."""
+
+    DANGER = "danger"
+    BRANCH = "branch"
+    LOCATION_DETAIL = "location_detail"
+    WHAT_HAPPENED = "what_happened"
+    CLIENT_WORDS = "client_words"
+    OCCURRED_AT = "occurred_at"
+    THREAT_CHANNEL = "threat_channel"
+    THREAT_KINDS = "threat_kinds"
+    ACCOMMODATION = "accommodation"
+    SUPERVISOR_CONTACTED = "supervisor_contacted"
+    CREDIBLE = "credible"
+    VALID = "valid"
+    LIKELY = "likely"
+    ACTION_TAKEN = "action_taken"
+    AGENCY = "agency"
+    OFFICER_NAME = "officer_name"
+    POLICE_REPORT = "police_report"
+    ASSOCIATE_NAME = "associate_name"
+    ASSOCIATE_POSITION = "associate_position"
+    ASSOCIATE_LOCATION = "associate_location"
+    SUPERVISOR = "supervisor"
+    RXM = "rxm"
+    MARKET_PRESIDENT = "market_president"
+    CLIENT_NAME = "client_name"
+    ACCOUNTS = "accounts"
+    ICS = "ics"
+    ACCOUNT_OFFICER = "account_officer"
+    RECOMMENDATION = "recommendation"
+    RECOMMENDATION_NOTE = "recommendation_note"
+    TASKS = "tasks"
+    NOTE = "note"
+    DECISION = "decision"
+    RATIONALE = "rationale"
+    REASON = "reason"
+
+
+# Every input element uses this action_id; the block_id says which answer it is.
+INPUT_ACTION = "value"

@@ -1,0 +1,109 @@
+"""The follow-up schedule as data: the acknowledgement ladder, task deadlines, business hours.
+
+Pure functions over epoch seconds; stdlib only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from care_bot.care import TASKS_BY_KEY
+from care_bot.config import Branch, Reminders
+
+ACK_REMINDER = "ack_reminder"
+ACK_ESCALATION = "ack_escalation"
+ACK_REPEAT = "ack_repeat"
+ACK_OVERDUE = "ack_overdue"
+TASK_DUE = "task_due"
+TASK_OVERDUE = "task_overdue"
+WELLBEING = "wellbeing"
+ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
+
+# Tasks whose deadline starts at acknowledgement, and those that start at submission.
+TASKS_AFTER_ACK = ("reported_hr", "reported_security")
+TASKS_AFTER_SUBMIT = (
+    "ics_notified", "account_officer_contacted", "client_notified",
+    "market_president_notified", "account_decision",
+)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A follow-up to schedule: what, which rung, and when."""
+
+    kind: str
+    due_at: float
+    rung: int = 0
+    task: str = ""
+
+
+def _ack_intervals(reminders: Reminders, danger: bool) -> tuple[float, float, float]:
+    if danger:
+        values = (reminders.danger_ack_reminder, reminders.danger_ack_escalation,
+                  reminders.danger_ack_repeat)
+    else:
+        values = (reminders.ack_reminder, reminders.ack_escalation, reminders.ack_repeat)
+    return tuple(value.total_seconds() for value in values)
+
+
+def first_ack_followup(reminders: Reminders, danger: bool, start: float) -> Planned:
+    """The first rung: a reminder ``ack_reminder`` after the report (or danger alert)."""
+    reminder, _, _ = _ack_intervals(reminders, danger)
+    return Planned(ACK_REMINDER, start + reminder)
+
+
+def next_ack_followup(
+    reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float
+) -> Planned | None:
+    """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces)."""
+    _, escalation, repeat = _ack_intervals(reminders, danger)
+    if sent.kind == ACK_REMINDER:
+        return Planned(ACK_ESCALATION, max(start + escalation, sent_at))
+    if sent.kind == ACK_ESCALATION or (sent.kind == ACK_REPEAT):
+        done_repeats = sent.rung if sent.kind == ACK_REPEAT else 0
+        if done_repeats < reminders.ack_repeat_max:
+            return Planned(ACK_REPEAT, sent_at + repeat, rung=done_repeats + 1)
+        return Planned(ACK_OVERDUE, sent_at + repeat)
+    return None
+
+
+def task_deadline(reminders: Reminders, task_key: str, start: float) -> Planned:
+    """The deadline of a follow-through task, counted from ``start``."""
+    setting = TASKS_BY_KEY[task_key].deadline
+    delta: timedelta = getattr(reminders, setting)
+    return Planned(TASK_DUE, start + delta.total_seconds(), task=task_key)
+
+
+def task_escalation(reminders: Reminders, task_key: str, sent_at: float) -> Planned:
+    """After a task's deadline reminder, when the next level is told."""
+    return Planned(TASK_OVERDUE, sent_at + reminders.task_escalation.total_seconds(), rung=1,
+                   task=task_key)
+
+
+def wellbeing_checkin(reminders: Reminders, submitted_at: float) -> Planned | None:
+    """The private check-in to the associate, unless turned off."""
+    if reminders.wellbeing_checkin is None:
+        return None
+    return Planned(WELLBEING, submitted_at + reminders.wellbeing_checkin.total_seconds())
+
+
+def business_time(when: float, branch: Branch | None, danger: bool) -> float:
+    """Move a non-urgent nudge to the branch's next opening time; danger never waits."""
+    if danger or branch is None or branch.business_hours is None:
+        return when
+    hours = branch.business_hours
+    zone = ZoneInfo(branch.timezone)
+    local = datetime.fromtimestamp(when, zone)
+    for day_offset in range(8):
+        day = (local + timedelta(days=day_offset)).date()
+        if day.weekday() not in hours.days:
+            continue
+        opens = datetime.combine(day, hours.opens, zone)
+        closes = datetime.combine(day, hours.closes, zone)
+        if day_offset == 0 and opens <= local < closes:
+            return when
+        if local < opens:
+            return opens.timestamp()
+    return when

@@ -1,0 +1,92 @@
+"""Buttons: on the incident's parent message, and inside the report and checklist modals."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from care_bot.flows import intake, tracking
+from care_bot.flows.services import Services
+from care_bot.ids import Action
+from care_bot.views.metadata import decode
+
+logger = logging.getLogger(__name__)
+
+
+def _incident_id(body: dict) -> int:
+    try:
+        return int(body["actions"][0].get("value") or 0)
+    except (KeyError, IndexError, ValueError):
+        return 0
+
+
+def _channel(body: dict) -> str:
+    return (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+
+
+def _answer_in_channel(services: Services, body: dict, outcome: tracking.Outcome) -> None:
+    """Show a refusal or notice only to the clicker, where they clicked."""
+    if outcome.message:
+        services.slack.post_ephemeral(_channel(body), body["user"]["id"], outcome.message)
+    elif outcome.view:
+        services.slack.open_view(body["trigger_id"], outcome.view)
+
+
+def _update_modal(services: Services, body: dict, view: dict | None) -> None:
+    if view is None:
+        return
+    try:
+        services.slack.update_view(body["view"]["id"], view, body["view"].get("hash"))
+    except SlackApiError as error:  # hash_conflict: the modal changed meanwhile; keep it
+        logger.warning("views.update failed: %s", error.response.get("error"))
+
+
+def register(app, services: Services) -> None:
+    """Attach every button listener."""
+
+    @app.action(Action.ACKNOWLEDGE.value)
+    def acknowledge(ack, body):
+        ack()
+        outcome = tracking.acknowledge(services, body["user"]["id"], _incident_id(body), "channel")
+        _answer_in_channel(services, body, outcome)
+
+    @app.action(Action.UPDATE_CHECKLIST.value)
+    def update_checklist(ack, body):
+        ack()
+        outcome = tracking.open_checklist(services, body["user"]["id"], _incident_id(body))
+        _answer_in_channel(services, body, outcome)
+
+    @app.action(Action.DECIDE_ACCOUNT.value)
+    def decide_account(ack, body):
+        ack()
+        outcome = tracking.open_decision(services, body["user"]["id"], _incident_id(body))
+        services.slack.push_view(body["trigger_id"], outcome.view)
+
+    @app.action(Action.CLOSE_EARLY.value)
+    def close_early(ack, body):
+        ack()
+        outcome = tracking.open_close_early(services, body["user"]["id"], _incident_id(body))
+        services.slack.push_view(body["trigger_id"], outcome.view)
+
+    @app.action(Action.RESUME_DRAFT.value)
+    def resume_draft(ack, body):
+        ack()
+        view = intake.resume(services, body["user"]["id"], body["actions"][0].get("value", ""))
+        _update_modal(services, body, view)
+
+    @app.action(Action.DISCARD_DRAFT.value)
+    def discard_draft(ack, body):
+        ack()
+        view = intake.start_over(services, body["user"]["id"], body["actions"][0].get("value", ""))
+        _update_modal(services, body, view)
+
+    @app.action(Action.BACK.value)
+    def back(ack, body):
+        ack()
+        view = body["view"]
+        previous = intake.go_back(
+            services, body["user"]["id"], decode(view.get("private_metadata")),
+            view.get("state", {}).get("values", {}),
+        )
+        _update_modal(services, body, previous)

@@ -1,0 +1,45 @@
+"""The /threat slash command."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from care_bot.flows import intake
+from care_bot.flows.services import Services
+from care_bot.views.help import HELP_TEXT
+
+logger = logging.getLogger(__name__)
+
+START_WORDS = {"", "report", "new", "start"}
+
+
+def register(app, services: Services) -> None:
+    """Attach the /threat command."""
+
+    @app.command("/threat")
+    def threat(ack, command):
+        word = (command.get("text") or "").strip().lower()
+        if word not in START_WORDS:
+            ack(response_type="ephemeral", text=HELP_TEXT)
+            return
+        ack()
+        user_id = command["user_id"]
+        view, draft_id = intake.start_report(services, user_id)
+        try:
+            services.slack.open_view(command["trigger_id"], view)
+        except SlackApiError as error:
+            logger.warning("views.open failed: %s", error.response.get("error"))
+            _tell_retry(services, command)
+            return
+        intake.prefill_profile(services, draft_id, user_id)
+
+
+def _tell_retry(services: Services, command: dict) -> None:
+    text = ("Slack did not open the report in time. Please type `/threat` again. "
+            "If anyone is in danger, call 911 now.")
+    try:
+        services.slack.post_ephemeral(command["channel_id"], command["user_id"], text)
+    except SlackApiError:
+        services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})

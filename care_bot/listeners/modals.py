@@ -1,0 +1,99 @@
+"""Modal submissions and closes.
+
+A view_submission is answered through ack() itself (errors, update, or close), so these
+listeners compute the answer first: the report is saved before Slack is told it worked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from care_bot.flows import intake, tracking
+from care_bot.flows.services import Services
+from care_bot.ids import Callback
+from care_bot.views.forms import read_answers
+from care_bot.views.metadata import decode
+from care_bot.views.report_modal import error_view
+from care_bot.views.tracking import notice_view
+
+logger = logging.getLogger(__name__)
+
+
+def _values(body: dict) -> dict:
+    return body["view"].get("state", {}).get("values", {})
+
+
+def _ref(body: dict):
+    return decode(body["view"].get("private_metadata"))
+
+
+def _answer(ack, outcome: tracking.Outcome) -> None:
+    if outcome.errors:
+        ack(response_action="errors", errors=outcome.errors)
+    elif outcome.message:
+        ack(response_action="update", view=notice_view("CARE bot", outcome.message))
+    else:
+        ack(response_action="clear")
+
+
+def _save_failed(ack, body: dict) -> None:
+    """Keep the modal open with a field error where possible, so nothing typed is lost."""
+    inputs = [b["block_id"] for b in body["view"].get("blocks", []) if b.get("type") == "input"]
+    if inputs:
+        ack(response_action="errors", errors={inputs[0]: intake.SAVE_FAILED_FIELD_TEXT})
+    else:
+        ack(response_action="update", view=error_view(intake.SAVE_FAILED_VIEW_TEXT))
+
+
+def register(app, services: Services) -> None:
+    """Attach every modal listener."""
+
+    @app.view(Callback.REPORT_STEP.value)
+    def report_step(ack, body):
+        try:
+            result = intake.submit_step(services, body["user"]["id"], _ref(body), _values(body))
+        except Exception:
+            logger.exception("report step could not be saved")
+            _save_failed(ack, body)
+            return
+        ack(**result.response())
+
+    @app.view(Callback.EMERGENCY.value)
+    def emergency(ack, body):
+        result = intake.continue_after_emergency(services, body["user"]["id"], _ref(body))
+        ack(**result.response())
+
+    @app.view_closed(Callback.REPORT_STEP.value)
+    def report_closed(ack, body):
+        ack()
+        intake.save_on_close(services, body["user"]["id"], _ref(body), _values(body))
+
+    @app.view_closed(Callback.EMERGENCY.value)
+    def emergency_closed(ack):
+        ack()
+
+    @app.view(Callback.CHECKLIST.value)
+    def checklist(ack, body):
+        answers = read_answers(_values(body))
+        outcome = tracking.complete_tasks(
+            services, body["user"]["id"], _ref(body).incident_id,
+            answers.get("tasks") or [], answers.get("note") or "",
+        )
+        _answer(ack, outcome)
+
+    @app.view(Callback.ACCOUNT_DECISION.value)
+    def account_decision(ack, body):
+        answers = read_answers(_values(body))
+        outcome = tracking.decide_account(
+            services, body["user"]["id"], _ref(body).incident_id,
+            answers.get("decision"), answers.get("rationale") or "",
+        )
+        _answer(ack, outcome)
+
+    @app.view(Callback.CLOSE_EARLY.value)
+    def close_early(ack, body):
+        answers = read_answers(_values(body))
+        outcome = tracking.close_early(
+            services, body["user"]["id"], _ref(body).incident_id, answers.get("reason") or "",
+        )
+        _answer(ack, outcome)

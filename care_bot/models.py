@@ -1,0 +1,92 @@
+"""Plain records that move between storage, flows and views. Stdlib only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unfinished report, saved at every step so a closed modal loses nothing."""
+
+    id: str
+    user_id: str
+    step: str
+    answers: dict[str, Any]
+    incident_id: int | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A reported threat and its denormalised state; the audit events hold the history."""
+
+    id: int
+    ref: str
+    reporter: str
+    status: str  # "alerted" (danger alert only), "open", "closed"
+    danger: bool
+    branch: str | None
+    answers: dict[str, Any]
+    created_at: float
+    submitted_at: float | None
+    acknowledged_by: str | None = None
+    acknowledged_at: float | None = None
+    closed_at: float | None = None
+    closed_by: str | None = None
+    close_reason: str | None = None
+    overdue: bool = False
+
+    def person(self, role: str) -> str | None:
+        """Return the Slack user named on the report for a role such as "supervisor"."""
+        if role == "reporter":
+            return self.reporter
+        value = self.answers.get(role)
+        return value or None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One append-only audit event on an incident."""
+
+    id: int
+    incident_id: int
+    at: float
+    actor: str
+    action: str
+    surface: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A Slack post or update waiting to be delivered by the sweep."""
+
+    id: int
+    incident_id: int | None
+    key: str
+    kind: str  # "post" or "update"
+    channel: str
+    thread_of: str | None
+    render: str | None
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    not_before: float
+    ts: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A scheduled reminder or escalation; the schedule lives in SQLite, not in memory."""
+
+    id: int
+    incident_id: int
+    kind: str
+    task: str
+    rung: int
+    due_at: float
+    status: str

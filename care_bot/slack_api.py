@@ -1,0 +1,128 @@
+"""Thin wrappers over slack_sdk's WebClient; nothing else in the app calls WebClient directly."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+
+logger = logging.getLogger(__name__)
+
+# Errors that a later attempt can fix; anything else from Slack is permanent.
+TRANSIENT_ERRORS = frozenset({
+    "ratelimited", "internal_error", "fatal_error", "service_unavailable",
+    "request_timeout", "team_added_to_org",
+})
+MAX_BACKOFF_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How a failed call should be handled: retry after ``delay`` seconds, or give up."""
+
+    permanent: bool
+    delay: float
+    reason: str
+
+
+def classify(error: Exception, attempts: int) -> Failure:
+    """Decide whether a failed Web API call is worth retrying, and when."""
+    backoff = min(2.0 ** max(attempts, 1), MAX_BACKOFF_SECONDS)
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = getattr(response, "status_code", 200)
+        code = response.get("error", "") if hasattr(response, "get") else ""
+        if status == 429:
+            retry_after = _retry_after(response)
+            return Failure(False, retry_after if retry_after is not None else backoff,
+                           "ratelimited")
+        if status >= 500 or code in TRANSIENT_ERRORS:
+            return Failure(False, backoff, code or f"http_{status}")
+        return Failure(True, 0.0, code or f"http_{status}")
+    # Connection errors, timeouts and other transport failures: try again later.
+    return Failure(False, backoff, type(error).__name__)
+
+
+def _retry_after(response: Any) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(float(value if not isinstance(value, list) else value[0]), 0.0)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
+    """Make a WebClient for the configured API root; retries only dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        timeout=timeout,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+class SlackGateway:
+    """The Web API calls CARE bot makes, each one line of intent."""
+
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Open a modal; the trigger must be used within about three seconds."""
+        return self.client.views_open(trigger_id=trigger_id, view=view)["view"]
+
+    def update_view(self, view_id: str, view: dict[str, Any], view_hash: str | None = None):
+        """Replace a modal in place; a stale hash fails with hash_conflict."""
+        kwargs = {"hash": view_hash} if view_hash else {}
+        return self.client.views_update(view_id=view_id, view=view, **kwargs)["view"]
+
+    def push_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """Push a modal on top of the current one (the stack holds three)."""
+        return self.client.views_push(trigger_id=trigger_id, view=view)["view"]
+
+    def post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None):
+        """Post a message and return (channel, ts)."""
+        kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+        response = self.client.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message.get("blocks"),
+            unfurl_links=False, unfurl_media=False, **kwargs,
+        )
+        return response["channel"], response["ts"]
+
+    def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
+        """Re-render a posted message in place."""
+        self.client.chat_update(
+            channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks"),
+        )
+
+    def open_dm(self, user_id: str) -> str:
+        """Return the DM channel id with a user."""
+        return self.client.conversations_open(users=user_id)["channel"]["id"]
+
+    def post_ephemeral(self, channel: str, user_id: str, text: str) -> None:
+        """Show a message only to one user in a channel."""
+        self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+
+    def user_profile(self, user_id: str) -> dict[str, Any]:
+        """Return a user's real name and title, or an empty dict if Slack will not say."""
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            logger.warning("users.info failed: %s", error.response.get("error"))
+            return {}
+        profile = user.get("profile") or {}
+        return {
+            "name": profile.get("real_name") or user.get("real_name") or user.get("name") or "",
+            "title": profile.get("title") or "",
+        }
+
+    def usergroup_members(self, group_id: str) -> list[str]:
+        """Return the user ids in a Slack user group."""
+        return list(self.client.usergroups_users_list(usergroup=group_id)["users"])

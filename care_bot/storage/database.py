@@ -1,0 +1,174 @@
+"""The SQLite connection: one per process, behind a lock, with durable PRAGMAs and migrations."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("care_bot")
+
+
+class AlreadyRunning(Exception):
+    """Raised when another bot process holds the database's instance lock."""
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    """Create the first schema: drafts, incidents, events, outbox, follow-ups, counters."""
+    db.execute(
+        """CREATE TABLE drafts (
+            id TEXT PRIMARY KEY, user_id TEXT NOT NULL, step TEXT NOT NULL,
+            answers TEXT NOT NULL DEFAULT '{}', incident_id INTEGER,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL, submitted_at REAL)"""
+    )
+    db.execute("CREATE INDEX drafts_open ON drafts (user_id) WHERE submitted_at IS NULL")
+    db.execute(
+        """CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, draft_id TEXT NOT NULL UNIQUE,
+            reporter TEXT NOT NULL, status TEXT NOT NULL, danger INTEGER NOT NULL,
+            branch TEXT, answers TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL, submitted_at REAL,
+            acknowledged_by TEXT, acknowledged_at REAL,
+            closed_at REAL, closed_by TEXT, close_reason TEXT,
+            overdue INTEGER NOT NULL DEFAULT 0)"""
+    )
+    db.execute("CREATE INDEX incidents_status ON incidents (status)")
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            at REAL NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            surface TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}')"""
+    )
+    db.execute("CREATE INDEX events_incident ON events (incident_id, id)")
+    db.execute(
+        """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, incident_id INTEGER, key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL, channel TEXT NOT NULL, thread_of TEXT, render TEXT,
+            payload TEXT NOT NULL DEFAULT '{}', status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL,
+            ts TEXT, error TEXT, created_at REAL NOT NULL, sent_at REAL)"""
+    )
+    db.execute("CREATE INDEX outbox_due ON outbox (not_before) WHERE status = 'pending'")
+    db.execute(
+        """CREATE TABLE followups (
+            id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            kind TEXT NOT NULL, task TEXT NOT NULL DEFAULT '', rung INTEGER NOT NULL DEFAULT 0,
+            due_at REAL NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+            created_at REAL NOT NULL, done_at REAL,
+            UNIQUE (incident_id, kind, task, rung))"""
+    )
+    db.execute("CREATE INDEX followups_due ON followups (due_at) WHERE status = 'pending'")
+    db.execute(
+        "CREATE INDEX followups_incident ON followups (incident_id) WHERE status = 'pending'"
+    )
+    db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+
+
+class Store:
+    """Owns the process's single SQLite connection; every use goes through ``transaction``.
+
+    The connection is shared by Bolt's worker threads and the scheduler thread, so it is
+    opened with ``check_same_thread=False`` and guarded by one re-entrant lock.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self._instance_lock_file = None
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self.db = sqlite_utils.Database(connection)
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "busy_timeout=5000",
+            "foreign_keys=ON",
+        ):
+            self.db.execute(f"PRAGMA {pragma}")
+
+    def migrate(self) -> None:
+        """Apply any pending schema migrations."""
+        with self._lock:
+            migrations.apply(self.db)
+
+    def claim_instance(self) -> None:
+        """Take the one-bot-per-database lock; raise AlreadyRunning if another holds it."""
+        if self.path == ":memory:":
+            return
+        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held for the process life
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            handle.close()
+            raise AlreadyRunning(
+                f"another CARE bot is already running on {self.path}; "
+                "run exactly one bot process per database"
+            ) from error
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._instance_lock_file = handle
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open the database for this process: claim the instance lock, then migrate."""
+        store = cls(path)
+        try:
+            store.claim_instance()
+        except AlreadyRunning:
+            store.close()
+            raise
+        store.migrate()
+        return store
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Run the block as one IMMEDIATE transaction; roll back on any exception."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.conn.rollback()
+                raise
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite_utils.Database]:
+        """Hold the connection for a read; no transaction is opened."""
+        with self._lock:
+            yield self.db
+
+    def healthy(self) -> bool:
+        """True when the database answers a trivial query."""
+        try:
+            with self.reading() as db:
+                return db.execute("SELECT 1").fetchone() == (1,)
+        except sqlite3.Error:
+            return False
+
+    def close(self) -> None:
+        """Close the connection and release the instance lock."""
+        with self._lock:
+            self.db.conn.close()
+        if self._instance_lock_file is not None:
+            self._instance_lock_file.close()
+            self._instance_lock_file = None

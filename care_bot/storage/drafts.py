@@ -1,0 +1,90 @@
+"""Drafts: the answers of an unfinished report, one open draft per associate."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.models import Draft
+
+
+def _draft(row: dict) -> Draft:
+    return Draft(
+        id=row["id"],
+        user_id=row["user_id"],
+        step=row["step"],
+        answers=json.loads(row["answers"]),
+        incident_id=row["incident_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def open_draft(db: sqlite_utils.Database, user_id: str) -> Draft | None:
+    """Return the associate's newest unsubmitted draft, if any."""
+    rows = list(
+        db.query(
+            "SELECT * FROM drafts WHERE user_id = ? AND submitted_at IS NULL "
+            "ORDER BY updated_at DESC LIMIT 1",
+            [user_id],
+        )
+    )
+    return _draft(rows[0]) if rows else None
+
+
+def get_draft(db: sqlite_utils.Database, draft_id: str) -> Draft | None:
+    """Return a draft by id, submitted or not."""
+    rows = list(db.query("SELECT * FROM drafts WHERE id = ?", [draft_id]))
+    return _draft(rows[0]) if rows else None
+
+
+def is_submitted(db: sqlite_utils.Database, draft_id: str) -> bool:
+    """True when the draft has already become a submitted report."""
+    row = db.execute("SELECT submitted_at FROM drafts WHERE id = ?", [draft_id]).fetchone()
+    return bool(row and row[0] is not None)
+
+
+def create_draft(
+    db: sqlite_utils.Database,
+    user_id: str,
+    now: float,
+    answers: dict[str, Any] | None = None,
+    incident_id: int | None = None,
+) -> Draft:
+    """Start a new draft for the associate, retiring (not deleting) any older open one."""
+    db.execute(
+        "UPDATE drafts SET submitted_at = -1 WHERE user_id = ? AND submitted_at IS NULL",
+        [user_id],
+    )
+    draft_id = uuid.uuid4().hex
+    db.execute(
+        "INSERT INTO drafts (id, user_id, step, answers, incident_id, created_at, updated_at) "
+        "VALUES (?, ?, 'safety', ?, ?, ?, ?)",
+        [draft_id, user_id, json.dumps(answers or {}), incident_id, now, now],
+    )
+    return get_draft(db, draft_id)
+
+
+def save_answers(
+    db: sqlite_utils.Database, draft_id: str, step: str, answers: dict[str, Any], now: float
+) -> None:
+    """Merge a step's answers into the draft and record the step reached."""
+    row = db.execute("SELECT answers FROM drafts WHERE id = ?", [draft_id]).fetchone()
+    merged = {**json.loads(row[0]), **answers} if row else dict(answers)
+    db.execute(
+        "UPDATE drafts SET answers = ?, step = ?, updated_at = ? WHERE id = ?",
+        [json.dumps(merged), step, now, draft_id],
+    )
+
+
+def link_incident(db: sqlite_utils.Database, draft_id: str, incident_id: int) -> None:
+    """Remember the incident a danger alert created from this draft."""
+    db.execute("UPDATE drafts SET incident_id = ? WHERE id = ?", [incident_id, draft_id])
+
+
+def mark_submitted(db: sqlite_utils.Database, draft_id: str, now: float) -> None:
+    """Close the draft once its report is saved."""
+    db.execute("UPDATE drafts SET submitted_at = ? WHERE id = ?", [now, draft_id])

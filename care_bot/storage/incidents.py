@@ -1,0 +1,159 @@
+"""Incidents, their reference numbers, and their append-only audit events."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.models import Event, Incident
+
+
+def _incident(row: dict) -> Incident:
+    return Incident(
+        id=row["id"],
+        ref=row["ref"],
+        reporter=row["reporter"],
+        status=row["status"],
+        danger=bool(row["danger"]),
+        branch=row["branch"],
+        answers=json.loads(row["answers"]),
+        created_at=row["created_at"],
+        submitted_at=row["submitted_at"],
+        acknowledged_by=row["acknowledged_by"],
+        acknowledged_at=row["acknowledged_at"],
+        closed_at=row["closed_at"],
+        closed_by=row["closed_by"],
+        close_reason=row["close_reason"],
+        overdue=bool(row["overdue"]),
+    )
+
+
+def next_reference(db: sqlite_utils.Database, now: float) -> str:
+    """Allocate the next reference of the year, such as CARE-2026-0001."""
+    year = datetime.fromtimestamp(now, UTC).year
+    name = f"ref-{year}"
+    db.execute(
+        "INSERT INTO counters (name, value) VALUES (?, 1) "
+        "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        [name],
+    )
+    value = db.execute("SELECT value FROM counters WHERE name = ?", [name]).fetchone()[0]
+    return f"CARE-{year}-{value:04d}"
+
+
+def create_incident(
+    db: sqlite_utils.Database,
+    *,
+    draft_id: str,
+    reporter: str,
+    status: str,
+    danger: bool,
+    branch: str | None,
+    answers: dict[str, Any],
+    now: float,
+) -> Incident:
+    """Insert a new incident with a fresh reference and return it."""
+    ref = next_reference(db, now)
+    submitted_at = now if status == "open" else None
+    cursor = db.execute(
+        "INSERT INTO incidents (ref, draft_id, reporter, status, danger, branch, answers, "
+        "created_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [ref, draft_id, reporter, status, int(danger), branch, json.dumps(answers), now,
+         submitted_at],
+    )
+    return get_incident(db, cursor.lastrowid)
+
+
+def complete_report(
+    db: sqlite_utils.Database, incident_id: int, answers: dict[str, Any], branch: str | None,
+    now: float,
+) -> Incident:
+    """Turn a danger alert into a full open report with the submitted answers."""
+    db.execute(
+        "UPDATE incidents SET status = 'open', answers = ?, branch = ?, submitted_at = ? "
+        "WHERE id = ?",
+        [json.dumps(answers), branch, now, incident_id],
+    )
+    return get_incident(db, incident_id)
+
+
+def get_incident(db: sqlite_utils.Database, incident_id: int) -> Incident | None:
+    """Return an incident by id."""
+    rows = list(db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
+    return _incident(rows[0]) if rows else None
+
+
+def find_by_draft(db: sqlite_utils.Database, draft_id: str) -> Incident | None:
+    """Return the incident made from a draft, if any."""
+    rows = list(db.query("SELECT * FROM incidents WHERE draft_id = ?", [draft_id]))
+    return _incident(rows[0]) if rows else None
+
+
+def find_by_ref(db: sqlite_utils.Database, ref: str) -> Incident | None:
+    """Return an incident by its reference number."""
+    rows = list(db.query("SELECT * FROM incidents WHERE ref = ?", [ref]))
+    return _incident(rows[0]) if rows else None
+
+
+def set_acknowledged(
+    db: sqlite_utils.Database, incident_id: int, user_id: str, now: float
+) -> bool:
+    """Record the first acknowledgement; False when someone acknowledged first."""
+    cursor = db.execute(
+        "UPDATE incidents SET acknowledged_by = ?, acknowledged_at = ? "
+        "WHERE id = ? AND acknowledged_at IS NULL AND status != 'closed'",
+        [user_id, now, incident_id],
+    )
+    return cursor.rowcount == 1
+
+
+def set_closed(
+    db: sqlite_utils.Database, incident_id: int, user_id: str, reason: str | None, now: float
+) -> bool:
+    """Close an open incident; False when it was already closed."""
+    cursor = db.execute(
+        "UPDATE incidents SET status = 'closed', closed_by = ?, closed_at = ?, "
+        "close_reason = ? WHERE id = ? AND status != 'closed'",
+        [user_id, now, reason, incident_id],
+    )
+    return cursor.rowcount == 1
+
+
+def set_overdue(db: sqlite_utils.Database, incident_id: int, overdue: bool) -> None:
+    """Flag or unflag an incident as overdue for acknowledgement."""
+    db.execute("UPDATE incidents SET overdue = ? WHERE id = ?", [int(overdue), incident_id])
+
+
+def append_event(
+    db: sqlite_utils.Database,
+    incident_id: int,
+    *,
+    actor: str,
+    action: str,
+    surface: str,
+    now: float,
+    detail: dict[str, Any] | None = None,
+) -> Event:
+    """Append one audit event; events are never updated or deleted."""
+    cursor = db.execute(
+        "INSERT INTO events (incident_id, at, actor, action, surface, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [incident_id, now, actor, action, surface, json.dumps(detail or {})],
+    )
+    return Event(cursor.lastrowid, incident_id, now, actor, action, surface, detail or {})
+
+
+def list_events(db: sqlite_utils.Database, incident_id: int) -> list[Event]:
+    """Return an incident's audit events, oldest first."""
+    return [
+        Event(
+            row["id"], row["incident_id"], row["at"], row["actor"], row["action"],
+            row["surface"], json.loads(row["detail"]),
+        )
+        for row in db.query(
+            "SELECT * FROM events WHERE incident_id = ? ORDER BY id", [incident_id]
+        )
+    ]

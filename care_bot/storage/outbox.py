@@ -1,0 +1,139 @@
+"""The outbox: Slack posts and updates saved in the same transaction as the change behind them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.models import OutboxItem
+
+
+def _item(row: dict) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        incident_id=row["incident_id"],
+        key=row["key"],
+        kind=row["kind"],
+        channel=row["channel"],
+        thread_of=row["thread_of"],
+        render=row["render"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        not_before=row["not_before"],
+        ts=row["ts"],
+        error=row["error"],
+    )
+
+
+def enqueue_post(
+    db: sqlite_utils.Database,
+    *,
+    key: str,
+    channel: str,
+    now: float,
+    incident_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    render: str | None = None,
+    thread_of: str | None = None,
+) -> bool:
+    """Queue a new message once per key; False when that key was queued before."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (incident_id, key, kind, channel, thread_of, render, "
+        "payload, not_before, created_at) VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?)",
+        [incident_id, key, channel, thread_of, render, json.dumps(payload or {}), now, now],
+    )
+    return cursor.rowcount == 1
+
+
+def enqueue_refresh(
+    db: sqlite_utils.Database, *, parent_key: str, incident_id: int, render: str, now: float
+) -> None:
+    """Queue a re-render of a posted message, unless one is already waiting."""
+    waiting = db.execute(
+        "SELECT 1 FROM outbox WHERE kind = 'update' AND thread_of = ? AND status = 'pending'",
+        [parent_key],
+    ).fetchone()
+    if waiting:
+        return
+    db.execute(
+        "INSERT INTO outbox (incident_id, key, kind, channel, thread_of, render, not_before, "
+        "created_at) VALUES (?, ?, 'update', '', ?, ?, ?, ?)",
+        [incident_id, f"{parent_key}:update:{uuid.uuid4().hex}", parent_key, render, now, now],
+    )
+
+
+def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[OutboxItem]:
+    """Return pending items whose time has come, oldest first."""
+    return [
+        _item(row)
+        for row in db.query(
+            "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? "
+            "ORDER BY id LIMIT ?",
+            [now, limit],
+        )
+    ]
+
+
+def get_item(db: sqlite_utils.Database, key: str) -> OutboxItem | None:
+    """Return an outbox item by key."""
+    rows = list(db.query("SELECT * FROM outbox WHERE key = ?", [key]))
+    return _item(rows[0]) if rows else None
+
+
+def claim(db: sqlite_utils.Database, item_id: int) -> bool:
+    """Mark an item as being sent; False when another sweep took it first."""
+    cursor = db.execute(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
+        "WHERE id = ? AND status = 'pending'",
+        [item_id],
+    )
+    return cursor.rowcount == 1
+
+
+def mark_sent(
+    db: sqlite_utils.Database, item_id: int, *, channel: str, ts: str | None, now: float
+) -> None:
+    """Record a delivered item with the channel and ts Slack gave it."""
+    db.execute(
+        "UPDATE outbox SET status = 'sent', channel = CASE WHEN kind = 'post' THEN ? "
+        "ELSE channel END, ts = ?, sent_at = ?, error = NULL WHERE id = ?",
+        [channel, ts, now, item_id],
+    )
+
+
+def mark_retry(db: sqlite_utils.Database, item_id: int, *, not_before: float, error: str) -> None:
+    """Put an item back to wait until ``not_before``."""
+    db.execute(
+        "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
+        [not_before, error, item_id],
+    )
+
+
+def mark_failed(db: sqlite_utils.Database, item_id: int, *, error: str, now: float) -> None:
+    """Give up on an item after a permanent Slack error."""
+    db.execute(
+        "UPDATE outbox SET status = 'failed', error = ?, sent_at = ? WHERE id = ?",
+        [error, now, item_id],
+    )
+
+
+def release_in_flight(db: sqlite_utils.Database) -> int:
+    """Return items left 'sending' by a crash to 'pending'; returns how many."""
+    return db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'").rowcount
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    """Count items still waiting to be delivered."""
+    return db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+
+
+def mark_skipped(db: sqlite_utils.Database, item_id: int, *, reason: str, now: float) -> None:
+    """Drop an item whose reason has passed, such as a reminder after acknowledgement."""
+    db.execute(
+        "UPDATE outbox SET status = 'skipped', error = ?, sent_at = ? WHERE id = ?",
+        [reason, now, item_id],
+    )

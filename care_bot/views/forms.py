@@ -1,0 +1,94 @@
+"""Read answers out of a submitted view's state, and check them for field-level errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from care_bot.ids import INPUT_ACTION, Block
+from care_bot.views.fields import FieldSpec
+
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+def read_answers(state_values: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Turn ``view.state.values`` into plain answers keyed by block_id."""
+    answers: dict[str, Any] = {}
+    for block_id, actions in (state_values or {}).items():
+        element = actions.get(INPUT_ACTION)
+        if element is not None:
+            answers[block_id] = _element_value(element)
+    return answers
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind in ("plain_text_input", "number_input"):
+        return element.get("value") or ""
+    if kind in ("radio_buttons", "static_select"):
+        option = element.get("selected_option")
+        return option["value"] if option else None
+    if kind in ("checkboxes", "multi_static_select"):
+        return [option["value"] for option in element.get("selected_options") or []]
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "datetimepicker":
+        return element.get("selected_date_time")
+    return None
+
+
+def field_errors(
+    answers: dict[str, Any], blocks: tuple[FieldSpec, ...], now: float
+) -> dict[str, str]:
+    """Return {block_id: message} for missing, over-long, or contradictory answers."""
+    errors: dict[str, str] = {}
+    for spec in blocks:
+        message = _field_error(spec, answers.get(spec.block.value), now)
+        if message:
+            errors[spec.block.value] = message
+    present = {spec.block.value for spec in blocks}
+    for block_id, message in _contradictions(answers).items():
+        if block_id in present:
+            errors.setdefault(block_id, message)
+    return errors
+
+
+def _field_error(spec: FieldSpec, value: Any, now: float) -> str | None:
+    if spec.kind in ("text", "long_text"):
+        text = value if isinstance(value, str) else ""
+        if spec.required and not text.strip():
+            return "Please fill this in."
+        if len(text) > spec.max_length:
+            return f"Please keep this under {spec.max_length} characters (now {len(text)})."
+        return None
+    if spec.kind == "checkboxes":
+        chosen = value if isinstance(value, list) else []
+        if spec.required and not chosen:
+            return "Choose at least one."
+        if any(item not in spec.options for item in chosen):
+            return "Choose from the listed options."
+        return None
+    if spec.kind == "datetime":
+        if not isinstance(value, int | float):
+            return "Please pick a date and time." if spec.required else None
+        if value > now + FUTURE_TOLERANCE_SECONDS:
+            return "That time is in the future."
+        return None
+    if spec.required and not value:
+        return "Please choose one." if spec.kind != "user" else "Please pick a person."
+    if spec.options and value and value not in spec.options:
+        return "Choose from the listed options."
+    return None
+
+
+def _contradictions(answers: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    action = answers.get(Block.ACTION_TAKEN.value)
+    agency = (answers.get(Block.AGENCY.value) or "").strip()
+    if action == "law_enforcement" and not agency:
+        errors[Block.AGENCY.value] = "You said law enforcement was contacted: name the agency."
+    if action == "supervisor_notified" and agency:
+        errors[Block.ACTION_TAKEN.value] = (
+            "You named a law enforcement agency. Choose \"Law enforcement contacted\", "
+            "or clear the agency."
+        )
+    return errors

@@ -1,0 +1,158 @@
+"""Channel and DM messages, built from stored state. Each returns {"text", "blocks"}."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from care_bot.care import ACCOUNT_DECISIONS, TASKS, Task
+from care_bot.checklist import TaskDone
+from care_bot.config import Branch
+from care_bot.ids import Action
+from care_bot.models import Incident
+from care_bot.views.summary import branch_label, kinds_label, report_sections
+from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
+
+SECTION_TITLES = {"R": "R · Report", "E": "E · Evaluate relationship"}
+
+
+def _message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"text": text, "blocks": blocks}
+
+
+def _headline(incident: Incident) -> str:
+    if incident.danger:
+        return f"🚨 Immediate danger · {incident.ref}"
+    return f"⚠️ Threat reported · {incident.ref}"
+
+
+def _status_line(incident: Incident, next_due: float | None) -> str:
+    if incident.status == "closed":
+        reason = f": {safe(incident.close_reason, 500)}" if incident.close_reason else ""
+        return (
+            f"*Closed* by {mention(incident.closed_by)} "
+            f"{slack_date(incident.closed_at)}{reason}"
+        )
+    if incident.acknowledged_at:
+        line = (
+            f"*Acknowledged* by {mention(incident.acknowledged_by)} "
+            f"{slack_date(incident.acknowledged_at)}"
+        )
+    else:
+        line = "*Awaiting acknowledgement*"
+        if incident.overdue:
+            line += " · :red_circle: *overdue*"
+    if next_due:
+        line += f" · next reminder {slack_date(next_due, '{time}')}"
+    return line
+
+
+def _task_line(task: Task, incident: Incident, done: TaskDone | None) -> str:
+    owner = mention(incident.person(task.owner))
+    if done is None:
+        return f"⬜ {task.label} · {owner}"
+    note = ""
+    if task.key == "account_decision" and done.note in ACCOUNT_DECISIONS:
+        note = f": {ACCOUNT_DECISIONS[done.note]}"
+    return f"✅ {task.label}{note} · {mention(done.by)} {slack_date(done.at)}"
+
+
+def checklist_text(incident: Incident, states: Mapping[str, TaskDone]) -> str:
+    """Return the CARE checklist as mrkdwn lines."""
+    action = incident.answers.get("action_taken")
+    decision = "law enforcement contacted" if action == "law_enforcement" else (
+        "supervisor notified" if action else "pending"
+    )
+    c_done = "✅" if incident.submitted_at else "⬜"
+    lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
+    for section in ("R", "E"):
+        lines.append(f"*{SECTION_TITLES[section]}*")
+        lines.extend(
+            _task_line(task, incident, states.get(task.key))
+            for task in TASKS
+            if task.section == section
+        )
+    return "\n".join(lines)
+
+
+def parent_message(
+    incident: Incident,
+    states: Mapping[str, TaskDone],
+    next_due: float | None,
+    branches: Mapping[str, Branch],
+) -> dict[str, Any]:
+    """The incident's parent message in a channel: summary, status, checklist, buttons."""
+    answers = incident.answers
+    fields = [
+        mrkdwn(f"*Reference*\n{incident.ref}"),
+        mrkdwn(f"*Immediate danger*\n{'*Yes*' if incident.danger else 'No'}"),
+        mrkdwn(f"*Kinds*\n{kinds_label(answers)}"),
+        mrkdwn(f"*Branch*\n{branch_label(answers, branches)}"),
+        mrkdwn(f"*Reported by*\n{mention(incident.reporter)}"),
+        mrkdwn(f"*Supervisor*\n{mention(answers.get('supervisor'))}"),
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(_headline(incident), 150)},
+        {"type": "section", "fields": fields},
+    ]
+    if incident.status == "alerted":
+        blocks.append({"type": "section", "text": mrkdwn(
+            f"{mention(incident.reporter)} says someone is *in immediate danger* at "
+            f"{branch_label(answers, branches)}. They were told to call 911 and get to safety. "
+            "The full report follows in this thread."
+        )})
+    blocks.append({"type": "section", "text": mrkdwn(_status_line(incident, next_due))})
+    if incident.status != "alerted":
+        blocks.append({"type": "section", "text": mrkdwn(checklist_text(incident, states))})
+    buttons = _parent_buttons(incident)
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
+    text = f"{_headline(incident)} at {branch_label(answers, branches)}"
+    return _message(text, blocks)
+
+
+def _parent_buttons(incident: Incident) -> list[dict[str, Any]]:
+    if incident.status == "closed":
+        return []
+    value = str(incident.id)
+    if not incident.acknowledged_at:
+        return [{
+            "type": "button", "action_id": Action.ACKNOWLEDGE.value, "style": "primary",
+            "text": plain("Acknowledge"), "value": value,
+        }]
+    return [{
+        "type": "button", "action_id": Action.UPDATE_CHECKLIST.value,
+        "text": plain("Update checklist"), "value": value,
+    }]
+
+
+def report_details(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
+    """The thread reply with the full CARE answers, without the client's private details."""
+    blocks = [{"type": "section", "text": mrkdwn(text)}
+              for text in report_sections(incident.answers, branches, include_private=False)]
+    return _message(f"Full CARE report for {incident.ref}", blocks)
+
+
+def thread_note(text: str) -> dict[str, Any]:
+    """A short thread reply; ``text`` must already be escaped mrkdwn."""
+    return _message(text, [{"type": "section", "text": mrkdwn(text[:3000])}])
+
+
+def reporter_confirmation(incident: Incident) -> dict[str, Any]:
+    """The DM that confirms a saved report to the associate who made it."""
+    text = (
+        f"Your report *{incident.ref}* is saved. Your supervisor and Corporate Security & Risk "
+        "have been notified. You will hear from us here when it is acknowledged.\n"
+        "*Next for you:* let your Internal Control Specialist know about the incident. "
+        "Client details you gave stay private."
+    )
+    return thread_note(text)
+
+
+def wellbeing_checkin(incident: Incident, support_text: str) -> dict[str, Any]:
+    """The private check-in sent to the associate a while after the report."""
+    text = (
+        f"Checking in about {incident.ref}. How are you doing? "
+        f"{safe(support_text, 2000)}"
+    )
+    return thread_note(text)

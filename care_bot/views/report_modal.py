@@ -1,0 +1,278 @@
+"""The /threat modal: one view per CARE step, plus resume, emergency and confirmation views."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from care_bot.care import STEP_ORDER, Step
+from care_bot.config import Branch
+from care_bot.ids import INPUT_ACTION, Action, Callback
+from care_bot.views.fields import STEP_FIELDS, FieldSpec
+from care_bot.views.metadata import ModalRef, encode
+from care_bot.views.summary import report_sections
+from care_bot.views.text import clip, mrkdwn, plain, slack_date
+
+TITLE = "Report a threat"
+OTHER_BRANCH = "other"
+STEP_TITLES = {
+    Step.SAFETY: "Safety first",
+    Step.CLIENT_SERVICE: "C · Client Service Excellence",
+    Step.ASSESS: "A · Assess and Action",
+    Step.REPORT: "R · Report",
+    Step.EVALUATE: "E · Evaluate the relationship",
+    Step.REVIEW: "Review and submit",
+}
+STEP_GUIDANCE = {
+    Step.SAFETY: (
+        "*If you are in danger, get to safety and call 911 first.* "
+        "This report can wait; nothing you enter is lost."
+    ),
+    Step.CLIENT_SERVICE: (
+        "Tell us what happened. The guideline asks you to try to accommodate the client "
+        "first, and to contact your supervisor if that does not work."
+    ),
+    Step.ASSESS: (
+        "Use your best judgement: is the threat credible, valid, likely to be acted upon? "
+        "If you or others are in danger, contact law enforcement immediately. If it is not "
+        "viable or imminent, notify your supervisor.\n_Examples: threats to harm, throwing "
+        "or slamming things, name-calling, implied threats, erratic behaviour._"
+    ),
+    Step.REPORT: (
+        "Your supervisor reports this to HR and Corporate Security & Risk. Check the people "
+        "who must be named in the notification; we filled in what we know."
+    ),
+    Step.EVALUATE: (
+        "You notify your Internal Control Specialist, who contacts the account officer. "
+        "Local management decides whether the account stays open."
+    ),
+    Step.REVIEW: "Check your answers, then submit. You can go back to change anything.",
+}
+
+
+def _input_block(
+    spec: FieldSpec, value: Any, branches: Mapping[str, Branch]
+) -> dict[str, Any] | None:
+    element = _element(spec, value, branches)
+    if element is None:
+        return None
+    block = {
+        "type": "input",
+        "block_id": spec.block.value,
+        "label": plain(spec.label, 2000),
+        "optional": not spec.required,
+        "element": element,
+    }
+    if spec.hint:
+        block["hint"] = plain(spec.hint, 2000)
+    return block
+
+
+def _options(choices: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [{"text": plain(label), "value": value} for value, label in choices.items()]
+
+
+def _element(spec: FieldSpec, value: Any, branches: Mapping[str, Branch]) -> dict | None:
+    element: dict[str, Any] = {"action_id": INPUT_ACTION}
+    if spec.kind in ("text", "long_text"):
+        element.update(type="plain_text_input", max_length=spec.max_length)
+        element["multiline"] = spec.kind == "long_text"
+        if value:
+            element["initial_value"] = clip(str(value), spec.max_length)
+        if spec.placeholder:
+            element["placeholder"] = plain(spec.placeholder, 150)
+    elif spec.kind in ("radio", "select", "checkboxes"):
+        choices = spec.options or _branch_choices(branches)
+        if not choices:
+            return None
+        element["type"] = {
+            "radio": "radio_buttons", "select": "static_select", "checkboxes": "checkboxes"
+        }[spec.kind]
+        element["options"] = _options(choices)
+        _set_initial_options(element, spec.kind, value, choices)
+    elif spec.kind == "user":
+        element["type"] = "users_select"
+        if value:
+            element["initial_user"] = value
+    elif spec.kind == "datetime":
+        element["type"] = "datetimepicker"
+        if isinstance(value, int | float):
+            element["initial_date_time"] = int(value)
+    return element
+
+
+def _set_initial_options(element: dict, kind: str, value: Any, choices: Mapping) -> None:
+    if kind == "checkboxes":
+        chosen = [v for v in value or [] if v in choices]
+        if chosen:
+            element["initial_options"] = _options({v: choices[v] for v in chosen})
+    elif value in choices:
+        element["initial_option"] = _options({value: choices[value]})[0]
+
+
+def _branch_choices(branches: Mapping[str, Branch]) -> dict[str, str]:
+    if not branches:
+        return {}
+    choices = {code: branch.name for code, branch in list(branches.items())[:99]}
+    choices[OTHER_BRANCH] = "Another location"
+    return choices
+
+
+def _step_header(step: Step) -> list[dict[str, Any]]:
+    number = STEP_ORDER.index(step) + 1
+    return [
+        {"type": "header", "text": plain(STEP_TITLES[step], 150)},
+        {
+            "type": "context",
+            "elements": [mrkdwn(f"Step {number} of {len(STEP_ORDER)}")],
+        },
+        {"type": "section", "text": mrkdwn(STEP_GUIDANCE[step])},
+    ]
+
+
+def _back_block() -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "block_id": "navigation",
+        "elements": [
+            {"type": "button", "action_id": Action.BACK.value, "text": plain("Back")}
+        ],
+    }
+
+
+def step_view(
+    step: Step,
+    answers: Mapping[str, Any],
+    draft_id: str,
+    branches: Mapping[str, Branch],
+) -> dict[str, Any]:
+    """Build the modal for one report step, pre-filled with the draft's answers."""
+    blocks = _step_header(step)
+    for spec in STEP_FIELDS[step]:
+        block = _input_block(spec, answers.get(spec.block.value), branches)
+        if block:
+            blocks.append(block)
+    if step == Step.REVIEW:
+        blocks.extend(
+            {"type": "section", "text": mrkdwn(text)}
+            for text in report_sections(answers, branches, include_private=True)
+        )
+    if step != Step.SAFETY:
+        blocks.append(_back_block())
+    submit = {Step.SAFETY: "Next", Step.REVIEW: "Submit report"}.get(step, "Next")
+    return {
+        "type": "modal",
+        "callback_id": Callback.REPORT_STEP.value,
+        "title": plain(TITLE, 24),
+        "submit": plain(submit, 24),
+        "close": plain("Save for later", 24),
+        "notify_on_close": True,
+        "private_metadata": encode(ModalRef(draft_id=draft_id, step=step.value)),
+        "blocks": blocks,
+    }
+
+
+def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
+    """Offer to resume an unfinished report or start a new one."""
+    return {
+        "type": "modal",
+        "callback_id": Callback.RESUME.value,
+        "title": plain(TITLE, 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": encode(ModalRef(draft_id=draft_id)),
+        "blocks": [
+            {
+                "type": "section",
+                "text": mrkdwn(
+                    "*If anyone is in danger right now, call 911 first.*\n\n"
+                    f"You have an unfinished report, started {slack_date(started_at)}, "
+                    f"saved at _{STEP_TITLES[step]}_."
+                ),
+            },
+            {
+                "type": "actions",
+                "block_id": "resume",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": Action.RESUME_DRAFT.value,
+                        "text": plain("Resume that report"),
+                        "style": "primary",
+                        "value": draft_id,
+                    },
+                    {
+                        "type": "button",
+                        "action_id": Action.DISCARD_DRAFT.value,
+                        "text": plain("Start a new report"),
+                        "value": draft_id,
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def emergency_view(ref: str, draft_id: str) -> dict[str, Any]:
+    """Emergency instructions shown the moment the associate says someone is in danger."""
+    return {
+        "type": "modal",
+        "callback_id": Callback.EMERGENCY.value,
+        "title": plain("Get safe now", 24),
+        "submit": plain("Continue report", 24),
+        "close": plain("Close", 24),
+        "notify_on_close": True,
+        "private_metadata": encode(ModalRef(draft_id=draft_id, step=Step.SAFETY.value)),
+        "blocks": [
+            {"type": "header", "text": plain("Call 911 or local law enforcement now", 150)},
+            {
+                "type": "section",
+                "text": mrkdwn(
+                    "*Get yourself and others to a safe place.* Do not confront the person.\n\n"
+                    f"Corporate Security & Risk has been alerted (reference *{ref}*)."
+                ),
+            },
+            {
+                "type": "context",
+                "elements": [
+                    mrkdwn(
+                        "When you are safe, continue the report here, or type `/threat` later: "
+                        "nothing you entered is lost."
+                    )
+                ],
+            },
+        ],
+    }
+
+
+def confirmation_view(ref: str, danger: bool) -> dict[str, Any]:
+    """The last view: the report is saved, with its reference and what happens next."""
+    next_steps = (
+        "Your supervisor and Corporate Security & Risk have been notified and will follow up. "
+        "You will get a direct message when your report is acknowledged."
+    )
+    if danger:
+        next_steps = "*If you are still in danger, call 911.* " + next_steps
+    return {
+        "type": "modal",
+        "callback_id": Callback.CONFIRMATION.value,
+        "title": plain("Report submitted", 24),
+        "close": plain("Done", 24),
+        "blocks": [
+            {"type": "header", "text": plain(f"Saved as {ref}", 150)},
+            {"type": "section", "text": mrkdwn(next_steps)},
+            {
+                "type": "context",
+                "elements": [mrkdwn("Client details stay private: they are never posted.")],
+            },
+        ],
+    }
+
+
+def error_view(message: str) -> dict[str, Any]:
+    """A modal that tells the associate something went wrong and what to do."""
+    return {
+        "type": "modal",
+        "title": plain(TITLE, 24),
+        "close": plain("Close", 24),
+        "blocks": [{"type": "section", "text": mrkdwn(message)}],
+    }

@@ -1,0 +1,52 @@
+"""Text helpers for Block Kit: escaping user text, mentions, dates and length limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def escape(text: str | None) -> str:
+    """Escape &, < and > so user-typed text cannot ping, link or format as a control sequence."""
+    if not text:
+        return ""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten text to at most ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def safe(text: str | None, limit: int) -> str:
+    """Escape user text and fit it into ``limit`` characters without splitting an entity."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: max(limit - 1, 0)]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def mention(user_id: str | None) -> str:
+    """Return a user mention, or a dash when nobody is named."""
+    return f"<@{user_id}>" if user_id else "—"
+
+
+def slack_date(epoch: float | None, style: str = "{date_short_pretty} {time}") -> str:
+    """Return a Slack date token that each reader sees in their own time zone."""
+    if epoch is None:
+        return "—"
+    fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(epoch)}^{style}|{fallback}>"
+
+
+def plain(text: str, limit: int = 75) -> dict:
+    """Return a plain_text object clipped to ``limit``."""
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict:
+    """Return a mrkdwn text object."""
+    return {"type": "mrkdwn", "text": text}

@@ -1,0 +1,122 @@
+"""Modals for the follow-through: update the checklist, decide on the account, close early."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from care_bot.care import ACCOUNT_DECISIONS, Task
+from care_bot.checklist import TaskDone
+from care_bot.ids import INPUT_ACTION, Action, Block, Callback
+from care_bot.models import Incident
+from care_bot.views.messages import checklist_text
+from care_bot.views.metadata import ModalRef, encode
+from care_bot.views.text import mrkdwn, plain
+
+NOTE_LIMIT = 1000
+RATIONALE_LIMIT = 2000
+
+
+def _modal(callback: Callback, title: str, incident: Incident, blocks: list) -> dict[str, Any]:
+    view = {
+        "type": "modal",
+        "callback_id": callback.value,
+        "title": plain(title, 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": encode(ModalRef(incident_id=incident.id)),
+        "blocks": blocks,
+    }
+    if any(block["type"] == "input" for block in blocks):
+        view["submit"] = plain("Save", 24)
+    return view
+
+
+def _text_input(block: Block, label: str, limit: int, required: bool, hint: str = "") -> dict:
+    element = {
+        "type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True,
+        "max_length": limit,
+    }
+    result = {
+        "type": "input", "block_id": block.value, "label": plain(label, 2000),
+        "optional": not required, "element": element,
+    }
+    if hint:
+        result["hint"] = plain(hint, 2000)
+    return result
+
+
+def checklist_view(
+    incident: Incident,
+    states: Mapping[str, TaskDone],
+    tasks: Sequence[Task],
+    can_decide: bool,
+    can_close: bool,
+) -> dict[str, Any]:
+    """List only the tasks this person may complete, with a note field and extra actions."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(f"Checklist · {incident.ref}", 150)},
+        {"type": "section", "text": mrkdwn(checklist_text(incident, states))},
+    ]
+    if tasks:
+        options = [{"text": plain(task.label), "value": task.key} for task in tasks[:10]]
+        blocks.append({
+            "type": "input", "block_id": Block.TASKS.value, "label": plain("Mark as done"),
+            "element": {"type": "checkboxes", "action_id": INPUT_ACTION, "options": options},
+        })
+        blocks.append(_text_input(
+            Block.NOTE, "Note (optional)", NOTE_LIMIT, required=False,
+            hint="Posted in the incident thread. Do not include client names or accounts.",
+        ))
+    else:
+        blocks.append({"type": "section", "text": mrkdwn(
+            "_Nothing on this checklist is yours to complete right now._"
+        )})
+    buttons = []
+    if can_decide:
+        buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
+                        "text": plain("Record account decision"), "value": str(incident.id)})
+    if can_close:
+        buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
+                        "style": "danger", "text": plain("Close incident early"),
+                        "value": str(incident.id)})
+    if buttons:
+        blocks.append({"type": "actions", "block_id": "more", "elements": buttons})
+    return _modal(Callback.CHECKLIST, "Update checklist", incident, blocks)
+
+
+def decision_view(incident: Incident) -> dict[str, Any]:
+    """The account decision: keep, close or restrict, with a required rationale."""
+    options = [{"text": plain(label), "value": key} for key, label in ACCOUNT_DECISIONS.items()]
+    blocks = [
+        {"type": "section", "text": mrkdwn(
+            f"*{incident.ref}*: local management decides whether the client relationship "
+            "continues. The decision and rationale are recorded; the client's details are not "
+            "posted in any channel."
+        )},
+        {"type": "input", "block_id": Block.DECISION.value, "label": plain("Decision"),
+         "element": {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": options}},
+        _text_input(Block.RATIONALE, "Rationale", RATIONALE_LIMIT, required=True),
+    ]
+    return _modal(Callback.ACCOUNT_DECISION, "Account decision", incident, blocks)
+
+
+def close_early_view(incident: Incident) -> dict[str, Any]:
+    """Security's early close, with a required reason."""
+    blocks = [
+        {"type": "section", "text": mrkdwn(
+            f"Close *{incident.ref}* before every task is done. This stops all reminders and is "
+            "recorded with your reason."
+        )},
+        _text_input(Block.REASON, "Reason", NOTE_LIMIT, required=True),
+    ]
+    return _modal(Callback.CLOSE_EARLY, "Close early", incident, blocks)
+
+
+def notice_view(title: str, message: str) -> dict[str, Any]:
+    """A view with a single message, used to answer inside a modal."""
+    return {
+        "type": "modal",
+        "title": plain(title, 24),
+        "close": plain("Close", 24),
+        "blocks": [{"type": "section", "text": mrkdwn(message)}],
+    }
