@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 
@@ -34,6 +35,8 @@ def build_app(services: Services) -> App:
         signing_secret=services.settings.signing_secret,
         client=services.slack.client,
         token_verification_enabled=False,
+        # Bolt's default pool has 5 threads; a busy branch network needs more, or acks queue.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
         logger=logging.getLogger("slack_bolt.care"),
     )
     register_all(app, services)

@@ -25,15 +25,14 @@ def register(app, services: Services) -> None:
             ack(response_type="ephemeral", text=HELP_TEXT)
             return
         ack()
-        user_id = command["user_id"]
-        view, draft_id = intake.start_report(services, user_id)
+        start = intake.start_report(services, command["user_id"])
         try:
-            services.slack.open_view(command["trigger_id"], view)
+            services.slack.open_view(command["trigger_id"], start.view)
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
             _tell_retry(services, command)
             return
-        intake.prefill_profile(services, draft_id, user_id)
+        intake.save_start(services, start)
 
 
 def _tell_retry(services: Services, command: dict) -> None:

@@ -64,7 +64,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             attempts INTEGER NOT NULL DEFAULT 0, not_before REAL NOT NULL,
             ts TEXT, error TEXT, created_at REAL NOT NULL, sent_at REAL)"""
     )
-    db.execute("CREATE INDEX outbox_due ON outbox (not_before) WHERE status = 'pending'")
+    db.execute("CREATE INDEX outbox_pending ON outbox (id, not_before) WHERE status = 'pending'")
     db.execute(
         """CREATE TABLE followups (
             id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),
@@ -83,13 +83,17 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 class Store:
     """Owns the process's single SQLite connection; every use goes through ``transaction``.
 
-    The connection is shared by Bolt's worker threads and the scheduler thread, so it is
-    opened with ``check_same_thread=False`` and guarded by one re-entrant lock.
+    The writing connection is shared by Bolt's worker threads and the scheduler thread, so it
+    is opened with ``check_same_thread=False`` and guarded by one re-entrant lock. Reads of a
+    file database use a read-only connection per thread instead, so a /threat lookup never
+    waits behind another request's fsync (WAL lets readers run beside the writer).
     """
 
     def __init__(self, path: Path | str):
         self.path = str(path)
         self._lock = threading.RLock()
+        self._readers = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
         self._instance_lock_file = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -153,9 +157,23 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[sqlite_utils.Database]:
-        """Hold the connection for a read; no transaction is opened."""
-        with self._lock:
-            yield self.db
+        """Give a connection for reads that sees every committed write; never for writes."""
+        if self.path == ":memory:" or self._lock._is_owned():
+            with self._lock:
+                yield self.db
+            return
+        yield self._reader()
+
+    def _reader(self) -> sqlite_utils.Database:
+        reader = getattr(self._readers, "db", None)
+        if reader is None:
+            connection = sqlite3.connect(self.path, isolation_level=None)
+            connection.execute("PRAGMA busy_timeout=5000")
+            connection.execute("PRAGMA query_only=ON")
+            with self._lock:
+                self._reader_connections.append(connection)
+            reader = self._readers.db = sqlite_utils.Database(connection)
+        return reader
 
     def healthy(self) -> bool:
         """True when the database answers a trivial query."""
@@ -169,6 +187,9 @@ class Store:
         """Close the connection and release the instance lock."""
         with self._lock:
             self.db.conn.close()
+            for connection in self._reader_connections:
+                connection.close()
+            self._reader_connections.clear()
         if self._instance_lock_file is not None:
             self._instance_lock_file.close()
             self._instance_lock_file = None

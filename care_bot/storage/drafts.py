@@ -47,19 +47,27 @@ def is_submitted(db: sqlite_utils.Database, draft_id: str) -> bool:
     return bool(row and row[0] is not None)
 
 
+def new_draft_id() -> str:
+    """Return a fresh, unguessable draft id."""
+    return uuid.uuid4().hex
+
+
 def create_draft(
     db: sqlite_utils.Database,
     user_id: str,
     now: float,
     answers: dict[str, Any] | None = None,
     incident_id: int | None = None,
+    draft_id: str | None = None,
 ) -> Draft:
     """Start a new draft for the associate, retiring (not deleting) any older open one."""
+    draft_id = draft_id or new_draft_id()
+    if get_draft(db, draft_id) is not None:
+        return get_draft(db, draft_id)
     db.execute(
         "UPDATE drafts SET submitted_at = -1 WHERE user_id = ? AND submitted_at IS NULL",
         [user_id],
     )
-    draft_id = uuid.uuid4().hex
     db.execute(
         "INSERT INTO drafts (id, user_id, step, answers, incident_id, created_at, updated_at) "
         "VALUES (?, ?, 'safety', ?, ?, ?, ?)",

@@ -192,11 +192,8 @@ def _block_answer(block: dict, element: dict, answers: Mapping, block_id: str) -
 
 
 def state_values(view: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, dict]:
-    """Build `view.state.values` for `view` from `{block_id: answer}`.
-
-    Unanswered stateful elements get their initial value (or Slack's empty value). For an
-    `actions` block the answer is `{action_id: answer}`. Unknown block ids raise KeyError.
-    """
+    """Build `view.state.values` from `{block_id: answer}` (`{action_id: answer}` for actions)."""
+    # Unanswered elements keep their initial value or Slack's empty one; unknown ids raise.
     blocks = view.get("blocks", [])
     known = {block_id for block_id, _b, _e in iter_elements(blocks)}
     unknown = set(answers) - known

@@ -49,8 +49,9 @@ def file_report(services, user_id: str = USERS["alice"], overrides: dict | None 
                 danger: bool = False):
     """Walk every step to submission; return the confirmation view."""
     overrides = overrides or {}
-    view, draft_id = intake.start_report(services, user_id)
-    intake.prefill_profile(services, draft_id, user_id)
+    start = intake.start_report(services, user_id)
+    intake.save_start(services, start)
+    view = start.view
     for step, answers in STEP_ANSWERS.items():
         assert step_of(view) == step, f"expected {step}, got {step_of(view)}"
         answers = {**answers, **overrides.get(step, {})}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install what the tests need (only when it changed) and run the whole test suite.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Prints one checksum for the given files, to tell whether an install is still current.
+fingerprint() {
+  cat "$@" | sha256sum | cut -d' ' -f1
+}
+
+install_python() {
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  local want
+  want="$(fingerprint pyproject.toml)"
+  if [ "$(cat .venv/.care-installed 2>/dev/null || true)" != "$want" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+    echo "$want" > .venv/.care-installed
+  fi
+}
+
+install_node() {
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "scripts/test.sh: npm not found; end-to-end tests will be skipped" >&2
+    return
+  fi
+  local want
+  want="$(fingerprint package.json package-lock.json)"
+  if [ "$(cat node_modules/.care-installed 2>/dev/null || true)" != "$want" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > node_modules/.care-installed
+  fi
+}
+
+install_python
+install_node
+exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,521 @@
+// Local Slack Web API for CARE bot's end-to-end tests.
+//
+// Usage: node tests/e2e/slack_emulator.mjs SEED.json
+//
+// Starts the `emulate` Slack emulator on a free loopback port and, in front of it, a small
+// recording and fault-injecting proxy (node:http only) on another free loopback port. Prints one
+// line `READY {json}` on stdout, then runs until stdin closes or SIGTERM/SIGINT arrives.
+//
+// Seed file (our own small format, translated here into emulate's seed):
+//   { "team": {"name", "domain"},
+//     "bot": {"name", "bot_name", "token", "harness_token", "bot_id", "bot_user_id", "app_id"},
+//     "users": [{"name", "real_name", "title", "email"}],
+//     "channels": [{"name", "is_private", "purpose", "members": [user names]}],
+//     "usergroups": {"S...": [user names or ids]} }
+// The bot is made a member of every seeded channel; with `members` given, the channel holds
+// exactly those users and the bot.
+//
+// Proxy routes:
+//   /api/<method>         forwarded to the emulator and recorded (a GET is forwarded as a form
+//                         POST: the emulator routes POST only; unknown methods get unknown_method)
+//   /api/usergroups.users.list   answered here from the usergroups map
+//   POST /__hooks/...     stands in for response_url; recorded as method "response_url"
+//   /__control/...        calls, reset_calls, faults, clear_faults, usergroups, reset, info
+import http from "node:http";
+import net from "node:net";
+import { readFileSync } from "node:fs";
+import { createEmulator } from "emulate";
+
+const HOST = "127.0.0.1";
+const ADMIN_USER_ID = "U000000001"; // emulate always seeds this admin user
+const ADMIN_TOKEN = "xoxp-care-e2e-admin";
+// emulate answers 403 after 5,000 calls per token per hour; rotate to equivalent alias tokens.
+const ALIAS_EVERY = 4000;
+const ALIAS_COUNT = 10;
+const JSON_PARAMS = ["blocks", "attachments", "view", "metadata"];
+
+const DEFAULT_BOT = {
+  name: "CARE bot",
+  bot_name: "care-bot",
+  token: "xoxb-care-e2e-bot",
+  harness_token: "xoxb-care-e2e-harness",
+  bot_id: "B0CAREBOT",
+  bot_user_id: "U0CAREBOT",
+  app_id: "A0CAREBOT",
+};
+
+function log(...args) {
+  process.stderr.write(`[slack_emulator] ${args.join(" ")}\n`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function aliasTokens(token) {
+  const out = [];
+  for (let i = 1; i < ALIAS_COUNT; i += 1) out.push(`${token}-r${i}`);
+  return out;
+}
+
+function botTokenRecords(bot) {
+  const base = [bot.token, bot.harness_token];
+  const all = base.flatMap((token) => [token, ...aliasTokens(token)]);
+  return all.map((token) => ({
+    token,
+    type: "bot",
+    user: bot.bot_user_id,
+    bot_id: bot.bot_id,
+    bot_user_id: bot.bot_user_id,
+    app_id: bot.app_id,
+  }));
+}
+
+function emulateSeed(seed, bot) {
+  const users = (seed.users ?? []).map((u) => ({
+    name: u.name,
+    real_name: u.real_name ?? u.name,
+    profile: {
+      email: u.email ?? `${u.name}@care-test.invalid`,
+      title: u.title ?? "",
+      display_name: u.name,
+      real_name: u.real_name ?? u.name,
+    },
+  }));
+  const channels = (seed.channels ?? []).map((c) => ({
+    name: c.name,
+    is_private: Boolean(c.is_private),
+    purpose: c.purpose ?? "",
+  }));
+  const app = {
+    client_id: `${bot.app_id}.client`,
+    client_secret: "care-e2e-client-secret",
+    name: bot.name,
+    app_id: bot.app_id,
+    bot_id: bot.bot_id,
+    bot_user_id: bot.bot_user_id,
+    bot_name: bot.bot_name,
+    scopes: ["chat:write", "im:write", "users:read", "usergroups:read", "channels:read", "groups:read"],
+  };
+  const tokens = [...botTokenRecords(bot), { token: ADMIN_TOKEN, type: "user", user: ADMIN_USER_ID }];
+  return { slack: { team: seed.team, users, channels, oauth_apps: [app], tokens } };
+}
+
+function httpPost(url, headers, body = "") {
+  return new Promise((resolve, reject) => {
+    const options = { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } };
+    const req = http.request(url, options, (res) => {
+      const chunks = [];
+      res.on("data", (chunk) => chunks.push(chunk));
+      res.on("error", reject);
+      res.on("end", () =>
+        resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function slackCall(baseUrl, token, method, params) {
+  const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const res = await httpPost(`${baseUrl}/api/${method}`, headers, JSON.stringify(params));
+  const body = JSON.parse(res.text);
+  if (!body.ok) throw new Error(`${method} ${JSON.stringify(params)} failed: ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function listAll(baseUrl, token, method, key, params) {
+  const body = await slackCall(baseUrl, token, method, { limit: 1000, ...params });
+  return body[key];
+}
+
+async function setMembership(baseUrl, channel, wanted, botUserId) {
+  const call = (method, params) => slackCall(baseUrl, ADMIN_TOKEN, method, params);
+  await call("conversations.invite", { channel: channel.id, users: botUserId });
+  const keep = new Set([...(wanted ?? []), botUserId, ADMIN_USER_ID]);
+  const members = (await call("conversations.members", { channel: channel.id })).members;
+  if (wanted) {
+    for (const member of members.filter((m) => !keep.has(m))) {
+      await call("conversations.kick", { channel: channel.id, user: member });
+    }
+    if (!wanted.includes(ADMIN_USER_ID)) await call("conversations.leave", { channel: channel.id });
+  }
+}
+
+async function arrangeChannels(baseUrl, seed, users, bot) {
+  const all = await listAll(baseUrl, ADMIN_TOKEN, "conversations.list", "channels", {
+    types: "public_channel,private_channel",
+  });
+  for (const spec of seed.channels ?? []) {
+    const channel = all.find((c) => c.name === spec.name);
+    if (!channel) throw new Error(`seeded channel ${spec.name} not found`);
+    const wanted = spec.members ? spec.members.map((name) => users[name] ?? name) : undefined;
+    await setMembership(baseUrl, channel, wanted, bot.bot_user_id);
+  }
+  const visible = await listAll(baseUrl, bot.token, "conversations.list", "channels", {
+    types: "public_channel,private_channel",
+  });
+  return Object.fromEntries(visible.map((c) => [c.name, c.id]));
+}
+
+function resolveUsergroups(groups, users) {
+  const out = new Map();
+  for (const [id, members] of Object.entries(groups ?? {})) {
+    out.set(id, members.map((name) => users[name] ?? name));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- proxy state
+
+class ProxyState {
+  constructor(bot) {
+    this.bot = bot;
+    this.calls = [];
+    this.seq = 0;
+    this.faults = [];
+    this.usergroups = new Map();
+    this.tokenUse = new Map();
+  }
+
+  clientOf(token) {
+    const base = token?.replace(/-r\d+$/, "");
+    if (base === this.bot.harness_token) return "harness";
+    if (base === this.bot.token) return "bot";
+    return token ? "other" : "anonymous";
+  }
+
+  // Returns the token to forward, rotating through alias tokens for the known ones.
+  forwardToken(token) {
+    if (token !== this.bot.token && token !== this.bot.harness_token) return token;
+    const used = (this.tokenUse.get(token) ?? 0) + 1;
+    this.tokenUse.set(token, used);
+    const slot = Math.min(Math.floor(used / ALIAS_EVERY), ALIAS_COUNT - 1);
+    return slot === 0 ? token : `${token}-r${slot}`;
+  }
+
+  record(entry) {
+    this.seq += 1;
+    const call = { seq: this.seq, time: Date.now() / 1000, ...entry };
+    this.calls.push(call);
+    return call;
+  }
+
+  takeFault(method, client) {
+    if (client === "harness") return undefined;
+    const fault = this.faults.find((f) => f.remaining > 0 && (f.method === method || f.method === "*"));
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    return fault;
+  }
+
+  query(url) {
+    const method = url.searchParams.get("method");
+    const client = url.searchParams.get("client");
+    const since = Number(url.searchParams.get("since") ?? 0);
+    return this.calls.filter(
+      (c) => (!method || c.method === method) && (!client || c.client === client) && c.seq > since,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- HTTP helpers
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on("data", (chunk) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res, status, body, headers = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function decodeJsonParams(params) {
+  for (const key of JSON_PARAMS) {
+    if (typeof params[key] !== "string") continue;
+    try {
+      params[key] = JSON.parse(params[key]);
+    } catch {
+      // keep the raw string; the emulator will judge it
+    }
+  }
+  return params;
+}
+
+function parseParams(contentType, raw, url) {
+  const params = Object.fromEntries(url.searchParams.entries());
+  if (!raw) return params;
+  if (contentType.includes("application/json")) {
+    try {
+      return { ...params, ...JSON.parse(raw) };
+    } catch {
+      return { ...params, _unparsed_body: raw };
+    }
+  }
+  return decodeJsonParams({ ...params, ...Object.fromEntries(new URLSearchParams(raw)) });
+}
+
+function bearer(req) {
+  const header = req.headers.authorization ?? "";
+  const token = header.replace(/^Bearer\s+/i, "").trim();
+  return token || undefined;
+}
+
+function tryJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+// ---------------------------------------------------------------- API route
+
+function faultReply(fault) {
+  const headers = {};
+  if (fault.status === 429) headers["retry-after"] = String(fault.retry_after ?? 1);
+  const error = fault.error ?? (fault.status === 429 ? "ratelimited" : "internal_error");
+  return { status: fault.status, headers, body: { ok: false, error } };
+}
+
+function usergroupReply(state, params, token) {
+  if (!token) return { status: 200, headers: {}, body: { ok: false, error: "not_authed" } };
+  const users = state.usergroups.get(params.usergroup);
+  if (!users) return { status: 200, headers: {}, body: { ok: false, error: "no_such_subteam" } };
+  return { status: 200, headers: {}, body: { ok: true, users } };
+}
+
+async function forward(emulatorUrl, state, req, method, raw, url, token) {
+  const asForm = req.method === "GET" || (!raw && [...url.searchParams.keys()].length > 0);
+  const form = "application/x-www-form-urlencoded";
+  const headers = { "content-type": asForm ? form : (req.headers["content-type"] ?? form) };
+  if (token) headers.authorization = `Bearer ${state.forwardToken(token)}`;
+  const body = asForm ? url.searchParams.toString() : raw;
+  const res = await httpPost(`${emulatorUrl}/api/${method}`, headers, body);
+  if (res.status === 404) {
+    return { status: 200, headers: {}, body: { ok: false, error: "unknown_method" } };
+  }
+  const extra = {};
+  if (res.headers["retry-after"]) extra["retry-after"] = res.headers["retry-after"];
+  return { status: res.status, headers: extra, body: tryJson(res.text) };
+}
+
+async function handleApi(ctx, req, res, url) {
+  const { state, emulatorUrl } = ctx;
+  const method = url.pathname.slice("/api/".length);
+  const raw = await readBody(req);
+  const params = parseParams(req.headers["content-type"] ?? "", raw, url);
+  const token = bearer(req) ?? (typeof params.token === "string" ? params.token : undefined);
+  delete params.token;
+  const client = state.clientOf(token);
+  const fault = state.takeFault(method, client);
+  let reply;
+  if (fault) reply = faultReply(fault);
+  else if (method === "usergroups.users.list") reply = usergroupReply(state, params, token);
+  else reply = await forward(emulatorUrl, state, req, method, raw, url, token);
+  state.record({
+    method,
+    params,
+    http_status: reply.status,
+    response: reply.body,
+    client,
+    faulted: Boolean(fault),
+    http_method: req.method,
+  });
+  sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+async function handleHook(ctx, req, res, url) {
+  const raw = await readBody(req);
+  const parsed = tryJson(raw);
+  const params = typeof parsed === "object" && parsed !== null ? parsed : { _unparsed_body: raw };
+  ctx.state.record({
+    method: "response_url",
+    params,
+    path: url.pathname,
+    http_status: 200,
+    response: { ok: true },
+    client: "bot",
+    faulted: false,
+    http_method: req.method,
+  });
+  sendJson(res, 200, { ok: true });
+}
+
+// ---------------------------------------------------------------- control routes
+
+function addFault(state, spec) {
+  if (!spec.method) throw new Error("fault needs a method");
+  const status = Number(spec.status ?? 200);
+  if (status === 200 && !spec.error) throw new Error("a status-200 fault needs an error");
+  const fault = {
+    method: spec.method,
+    status,
+    remaining: Number(spec.count ?? 1),
+    retry_after: spec.retry_after ?? 1,
+    error: spec.error ?? undefined,
+  };
+  state.faults.push(fault);
+  return fault;
+}
+
+function setUsergroups(state, body) {
+  for (const [id, users] of Object.entries(body)) {
+    if (users === null) state.usergroups.delete(id);
+    else state.usergroups.set(id, users);
+  }
+  return Object.fromEntries(state.usergroups);
+}
+
+function resetState(ctx) {
+  ctx.state.calls = [];
+  ctx.state.faults = [];
+  ctx.state.usergroups = new Map(ctx.seedUsergroups);
+}
+
+async function handleControl(ctx, req, res, url) {
+  const { state } = ctx;
+  const action = url.pathname.slice("/__control/".length);
+  const body = req.method === "POST" ? tryJson((await readBody(req)) || "{}") : {};
+  const key = `${req.method} ${action}`;
+  if (key === "GET calls") return sendJson(res, 200, { ok: true, calls: state.query(url), last_seq: state.seq });
+  if (key === "POST reset_calls") {
+    state.calls = [];
+    return sendJson(res, 200, { ok: true, last_seq: state.seq });
+  }
+  if (key === "POST faults") return sendJson(res, 200, { ok: true, fault: addFault(state, body) });
+  if (key === "GET faults") return sendJson(res, 200, { ok: true, faults: state.faults });
+  if (key === "POST clear_faults") {
+    state.faults = [];
+    return sendJson(res, 200, { ok: true });
+  }
+  if (key === "POST usergroups") return sendJson(res, 200, { ok: true, usergroups: setUsergroups(state, body) });
+  if (key === "POST reset") {
+    resetState(ctx);
+    return sendJson(res, 200, { ok: true, last_seq: state.seq });
+  }
+  if (key === "GET info") return sendJson(res, 200, { ok: true, ...ctx.info });
+  return sendJson(res, 404, { ok: false, error: `unknown control ${key}` });
+}
+
+function proxyHandler(ctx) {
+  return async (req, res) => {
+    const url = new URL(req.url, `http://${HOST}`);
+    try {
+      if (url.pathname.startsWith("/api/")) return await handleApi(ctx, req, res, url);
+      if (url.pathname.startsWith("/__control/")) return await handleControl(ctx, req, res, url);
+      if (url.pathname.startsWith("/__hooks/")) return await handleHook(ctx, req, res, url);
+      return sendJson(res, 404, { ok: false, error: "not_found" });
+    } catch (error) {
+      log("proxy error:", error?.stack ?? error);
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: `proxy_error: ${error?.message ?? error}` });
+    }
+  };
+}
+
+function listen(server, port) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, HOST, () => {
+      server.off("error", reject);
+      resolve(server.address().port);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+async function startEmulator(seed, bot) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      const emulator = await createEmulator({
+        service: "slack",
+        port,
+        hostname: HOST,
+        baseUrl: `http://${HOST}:${port}`,
+        seed: emulateSeed(seed, bot),
+      });
+      return { emulator, url: `http://${HOST}:${port}` };
+    } catch (error) {
+      if (error?.code !== "EADDRINUSE" || attempt >= 5) throw error;
+    }
+  }
+}
+
+function onShutdown(stop) {
+  let stopping = false;
+  const once = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().finally(() => process.exit(0));
+  };
+  process.on("SIGTERM", once);
+  process.on("SIGINT", once);
+  process.stdin.on("end", once);
+  process.stdin.on("close", once);
+  process.stdin.resume();
+}
+
+async function main() {
+  const seedPath = process.argv[2];
+  if (!seedPath) throw new Error("usage: node slack_emulator.mjs SEED.json");
+  const seed = JSON.parse(readFileSync(seedPath, "utf8"));
+  const bot = { ...DEFAULT_BOT, ...(seed.bot ?? {}) };
+  const { emulator, url: emulatorUrl } = await startEmulator(seed, bot);
+  const members = await listAll(emulatorUrl, ADMIN_TOKEN, "users.list", "members", {});
+  const users = Object.fromEntries(members.map((u) => [u.name, u.id]));
+  const channels = await arrangeChannels(emulatorUrl, seed, users, bot);
+  const seedUsergroups = resolveUsergroups(seed.usergroups, users);
+  const state = new ProxyState(bot);
+  state.usergroups = new Map(seedUsergroups);
+  const ctx = { state, emulatorUrl, seedUsergroups, info: {} };
+  const server = http.createServer(proxyHandler(ctx));
+  const proxyPort = await listen(server, 0);
+  const base = `http://${HOST}:${proxyPort}`;
+  const team = await slackCall(emulatorUrl, bot.token, "auth.test", {});
+  ctx.info = {
+    api_url: `${base}/api/`,
+    control_url: `${base}/__control/`,
+    hooks_url: `${base}/__hooks/`,
+    emulator_url: emulatorUrl,
+    users,
+    channels,
+    bot_token: bot.token,
+    harness_token: bot.harness_token,
+    bot_user_id: bot.bot_user_id,
+    bot_id: bot.bot_id,
+    app_id: bot.app_id,
+    team_id: team.team_id,
+    team_domain: seed.team?.domain ?? "emulate",
+  };
+  onShutdown(async () => {
+    server.closeAllConnections();
+    server.close();
+    await emulator.close();
+  });
+  process.stdout.write(`READY ${JSON.stringify(ctx.info)}\n`);
+}
+
+main().catch((error) => {
+  log("failed to start:", error?.stack ?? error);
+  process.exit(1);
+});
