@@ -1,0 +1,97 @@
+"""CARE-specific steps for end-to-end tests: file a report through the real modal, find posts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.e2e.harness import BotProcess, ModalSession, SlackEmulator
+from tests.support import payloads
+from tests.support.blockkit import assert_valid_message, assert_valid_view
+from tests.support.report import STEP_ANSWERS
+
+STEPS = ("safety", "client_service", "assess", "report", "evaluate", "review")
+
+
+def answers_for(slack: SlackEmulator, overrides: dict | None = None) -> dict[str, dict]:
+    """Return each step's answers, with the emulator's branch and any overrides."""
+    merged = {step: dict(answers) for step, answers in STEP_ANSWERS.items()}
+    for step, extra in (overrides or {}).items():
+        merged[step].update(extra)
+    return merged
+
+
+def step_of(view: dict) -> str:
+    """Return the report step a view shows, from its private_metadata."""
+    return json.loads(view.get("private_metadata") or "{}").get("step", "")
+
+
+def walk_to(session: ModalSession, stop_before: str, answers: dict[str, dict]) -> None:
+    """Submit steps in order until the modal shows ``stop_before``."""
+    while step_of(session.view) != stop_before:
+        step = step_of(session.view)
+        body = session.submit(answers[step])
+        assert body.get("response_action") == "update", body
+        if body["view"]["callback_id"] == "care_emergency":
+            session.submit({})
+
+
+def file_report(bot: BotProcess, user_id: str, overrides: dict | None = None) -> dict:
+    """Run /threat through every step as ``user_id``; return the confirmation view."""
+    session = ModalSession.open(bot, user_id)
+    answers = answers_for(bot.slack, overrides)
+    walk_to(session, "review", answers)
+    body = session.submit({})
+    assert body.get("response_action") == "update", body
+    return body["view"]
+
+
+def reference_of(confirmation: dict) -> str:
+    """Return the CARE-YYYY-NNNN reference shown on the confirmation view."""
+    header = confirmation["blocks"][0]["text"]["text"]
+    return header.split()[-1]
+
+
+def posts(slack: SlackEmulator, channel: str | None = None) -> list[dict]:
+    """Return the bot's successful chat.postMessage calls, optionally to one channel."""
+    found = [c for c in slack.calls("chat.postMessage") if c["response"].get("ok")]
+    return [c for c in found if channel is None or c["params"].get("channel") == channel]
+
+
+def parent_post(slack: SlackEmulator, channel: str) -> dict:
+    """Wait for the incident's parent message in a channel and return its call."""
+    return slack.wait_for(lambda: next(
+        (c for c in posts(slack, channel) if not c["params"].get("thread_ts")), None
+    ))
+
+
+def thread_texts(slack: SlackEmulator, channel: str, ts: str) -> list[str]:
+    """Return the texts of the replies in a thread (without the parent)."""
+    return [m.get("text", "") for m in slack.replies(channel, ts)[1:]]
+
+
+def click_message_button(bot: BotProcess, user_id: str, post: dict, action_id: str,
+                         value: Any = None) -> Any:
+    """Click a button on a posted message as ``user_id``; returns the HTTP response."""
+    params = post["params"]
+    blocks = params.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    block_id, element = payloads.find_element(blocks, action_id)
+    payload = payloads.block_actions_message(
+        user_id, post["response"]["channel"], post["response"]["ts"], action_id,
+        element.get("value") if value is None else value, block_id,
+        trigger_id=bot.slack.mint_trigger_id(user_id), workspace=bot.slack.workspace,
+    )
+    return bot.interact(payload)
+
+
+def assert_all_surfaces_valid(slack: SlackEmulator) -> None:
+    """Every view and message the bot sent fits Slack's Block Kit limits."""
+    for call in slack.calls():
+        params = call["params"]
+        if call["method"] in ("views.open", "views.update", "views.push"):
+            view = params["view"]
+            assert_valid_view(view if isinstance(view, dict) else json.loads(view))
+        elif call["method"] in ("chat.postMessage", "chat.update"):
+            assert_valid_message(params)
