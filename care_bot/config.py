@@ -198,7 +198,7 @@ def _required_env(env: Mapping[str, str], name: str, problems: list[str]) -> str
 
 
 def _port(raw: str, problems: list[str]) -> int:
-    if raw.isdigit() and 0 < int(raw) < 65536:
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) < 65536:
         return int(raw)
     problems.append(f"PORT must be a number from 1 to 65535, not {raw!r}")
     return DEFAULT_PORT

@@ -58,9 +58,9 @@ def next_ack_followup(
     reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float
 ) -> Planned | None:
     """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces)."""
-    _, escalation, repeat = _ack_intervals(reminders, danger)
+    reminder, escalation, repeat = _ack_intervals(reminders, danger)
     if sent.kind == ACK_REMINDER:
-        return Planned(ACK_ESCALATION, max(start + escalation, sent_at))
+        return Planned(ACK_ESCALATION, max(start + escalation, sent_at + escalation - reminder))
     if sent.kind == ACK_ESCALATION or (sent.kind == ACK_REPEAT):
         done_repeats = sent.rung if sent.kind == ACK_REPEAT else 0
         if done_repeats < reminders.ack_repeat_max:

@@ -162,7 +162,8 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
         _escalate_task(db, services, incident, followup.task, key, now)
     elif followup.kind == ladder.WELLBEING:
         posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
-                         messages.wellbeing_checkin(incident, settings.support_text), now)
+                         messages.wellbeing_checkin(incident, settings.support_text), now,
+                         unless={"closed": True})
 
 
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:
@@ -200,7 +201,8 @@ def _remind_task_owner(db, services: Services, incident: Incident, task_key: str
     posting.queue_thread_reply(db, services.settings, incident.id, "supervisors", key,
                                messages.thread_note(text), now, unless)
     if owner:
-        posting.queue_dm(db, incident.id, owner, key, messages.thread_note(text), now, unless)
+        dm = messages.with_checklist_button(messages.thread_note(text), incident.id)
+        posting.queue_dm(db, incident.id, owner, key, dm, now, unless)
 
 
 def _escalate_task(db, services: Services, incident: Incident, task_key: str, key: str,

@@ -174,6 +174,11 @@ def submit_step(
     existing = _incident_if_submitted(services, draft.id)
     if existing:
         return StepResult(view=report_modal.confirmation_view(existing.ref, existing.danger))
+    if _retired(services, draft.id):
+        return StepResult(view=report_modal.error_view(
+            "You started a newer report, so this one was set aside (it is kept on record). "
+            "Type `/threat` to continue the newer report."
+        ))
     step = Step(ref.step)
     answers = read_answers(state_values)
     errors = field_errors(answers, STEP_FIELDS[step], services.clock())
@@ -192,6 +197,11 @@ def _save(services: Services, draft: Draft, step: Step, answers: dict[str, Any])
     with services.store.transaction() as db:
         drafts.save_answers(db, draft.id, step.value, answers, services.clock())
         return drafts.get_draft(db, draft.id)
+
+
+def _retired(services: Services, draft_id: str) -> bool:
+    with services.store.reading() as db:
+        return drafts.is_retired(db, draft_id)
 
 
 def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None:
@@ -269,7 +279,7 @@ def go_back(services: Services, user_id: str, ref: ModalRef, state_values: dict)
 def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values: dict) -> None:
     """Keep what was typed when the associate closes the modal mid-step."""
     draft = _owned_draft(services, user_id, ref)
-    if draft is None or drafts_submitted(services, draft.id):
+    if draft is None or drafts_submitted(services, draft.id) or _retired(services, draft.id):
         return
     answers = {k: v for k, v in read_answers(state_values).items() if v not in (None, "", [])}
     with services.store.transaction() as db:

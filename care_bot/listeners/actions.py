@@ -28,9 +28,20 @@ def _channel(body: dict) -> str:
 def _answer_in_channel(services: Services, body: dict, outcome: tracking.Outcome) -> None:
     """Show a refusal or notice only to the clicker, where they clicked."""
     if outcome.message:
-        services.slack.post_ephemeral(_channel(body), body["user"]["id"], outcome.message)
+        _tell_privately(services, _channel(body), body["user"]["id"], outcome.message)
     elif outcome.view:
         services.slack.open_view(body["trigger_id"], outcome.view)
+
+
+def _tell_privately(services: Services, channel: str | None, user_id: str, text: str) -> None:
+    """Ephemeral where the user clicked; a DM when Slack will not show it there."""
+    try:
+        if channel and not channel.startswith("D"):
+            services.slack.post_ephemeral(channel, user_id, text)
+            return
+    except SlackApiError as error:
+        logger.info("ephemeral refused (%s); sending a DM", error.response.get("error"))
+    services.slack.post(services.slack.open_dm(user_id), {"text": text})
 
 
 def _update_modal(services: Services, body: dict, view: dict | None) -> None:

@@ -167,7 +167,8 @@ class Store:
     def _reader(self) -> sqlite_utils.Database:
         reader = getattr(self._readers, "db", None)
         if reader is None:
-            connection = sqlite3.connect(self.path, isolation_level=None)
+            # check_same_thread=False only so close() may close it from the main thread.
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA busy_timeout=5000")
             connection.execute("PRAGMA query_only=ON")
             with self._lock:
@@ -185,11 +186,13 @@ class Store:
 
     def close(self) -> None:
         """Close the connection and release the instance lock."""
-        with self._lock:
-            self.db.conn.close()
-            for connection in self._reader_connections:
-                connection.close()
-            self._reader_connections.clear()
-        if self._instance_lock_file is not None:
-            self._instance_lock_file.close()
-            self._instance_lock_file = None
+        try:
+            with self._lock:
+                self.db.conn.close()
+                for connection in self._reader_connections:
+                    connection.close()
+                self._reader_connections.clear()
+        finally:
+            if self._instance_lock_file is not None:
+                self._instance_lock_file.close()
+                self._instance_lock_file = None

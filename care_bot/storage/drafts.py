@@ -41,10 +41,19 @@ def get_draft(db: sqlite_utils.Database, draft_id: str) -> Draft | None:
     return _draft(rows[0]) if rows else None
 
 
+RETIRED = -1  # submitted_at of a draft replaced by "Start a new report"; kept for the record
+
+
 def is_submitted(db: sqlite_utils.Database, draft_id: str) -> bool:
     """True when the draft has already become a submitted report."""
     row = db.execute("SELECT submitted_at FROM drafts WHERE id = ?", [draft_id]).fetchone()
-    return bool(row and row[0] is not None)
+    return bool(row and row[0] is not None and row[0] != RETIRED)
+
+
+def is_retired(db: sqlite_utils.Database, draft_id: str) -> bool:
+    """True when the associate replaced this draft with a new one."""
+    row = db.execute("SELECT submitted_at FROM drafts WHERE id = ?", [draft_id]).fetchone()
+    return bool(row and row[0] == RETIRED)
 
 
 def new_draft_id() -> str:
@@ -65,8 +74,8 @@ def create_draft(
     if get_draft(db, draft_id) is not None:
         return get_draft(db, draft_id)
     db.execute(
-        "UPDATE drafts SET submitted_at = -1 WHERE user_id = ? AND submitted_at IS NULL",
-        [user_id],
+        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL",
+        [RETIRED, user_id],
     )
     db.execute(
         "INSERT INTO drafts (id, user_id, step, answers, incident_id, created_at, updated_at) "

@@ -138,15 +138,28 @@ def thread_note(text: str) -> dict[str, Any]:
     return _message(text, [{"type": "section", "text": mrkdwn(text[:3000])}])
 
 
+def checklist_button(incident_id: int) -> dict[str, Any]:
+    """The "Update checklist" button, for DMs to people who are not in the channels."""
+    return {"type": "actions", "block_id": "incident", "elements": [{
+        "type": "button", "action_id": Action.UPDATE_CHECKLIST.value,
+        "text": plain("Update checklist"), "value": str(incident_id),
+    }]}
+
+
+def with_checklist_button(message: dict[str, Any], incident_id: int) -> dict[str, Any]:
+    """Add the "Update checklist" button under a message."""
+    return {**message, "blocks": [*message["blocks"], checklist_button(incident_id)]}
+
+
 def reporter_confirmation(incident: Incident) -> dict[str, Any]:
     """The DM that confirms a saved report to the associate who made it."""
     text = (
         f"Your report *{incident.ref}* is saved. Your supervisor and Corporate Security & Risk "
         "have been notified. You will hear from us here when it is acknowledged.\n"
-        "*Next for you:* let your Internal Control Specialist know about the incident. "
-        "Client details you gave stay private."
+        "*Next for you:* let your Internal Control Specialist (ICS) know about the incident, "
+        "then mark it done with the button below. Client details you gave stay private."
     )
-    return thread_note(text)
+    return with_checklist_button(thread_note(text), incident.id)
 
 
 def wellbeing_checkin(incident: Incident, support_text: str) -> dict[str, Any]:

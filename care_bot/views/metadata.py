@@ -33,8 +33,12 @@ def decode(text: str | None) -> ModalRef:
         return ModalRef()
     if not isinstance(raw, dict):
         return ModalRef()
+    try:
+        incident_id = int(raw.get("incident_id", 0) or 0)
+    except (TypeError, ValueError):
+        return ModalRef()
     return ModalRef(
         draft_id=str(raw.get("draft_id", "")),
         step=str(raw.get("step", "")),
-        incident_id=int(raw.get("incident_id", 0) or 0),
+        incident_id=incident_id,
     )

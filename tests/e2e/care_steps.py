@@ -95,3 +95,32 @@ def assert_all_surfaces_valid(slack: SlackEmulator) -> None:
             assert_valid_view(view if isinstance(view, dict) else json.loads(view))
         elif call["method"] in ("chat.postMessage", "chat.update"):
             assert_valid_message(params)
+
+
+def latest_parent(slack: SlackEmulator, channel: str) -> dict:
+    """Return the parent message as last rendered (post or latest chat.update)."""
+    parent = parent_post(slack, channel)
+    ts = parent["response"]["ts"]
+    updates = [c for c in slack.calls("chat.update")
+               if c["params"].get("ts") == ts and c["response"].get("ok")]
+    if not updates:
+        return parent
+    return {"params": updates[-1]["params"], "response": parent["response"]}
+
+
+def open_from_button(bot: BotProcess, user_id: str, post: dict, action_id: str) -> ModalSession:
+    """Click a message button that opens a modal; return a session on that modal."""
+    since = bot.slack.last_seq()
+    response = click_message_button(bot, user_id, post, action_id)
+    assert response.status == 200, response
+    call = bot.slack.wait_for_call("views.open", lambda c: True, since=since)
+    assert call["response"].get("ok"), call["response"]
+    session = ModalSession(bot, user_id)
+    session.stack = [call["response"]["view"]]
+    return session
+
+
+def ephemerals_to(slack: SlackEmulator, user_id: str) -> list[str]:
+    """Return the texts of ephemeral messages the bot showed one user."""
+    return [c["params"].get("text", "") for c in slack.calls("chat.postEphemeral")
+            if c["params"].get("user") == user_id]
