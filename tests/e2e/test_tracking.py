@@ -53,7 +53,7 @@ def test_tracking_acknowledge_first_wins_and_rerenders_both_parents(slack, bot_f
 
 def test_tracking_outsider_is_refused_and_the_attempt_recorded(slack, bot_factory):
     """Someone with no role gets a private refusal naming who may act; nothing changes."""
-    bot, ref, parent = _filed(slack, bot_factory)
+    bot, _ref, parent = _filed(slack, bot_factory)
     olly = slack.users["olly"]
     slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=olly)
     click_message_button(bot, olly, parent, "care_acknowledge")
@@ -72,7 +72,7 @@ def test_tracking_outsider_is_refused_and_the_attempt_recorded(slack, bot_factor
 
 def test_tracking_whole_checklist_to_closure(slack, bot_factory):
     """Each owner completes their own tasks; the account decision closes the incident."""
-    bot, ref, parent = _filed(slack, bot_factory)
+    bot, _ref, parent = _filed(slack, bot_factory)
     u = slack.users
     supervisors = slack.channels["care-supervisors"]
     click_message_button(bot, u["sam"], parent, "care_acknowledge")
@@ -121,7 +121,7 @@ def test_tracking_whole_checklist_to_closure(slack, bot_factory):
 
 def test_tracking_security_closes_early_with_a_reason(slack, bot_factory):
     """Security may close early; a reason is required and shown; reminders stop."""
-    bot, ref, parent = _filed(slack, bot_factory)
+    bot, _ref, _parent = _filed(slack, bot_factory)
     sec = slack.users["sec"]
     security = slack.channels["care-security"]
     click_message_button(bot, sec, latest_parent(slack, security), "care_acknowledge")
@@ -146,7 +146,7 @@ def test_tracking_user_group_members_may_acknowledge(slack, bot_factory):
     config = care_toml(slack).replace(f'supervisors = ["{slack.users["sam"]}"]',
                                       'supervisors = ["S0CAREGRP"]', 1)
     assert "S0CAREGRP" in config
-    bot, ref, parent = _filed(slack, bot_factory, config)
+    bot, _ref, parent = _filed(slack, bot_factory, config)
     click_message_button(bot, olly, parent, "care_acknowledge")
     slack.wait_for(lambda: _incident(bot)["acknowledged_by"] == olly)
     assert slack.calls("usergroups.users.list")

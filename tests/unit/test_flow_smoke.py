@@ -6,7 +6,7 @@ from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, make_serv
 
 
 def test_flow_report_reaches_both_channels(tmp_path):
-    services, slack, clock = make_services(tmp_path)
+    services, slack, _clock = make_services(tmp_path)
     view = file_report(services)
     assert view["title"]["text"] == "Report submitted"
     delivery.deliver_due(services)

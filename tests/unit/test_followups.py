@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from care_bot.flows import delivery, followups, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.roles import RoleDirectory
