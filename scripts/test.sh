@@ -22,7 +22,15 @@ install_python() {
 }
 
 install_node() {
+  if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "scripts/test.sh: installing Node.js and npm from Debian's packages" >&2
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
   if ! command -v npm >/dev/null 2>&1; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "scripts/test.sh: npm is required for the end-to-end tests" >&2
+      exit 1
+    fi
     echo "scripts/test.sh: npm not found; end-to-end tests will be skipped" >&2
     return
   fi
