@@ -57,6 +57,9 @@ def test_intake_whole_flow_saves_escalates_and_confirms(slack, bot_factory):
         "SELECT count(*) FROM outbox WHERE status != 'sent'").fetchone()[0] == 0)
     assert len(posts(slack, supervisors)) == 2 and len(posts(slack, security)) == 2
     assert_all_surfaces_valid(slack)
+    logs = bot.logs()
+    for typed in ("hurt me", "regret this", "waive the fee", "John Q. Client", "1234"):
+        assert typed not in logs
 
 
 def test_intake_private_client_details_never_reach_slack_channels(slack, bot_factory):
