@@ -27,6 +27,7 @@ USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 ROLE_NAMES = ("supervisors", "security", "hr", "management")
 BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
+MAX_BRANCHES = 100
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 REMINDER_DEFAULTS = {
@@ -300,6 +301,9 @@ def _branches(table, problems: _Problems) -> dict[str, Branch]:
     if not isinstance(table, dict):
         problems.append("branches must be a table of [branches.<code>] tables")
         return {}
+    if len(table) > MAX_BRANCHES:
+        problems.append(f"at most {MAX_BRANCHES} branches are supported (a Slack select holds "
+                        f"{MAX_BRANCHES} options); {len(table)} are configured")
     branches = {}
     for code, raw in table.items():
         if not isinstance(raw, dict):

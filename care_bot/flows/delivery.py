@@ -127,9 +127,13 @@ def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now:
             surface="outbox", now=now, detail={"key": item.key, "error": reason},
         )
     security = services.settings.security_channel
-    if item.channel == security or item.key.startswith("alert:"):
+    channel = item.channel
+    if item.kind == "update" and item.thread_of:
+        parent = outbox.get_item(db, item.thread_of)
+        channel = parent.channel if parent else ""
+    if channel == security or item.key.startswith("alert:"):
         return  # the security channel itself is unreachable; the log and audit keep it
-    where = "a direct message" if item.channel.startswith(("U", "W")) else f"<#{item.channel}>"
+    where = "a direct message" if channel.startswith(("U", "W", "D")) else f"<#{channel}>"
     text = (f":warning: CARE bot could not post {ref or 'a message'} to {where}: `{reason}`. "
             "Check that the channel exists and the bot is a member.")
     outbox.enqueue_post(

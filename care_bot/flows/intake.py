@@ -15,12 +15,12 @@ from care_bot.flows.services import Services
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents
 from care_bot.views import messages, report_modal
-from care_bot.views.fields import STEP_FIELDS
 from care_bot.views.forms import field_errors, read_answers
 from care_bot.views.metadata import ModalRef
 
 logger = logging.getLogger(__name__)
 
+PROFILE_ANSWERS = ("associate_name", "associate_position")
 BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 SAVE_FAILED_FIELD_TEXT = "This step could not be saved. Please press the button again."
 SAVE_FAILED_VIEW_TEXT = (
@@ -119,7 +119,8 @@ def resume(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
     """Return the view of the step where the associate's draft stopped."""
     with services.store.reading() as db:
         draft = drafts.get_draft(db, draft_id)
-    if draft is None or draft.user_id != user_id or drafts_submitted(services, draft_id):
+    stale = draft is None or drafts_submitted(services, draft_id) or _retired(services, draft_id)
+    if stale or draft.user_id != user_id:
         start = start_report(services, user_id)
         if start.new_answers is not None:
             _ensure_draft(services, user_id, start.draft_id, start.new_answers)
@@ -140,6 +141,8 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
         old = drafts.get_draft(db, draft_id)
         incident_id = old.incident_id if old and old.user_id == user_id else None
         answers = _initial_answers(services, user_id)
+        if old and old.user_id == user_id:  # keep who they are, from the Slack profile
+            answers.update({k: old.answers[k] for k in PROFILE_ANSWERS if old.answers.get(k)})
         if old and incident_id:  # a danger alert already exists: keep its where and who
             answers.update({k: old.answers[k] for k in ("danger", "branch", "location_detail")
                             if k in old.answers})
@@ -181,7 +184,7 @@ def submit_step(
         ))
     step = Step(ref.step)
     answers = read_answers(state_values)
-    errors = field_errors(answers, STEP_FIELDS[step], services.clock())
+    errors = field_errors(answers, _fields(services, step), services.clock())
     if errors:
         return StepResult(errors=errors)
     if step == Step.SAFETY:
@@ -191,6 +194,10 @@ def submit_step(
     next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
     draft = _save(services, draft, next_step, answers)
     return StepResult(view=_step_view(services, next_step, draft))
+
+
+def _fields(services: Services, step: Step):
+    return report_modal.visible_fields(step, services.settings.branches)
 
 
 def _save(services: Services, draft: Draft, step: Step, answers: dict[str, Any]) -> Draft:
@@ -208,7 +215,14 @@ def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None
     with services.store.reading() as db:
         if not drafts.is_submitted(db, draft_id):
             return None
-        return incidents.find_by_draft(db, draft_id)
+        return _incident_of(db, drafts.get_draft(db, draft_id))
+
+
+def _incident_of(db: sqlite_utils.Database, draft: Draft) -> Incident | None:
+    """The incident a draft became: its danger alert's incident, or the one made from it."""
+    if draft.incident_id:
+        return incidents.get_incident(db, draft.incident_id)
+    return incidents.find_by_draft(db, draft.id)
 
 
 def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> StepResult:
@@ -288,7 +302,7 @@ def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values:
 
 def _submit(services: Services, draft: Draft) -> StepResult:
     for step in STEP_ORDER[1:-1]:
-        if field_errors(draft.answers, STEP_FIELDS[step], services.clock()):
+        if field_errors(draft.answers, _fields(services, step), services.clock()):
             view = _step_view(services, step, draft)
             return StepResult(view=view)
     incident = submit_report(services, draft.id)
@@ -306,9 +320,9 @@ def submit_report(services: Services, draft_id: str) -> Incident:
 
 def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
                    now: float) -> Incident:
-    if drafts.is_submitted(db, draft_id):  # a retry or double click: same incident, no posts
-        return incidents.find_by_draft(db, draft_id)
     draft = drafts.get_draft(db, draft_id)
+    if drafts.is_submitted(db, draft_id):  # a retry or double click: same incident, no posts
+        return _incident_of(db, draft)
     danger = draft.answers.get("danger") == "yes"
     branch = draft.answers.get("branch")
     if draft.incident_id:

@@ -73,6 +73,8 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
         incident, _ = _load(db, incident_id)
         if incident is None:
             return Outcome(message="That incident no longer exists.")
+        if incident.status == "closed":
+            return Outcome(message=f"{incident.ref} is already closed.")
         if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles):
             return _refuse(db, incident, user_id, "acknowledge", care.ACKNOWLEDGE, surface, now)
         if incident.acknowledged_at or not incidents.set_acknowledged(db, incident.id, user_id,

@@ -7,13 +7,14 @@ from typing import Any
 
 from care_bot.care import STEP_ORDER, Step
 from care_bot.config import Branch
-from care_bot.ids import INPUT_ACTION, Action, Callback
+from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.fields import STEP_FIELDS, FieldSpec
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.summary import report_sections
 from care_bot.views.text import clip, mrkdwn, plain, slack_date
 
 TITLE = "Report a threat"
+MAX_SELECT_OPTIONS = 100
 OTHER_BRANCH = "other"
 STEP_TITLES = {
     Step.SAFETY: "Safety first",
@@ -113,9 +114,18 @@ def _set_initial_options(element: dict, kind: str, value: Any, choices: Mapping)
 def _branch_choices(branches: Mapping[str, Branch]) -> dict[str, str]:
     if not branches:
         return {}
-    choices = {code: branch.name for code, branch in list(branches.items())[:99]}
-    choices[OTHER_BRANCH] = "Another location"
+    choices = {code: branch.name for code, branch in branches.items()}
+    if len(choices) < MAX_SELECT_OPTIONS:
+        choices[OTHER_BRANCH] = "Another location"
     return choices
+
+
+def visible_fields(step: Step, branches: Mapping[str, Branch]) -> tuple[FieldSpec, ...]:
+    """The questions a step actually shows (no branch picker without a branch directory)."""
+    return tuple(
+        spec for spec in STEP_FIELDS[step]
+        if spec.block != Block.BRANCH or branches
+    )
 
 
 def _step_header(step: Step) -> list[dict[str, Any]]:
@@ -148,7 +158,7 @@ def step_view(
 ) -> dict[str, Any]:
     """Build the modal for one report step, pre-filled with the draft's answers."""
     blocks = _step_header(step)
-    for spec in STEP_FIELDS[step]:
+    for spec in visible_fields(step, branches):
         block = _input_block(spec, answers.get(spec.block.value), branches)
         if block:
             blocks.append(block)

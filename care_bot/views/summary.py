@@ -36,8 +36,18 @@ def kinds_label(answers: Mapping[str, Any]) -> str:
 
 
 def _quote(text: str | None, limit: int) -> str:
+    """Quote user text line by line, escaped, in at most ``limit`` characters in all."""
     value = safe(text, limit)
-    return "\n".join(f">{line}" for line in value.splitlines()) if value else "_not given_"
+    if not value:
+        return "_not given_"
+    quoted, used = [], 0
+    for line in value.splitlines():
+        if used + len(line) + 2 > limit:
+            quoted.append(">…")
+            break
+        quoted.append(f">{line}")
+        used += len(line) + 2
+    return "\n".join(quoted)
 
 
 def _choice(options: Mapping[str, str], value: Any) -> str:
