@@ -118,6 +118,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternate bare and CARE this many times, pooling the samples")
     options = parser.parse_args()
     stub = StubSlack()
     workdir = Path(tempfile.mkdtemp(prefix="care-bench-"))
@@ -133,17 +135,23 @@ def main() -> None:
     except RuntimeError:
         care.kill()
         raise
+    results: dict[str, dict] = {"bare": {"ack": [], "open": [], "missing": 0},
+                                "care": {"ack": [], "open": [], "missing": 0}}
     try:
-        results = {
-            "bare": measure(bare_port, stub, "bare", options.requests, options.concurrency),
-            "care": measure(care_port, stub, "care", options.requests, options.concurrency),
-        }
+        for round_number in range(options.rounds):
+            for name, port in (("bare", bare_port), ("care", care_port)):
+                data = measure(port, stub, f"{name}{round_number}", options.requests,
+                               options.concurrency)
+                for key in ("ack", "open"):
+                    results[name][key] += data[key]
+                results[name]["missing"] += data["missing"]
     finally:
         for process in (care, bare):
             process.terminate()
             process.wait(10)
         stub.close()
-    print(f"/threat at {options.concurrency} concurrent, {options.requests} requests each")
+    print(f"/threat at {options.concurrency} concurrent, {options.rounds} alternating rounds of "
+          f"{options.requests} requests each")
     print(f"{'':6} {'ack p50':>9} {'ack p99':>9} {'open p50':>9} {'open p99':>9}  (ms)")
     for name, data in results.items():
         print(f"{name:6} {pct(data['ack'], 50):9.1f} {pct(data['ack'], 99):9.1f} "

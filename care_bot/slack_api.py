@@ -60,10 +60,15 @@ def _retry_after(response: Any) -> float | None:
 
 def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
     """Make a WebClient for the configured API root; retries only dropped connections."""
+    # slack_sdk tests its own logger's level, not the effective one: with the level unset it
+    # formats every request body into a debug string on each call, slowing every call.
+    client_logger = logging.getLogger("care_bot.web_client")
+    client_logger.setLevel(logging.INFO)
     return WebClient(
         token=token,
         base_url=api_url,
         timeout=timeout,
+        logger=client_logger,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
 

@@ -45,7 +45,7 @@ class StepResult:
 
 @dataclass(frozen=True)
 class Start:
-    """The first view of /threat, and the draft to save once the view is open."""
+    """The first view of /threat and the draft it belongs to."""
 
     view: dict[str, Any]
     draft_id: str
@@ -54,13 +54,15 @@ class Start:
 
 
 def start_report(services: Services, user_id: str) -> Start:
-    """Choose the first view for /threat (resume offer or safety step) with a read only.
+    """Choose the first view for /threat (resume offer or safety step) with one read only.
 
-    A new draft is saved by ``save_start`` after views.open, so the 3-second trigger is
-    spent on nothing slower than one indexed read.
+    Nothing is written here: the 3-second trigger is spent on nothing slower than an indexed
+    read. A new draft row is written when the safety step is submitted or the modal closed.
     """
-    with services.store.reading() as db:
-        draft = drafts.open_draft(db, user_id)
+    draft = None
+    if services.store.open_drafts.may_have(user_id):
+        with services.store.reading() as db:
+            draft = drafts.open_draft(db, user_id)
     if draft and _has_progress(draft):
         view = report_modal.resume_view(draft.id, draft.created_at, Step(draft.step))
         return Start(view, draft.id, user_id)
@@ -72,19 +74,22 @@ def start_report(services: Services, user_id: str) -> Start:
     return Start(view, draft_id, user_id, answers)
 
 
-def save_start(services: Services, start: Start) -> None:
-    """Save the new draft behind an opened safety step, pre-filled from the Slack profile."""
-    profile = _profile_answers(services, start.user_id)
-    if start.new_answers is not None:
-        _ensure_draft(services, start.user_id, start.draft_id, {**start.new_answers, **profile})
-    else:
-        _fill_missing(services, start.draft_id, profile)
+def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
+    """Fill the associate's name and position from Slack, never overwriting an answer.
+
+    Called after the safety step is acknowledged, so the users.info call is never on the
+    path of a modal update; the answers are needed two steps later.
+    """
+    profile = _profile_answers(services, user_id)
+    _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
+    _fill_missing(services, draft_id, profile)
 
 
 def _ensure_draft(services: Services, user_id: str, draft_id: str,
                   answers: dict[str, Any]) -> None:
     with services.store.transaction() as db:
-        drafts.create_draft(db, user_id, services.clock(), answers, draft_id=draft_id)
+        drafts.create_draft(db, user_id, services.clock(), answers, draft_id=draft_id,
+                            hint=services.store.open_drafts)
 
 
 def _has_progress(draft: Draft) -> bool:
@@ -146,7 +151,8 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
         if old and incident_id:  # a danger alert already exists: keep its where and who
             answers.update({k: old.answers[k] for k in ("danger", "branch", "location_detail")
                             if k in old.answers})
-        draft = drafts.create_draft(db, user_id, now, answers, incident_id=incident_id)
+        draft = drafts.create_draft(db, user_id, now, answers, incident_id=incident_id,
+                                    hint=services.store.open_drafts)
     return _step_view(services, Step.SAFETY, draft)
 
 

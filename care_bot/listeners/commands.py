@@ -31,8 +31,6 @@ def register(app, services: Services) -> None:
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
             _tell_retry(services, command)
-            return
-        intake.save_start(services, start)
 
 
 def _tell_retry(services: Services, command: dict) -> None:

@@ -57,6 +57,9 @@ def register(app, services: Services) -> None:
             _save_failed(ack, body)
             return
         ack(**result.response())
+        ref = _ref(body)
+        if ref.step == "safety" and not result.errors:
+            intake.prefill_profile(services, ref.draft_id, body["user"]["id"])
 
     @app.view(Callback.EMERGENCY.value)
     def emergency(ack, body):

@@ -13,6 +13,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from care_bot.storage.drafts import OpenDraftHint
+
 migrations = Migrations("care_bot")
 
 
@@ -95,6 +97,7 @@ class Store:
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
         self._instance_lock_file = None
+        self.open_drafts = OpenDraftHint()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -111,6 +114,7 @@ class Store:
         """Apply any pending schema migrations."""
         with self._lock:
             migrations.apply(self.db)
+            self.open_drafts.load(self.db)
 
     def claim_instance(self) -> None:
         """Take the one-bot-per-database lock; raise AlreadyRunning if another holds it."""

@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from typing import Any
 
 import sqlite_utils
 
 from care_bot.models import Draft
+
+
+class OpenDraftHint:
+    """The users who may have an open draft: a superset, kept in memory.
+
+    /threat asks it first, so most associates get their modal without touching SQLite at all
+    (every SQLite call releases and re-takes the GIL, which is what slows a busy process).
+    It is exact enough because one process owns the database (the instance lock): every draft
+    is created by this process, which adds the user before the insert.
+    """
+
+    def __init__(self) -> None:
+        self._users: set[str] = set()
+        self._lock = threading.Lock()
+
+    def load(self, db: sqlite_utils.Database) -> None:
+        """Learn every user with an open draft from the database."""
+        rows = db.execute("SELECT DISTINCT user_id FROM drafts WHERE submitted_at IS NULL")
+        with self._lock:
+            self._users.update(row[0] for row in rows)
+
+    def add(self, user_id: str) -> None:
+        """Note that the user may now have an open draft."""
+        with self._lock:
+            self._users.add(user_id)
+
+    def may_have(self, user_id: str) -> bool:
+        """False only when the user certainly has no open draft."""
+        with self._lock:
+            return user_id in self._users
 
 
 def _draft(row: dict) -> Draft:
@@ -68,9 +99,12 @@ def create_draft(
     answers: dict[str, Any] | None = None,
     incident_id: int | None = None,
     draft_id: str | None = None,
+    hint: OpenDraftHint | None = None,
 ) -> Draft:
     """Start a new draft for the associate, retiring (not deleting) any older open one."""
     draft_id = draft_id or new_draft_id()
+    if hint is not None:
+        hint.add(user_id)
     if get_draft(db, draft_id) is not None:
         return get_draft(db, draft_id)
     db.execute(

@@ -50,7 +50,7 @@ def file_report(services, user_id: str = USERS["alice"], overrides: dict | None 
     """Walk every step to submission; return the confirmation view."""
     overrides = overrides or {}
     start = intake.start_report(services, user_id)
-    intake.save_start(services, start)
+    intake.prefill_profile(services, start.draft_id, user_id)
     view = start.view
     for step, answers in STEP_ANSWERS.items():
         assert step_of(view) == step, f"expected {step}, got {step_of(view)}"

@@ -47,7 +47,7 @@ def draft_row(services, draft_id: str) -> dict[str, Any]:
 def begin(services, user_id: str = ALICE) -> tuple[dict, str]:
     """Run /threat as the listener does: choose the view, open it, save the draft."""
     start = intake.start_report(services, user_id)
-    intake.save_start(services, start)
+    intake.prefill_profile(services, start.draft_id, user_id)
     return start.view, start.draft_id
 
 

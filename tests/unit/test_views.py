@@ -571,7 +571,7 @@ def test_delivered_messages_of_a_report_never_show_client_details(tmp_path):
 def test_review_step_of_a_real_draft_shows_client_details_to_the_reporter(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     start = intake.start_report(services, USERS["alice"])
-    intake.save_start(services, start)
+    intake.prefill_profile(services, start.draft_id, USERS["alice"])
     view = start.view
     for step in STEP_ORDER[:-1]:
         view = submit(services, USERS["alice"], view, STEP_ANSWERS[step.value]).view
