@@ -42,14 +42,37 @@ class Outcome:
     errors: dict[str, str] | None = None
 
 
+ACTION_PHRASES = {
+    "acknowledge": "acknowledge",
+    "update_checklist": "update the checklist of",
+    "decide_account": "record the account decision on",
+    "close_incident": "close early",
+}
+
+
+def _phrase(action: str) -> str:
+    if action.startswith("complete_") and action[9:] in TASKS_BY_KEY:
+        return f"mark \"{TASKS_BY_KEY[action[9:]].label}\" done on"
+    return ACTION_PHRASES.get(action, action.replace("_", " "))
+
+
 def _refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action: str,
             permission: care.Permission, surface: str, now: float) -> Outcome:
     incidents.append_event(db, incident.id, actor=user_id, action="refused", surface=surface,
                            now=now, detail={"attempted": action})
     return Outcome(message=(
-        f"You can't {action.replace('_', ' ')} on {incident.ref}. "
-        f"Only {permission.describe()} can."
+        f"You can't {_phrase(action)} {incident.ref}. Only {permission.describe()} can. "
+        "Nothing was changed."
     ))
+
+
+def _text_error(value: str, limit: int, missing: str | None) -> str | None:
+    """A field error for required or over-long free text, or None."""
+    if missing and not value.strip():
+        return missing
+    if len(value) > limit:
+        return f"Please keep this under {limit} characters."
+    return None
 
 
 def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None, dict]:
@@ -132,8 +155,8 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
     """Mark the chosen tasks done, each re-checked against the clicker's permissions."""
     if not task_keys:
         return Outcome(errors={"tasks": "Choose at least one task."})
-    if len(note) > NOTE_LIMIT:
-        return Outcome(errors={"note": f"Please keep the note under {NOTE_LIMIT} characters."})
+    if error := _text_error(note, NOTE_LIMIT, None):
+        return Outcome(errors={"note": error})
     roles = services.roles.snapshot()
     now = services.clock()
     with services.store.transaction() as db:
@@ -224,10 +247,9 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
     errors = {}
     if decision not in ACCOUNT_DECISIONS:
         errors["decision"] = "Choose keep, close or restrict."
-    if not rationale.strip():
-        errors["rationale"] = "Please give the rationale for the decision."
-    elif len(rationale) > RATIONALE_LIMIT:
-        errors["rationale"] = f"Please keep this under {RATIONALE_LIMIT} characters."
+    if error := _text_error(rationale, RATIONALE_LIMIT,
+                            "Please give the rationale for the decision."):
+        errors["rationale"] = error
     if errors:
         return Outcome(errors=errors)
     roles = services.roles.snapshot()
@@ -256,10 +278,8 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
 
 def close_early(services: Services, user_id: str, incident_id: int, reason: str) -> Outcome:
     """Let Corporate Security & Risk close an incident before every task is done."""
-    if not reason.strip():
-        return Outcome(errors={"reason": "Please give the reason for closing early."})
-    if len(reason) > NOTE_LIMIT:
-        return Outcome(errors={"reason": f"Please keep this under {NOTE_LIMIT} characters."})
+    if error := _text_error(reason, NOTE_LIMIT, "Please give the reason for closing early."):
+        return Outcome(errors={"reason": error})
     roles = services.roles.snapshot()
     now = services.clock()
     with services.store.transaction() as db:

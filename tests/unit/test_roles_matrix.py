@@ -153,7 +153,7 @@ def test_open_checklist_offers_exactly_the_users_tasks_and_buttons(tmp_path, kin
 
     if not (mine or can_decide or can_close):
         assert outcome.view is None
-        assert outcome.message.startswith("You can't update checklist on CARE-2026-0001.")
+        assert outcome.message.startswith("You can't update the checklist of CARE-2026-0001.")
         return
     blocks = outcome.view["blocks"]
     offered = [option["value"] for block in blocks if block.get("block_id") == "tasks"

@@ -110,8 +110,8 @@ def test_acknowledge_by_an_outsider_is_refused_and_changes_nothing_else(world):
     outcome = tracking.acknowledge(services, OLLY, 1, "channel")
 
     assert outcome.message == (
-        f"You can't acknowledge on {REF}. Only the incident's supervisor, the supervisors "
-        "group or Corporate Security & Risk can."
+        f"You can't acknowledge {REF}. Only the incident's supervisor, the supervisors "
+        "group or Corporate Security & Risk can. Nothing was changed."
     )
     [refused] = events(services, "refused")
     assert (refused.actor, refused.detail) == (OLLY, {"attempted": "acknowledge"})
@@ -205,7 +205,7 @@ def test_open_checklist_refuses_someone_with_nothing_to_do(world):
     services, *_ = world
     outcome = tracking.open_checklist(services, OLLY, 1)
     assert outcome.view is None
-    assert outcome.message.startswith(f"You can't update checklist on {REF}. Only ")
+    assert outcome.message.startswith(f"You can't update the checklist of {REF}. Only ")
     assert [e.detail for e in events(services, "refused")] == [
         {"attempted": "update_checklist"}]
 
@@ -231,7 +231,8 @@ def test_complete_tasks_refuses_a_task_the_user_may_not_complete(world):
     outcome = tracking.complete_tasks(services, ALICE, 1, ["ics_notified", "client_notified"],
                                       "")
     assert outcome.message == (
-        f"You can't complete client notified on {REF}. Only the account officer can."
+        f"You can't mark \"Account officer gave the client a courtesy notice\" done on {REF}. "
+        "Only the account officer can. Nothing was changed."
     )
     assert events(services, "task_completed") == []  # not even the task she may complete
     assert [e.detail for e in events(services, "refused")] == [
@@ -243,7 +244,7 @@ def test_complete_tasks_refuses_a_task_the_user_may_not_complete(world):
     "keys, note, errors",
     [
         ([], "", {"tasks": "Choose at least one task."}),
-        (["ics_notified"], "x" * 1001, {"note": "Please keep the note under 1000 characters."}),
+        (["ics_notified"], "x" * 1001, {"note": "Please keep this under 1000 characters."}),
         (["acknowledged"], "", {"tasks": "That task cannot be completed here."}),
         (["account_decision"], "", {"tasks": "That task cannot be completed here."}),
         (["no_such_task"], "", {"tasks": "That task cannot be completed here."}),
@@ -331,7 +332,7 @@ def test_close_early_is_for_security_only(world, user):
     before = everything(services)
     outcome = tracking.close_early(services, user, 1, "Not a real threat.")
     assert outcome.message == (
-        f"You can't close incident on {REF}. Only Corporate Security & Risk can.")
+        f"You can't close early {REF}. Only Corporate Security & Risk can. Nothing was changed.")
     assert everything(services) == before
     assert [e.actor for e in events(services, "refused")] == [user]
 
