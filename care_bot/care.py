@@ -163,7 +163,7 @@ ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
 VIEW_PRIVATE = Permission(
-    ("supervisor", "market_president", "ics", "account_officer"),
+    ("reporter", "supervisor", "market_president", "ics", "account_officer"),
     (ROLE_SECURITY, ROLE_MANAGEMENT),
 )
 

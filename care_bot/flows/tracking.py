@@ -138,7 +138,12 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if not (tasks or can_decide or can_close):
             return _refuse(db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
-    return Outcome(view=tracking.checklist_view(incident, states, tasks, can_decide, can_close))
+        show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles)
+        if show_private:
+            incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
+                                   surface="modal", now=now)
+    return Outcome(view=tracking.checklist_view(incident, states, tasks, can_decide, can_close,
+                                                show_private))
 
 
 def _anyone_with_a_task() -> care.Permission:

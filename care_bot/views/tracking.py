@@ -11,7 +11,7 @@ from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
-from care_bot.views.text import mrkdwn, plain
+from care_bot.views.text import mrkdwn, plain, safe
 
 NOTE_LIMIT = 1000
 RATIONALE_LIMIT = 2000
@@ -51,12 +51,23 @@ def checklist_view(
     tasks: Sequence[Task],
     can_decide: bool,
     can_close: bool,
+    show_private: bool = False,
 ) -> dict[str, Any]:
-    """List only the tasks this person may complete, with a note field and extra actions."""
+    """List only the tasks this person may complete, with a note field and extra actions.
+
+    ``show_private`` adds the client's name and accounts: a modal is seen only by the person
+    who opened it, so this is the one place those details are shown after submission.
+    """
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(f"Checklist · {incident.ref}", 150)},
         {"type": "section", "text": mrkdwn(checklist_text(incident, states))},
     ]
+    if show_private:
+        blocks.append({"type": "context", "elements": [mrkdwn(
+            f":lock: Client: {safe(incident.answers.get('client_name'), 150) or '—'} · "
+            f"Account(s): {safe(incident.answers.get('accounts'), 300) or '—'} "
+            "(only you see this; the view is recorded)"
+        )]})
     if tasks:
         options = [{"text": plain(task.label), "value": task.key} for task in tasks[:10]]
         blocks.append({
