@@ -23,8 +23,7 @@ def sweep(services: Services) -> None:
     """One pass: turn due follow-ups into posts, then deliver the outbox."""
     try:
         followups.send_due(services)
-        while delivery.deliver_due(services):
-            pass
+        delivery.deliver_due(services)
     except Exception:
         logger.exception("sweep failed; it will run again")
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ TRANSIENT_ERRORS = frozenset({
     "ratelimited", "internal_error", "fatal_error", "service_unavailable",
     "request_timeout", "team_added_to_org",
 })
-MAX_BACKOFF_SECONDS = 300.0
+MAX_BACKOFF_SECONDS = 60.0  # a danger alert must not wait minutes after a short outage
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,11 @@ def _retry_after(response: Any) -> float | None:
 
 
 def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
-    """Make a WebClient for the configured API root; retries only dropped connections."""
+    """Make a WebClient for the configured API root; it never retries on its own.
+
+    chat.postMessage has no idempotency key, so a blind retry after a dropped connection can
+    post twice; the outbox decides when to try again instead.
+    """
     # slack_sdk tests its own logger's level, not the effective one: with the level unset it
     # formats every request body into a debug string on each call, slowing every call.
     client_logger = logging.getLogger("care_bot.web_client")
@@ -69,7 +72,7 @@ def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
         base_url=api_url,
         timeout=timeout,
         logger=client_logger,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        retry_handlers=[],
     )
 
 

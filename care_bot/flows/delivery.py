@@ -21,22 +21,38 @@ from care_bot.views import messages
 logger = logging.getLogger(__name__)
 
 
-def deliver_due(services: Services, limit: int = 50) -> int:
-    """Send every due outbox row; return how many were sent."""
+def deliver_due(services: Services, limit: int = 50, rounds: int = 20) -> int:
+    """Send every due outbox row, replies as soon as their parents are out; return the count."""
+    total = 0
+    blocked: set[str] = set()  # threads waiting on a retry, channels under a rate limit
+    for _ in range(rounds):
+        sent = _deliver_batch(services, limit, blocked)
+        total += sent
+        if not sent:
+            break
+    return total
+
+
+def _deliver_batch(services: Services, limit: int, blocked: set[str]) -> int:
     now = services.clock()
     with services.store.reading() as db:
         due = outbox.due_items(db, now, limit)
     sent = 0
-    blocked: set[str] = set()
     for item in due:
-        channel = item.channel or item.thread_of or ""
-        if channel in blocked:
-            continue  # keep a channel's posts in order behind a waiting one
-        result = _deliver(services, item)
+        lane = item.thread_of or item.key
+        if lane in blocked or item.channel in blocked:
+            continue  # keep a thread's replies in order; respect a channel's rate limit
+        try:
+            result = _deliver(services, item)
+        except Exception:  # one bad row must not stop the others
+            logger.exception("outbox %s could not be delivered; it stays queued", item.key)
+            continue
         if result == "sent":
             sent += 1
+        elif result == "ratelimited":
+            blocked.add(item.channel)
         elif result == "waiting":
-            blocked.add(channel)
+            blocked.add(lane)
     return sent
 
 
@@ -53,8 +69,7 @@ def _deliver(services: Services, item: OutboxItem) -> str:
     try:
         channel, ts = _send(services, item, plan)
     except Exception as error:  # classified below; every failure is recorded
-        _record_failure(services, item, error)
-        return "waiting"
+        return _record_failure(services, item, error)
     with services.store.transaction() as db:
         outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=services.clock())
     return "sent"
@@ -103,17 +118,18 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     return services.slack.post(channel, message, thread_ts=plan.get("parent_ts"))
 
 
-def _record_failure(services: Services, item: OutboxItem, error: Exception) -> None:
+def _record_failure(services: Services, item: OutboxItem, error: Exception) -> str:
     failure = classify(error, item.attempts + 1)
     now = services.clock()
     with services.store.transaction() as db:
         if not failure.permanent:
             logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
             outbox.mark_retry(db, item.id, not_before=now + failure.delay, error=failure.reason)
-            return
+            return "ratelimited" if failure.reason == "ratelimited" else "waiting"
         logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
         outbox.mark_failed(db, item.id, error=failure.reason, now=now)
         _surface_failure(db, services, item, failure.reason, now)
+    return "failed"
 
 
 def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:
@@ -131,12 +147,20 @@ def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now:
     if item.kind == "update" and item.thread_of:
         parent = outbox.get_item(db, item.thread_of)
         channel = parent.channel if parent else ""
-    if channel == security or item.key.startswith("alert:"):
-        return  # the security channel itself is unreachable; the log and audit keep it
     where = "a direct message" if channel.startswith(("U", "W", "D")) else f"<#{channel}>"
     text = (f":warning: CARE bot could not post {ref or 'a message'} to {where}: `{reason}`. "
             "Check that the channel exists and the bot is a member.")
-    outbox.enqueue_post(
-        db, key=f"alert:delivery:{item.id}", channel=security, incident_id=item.incident_id,
-        payload=messages.thread_note(text), now=now,
-    )
+    if item.key.startswith("alert:"):
+        return  # an alert about a failure failed too; the log and the audit trail keep it
+    if channel != security:
+        outbox.enqueue_post(
+            db, key=f"alert:delivery:{item.id}", channel=security,
+            incident_id=item.incident_id, payload=messages.thread_note(text), now=now,
+        )
+        return
+    # The security channel itself is unreachable: tell its members directly.
+    for member in sorted(services.roles.members("security")):
+        outbox.enqueue_post(
+            db, key=f"alert:delivery:{item.id}:{member}", channel=member,
+            incident_id=item.incident_id, payload=messages.thread_note(text), now=now,
+        )

@@ -154,10 +154,11 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
+                self.db.execute("COMMIT")
             except BaseException:
-                self.db.conn.rollback()
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
                 raise
-            self.db.execute("COMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[sqlite_utils.Database]:

@@ -67,12 +67,18 @@ def enqueue_refresh(
 
 
 def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[OutboxItem]:
-    """Return pending items whose time has come, oldest first."""
+    """Return pending items whose time has come and whose parent message is settled.
+
+    Replies still waiting for their parent are left out, so they can never fill the batch
+    and starve other incidents' posts; parent messages come first, oldest first.
+    """
     return [
         _item(row)
         for row in db.query(
-            "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? "
-            "ORDER BY id LIMIT ?",
+            "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
+            "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
+            "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
+            "ORDER BY o.render IS NULL, o.id LIMIT ?",
             [now, limit],
         )
     ]

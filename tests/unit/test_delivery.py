@@ -208,7 +208,7 @@ def test_channel_not_found_fails_the_row_records_it_and_alerts_security(world):
         "skipped", "parent message could not be posted")
 
 
-def test_a_failing_security_channel_raises_no_alert_loop(tmp_path):
+def test_a_failing_security_channel_tells_its_members_directly_without_a_loop(tmp_path):
     services, _slack, clock = make_services(tmp_path)
     services.slack = PickySlack(post_failures={SECURITY_CHANNEL: slack_error("not_in_channel")})
     file_report(services)
@@ -216,7 +216,8 @@ def test_a_failing_security_channel_raises_no_alert_loop(tmp_path):
     clock.advance(60)
     delivery.deliver_due(services)
     assert row(services, SEC_PARENT)["status"] == "failed"
-    assert query(services, "SELECT key FROM outbox WHERE key LIKE 'alert:%'") == []
+    alerts = query(services, "SELECT key, channel, status FROM outbox WHERE key LIKE 'alert:%'")
+    assert [(a["channel"], a["status"]) for a in alerts] == [("DU0SEC", "sent")]
     assert len(query(services, "SELECT id FROM events WHERE action = 'delivery_failed'")) == 1
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.web import SlackResponse
 
 from care_bot.slack_api import MAX_BACKOFF_SECONDS, SlackGateway, build_client, classify
@@ -176,8 +175,8 @@ def test_gateway_user_profile_is_empty_when_slack_refuses():
     assert SlackGateway(RecordingClient()).user_profile("U0NOBODY") == {}
 
 
-def test_build_client_retries_only_dropped_connections_at_the_given_root():
+def test_build_client_never_retries_blindly_at_the_given_root():
     client = build_client("xoxb-test", "http://127.0.0.1:9/api/", timeout=3)
     assert client.base_url == "http://127.0.0.1:9/api/"
     assert client.timeout == 3
-    assert [type(h) for h in client.retry_handlers] == [ConnectionErrorRetryHandler]
+    assert client.retry_handlers == []  # a blind retry of chat.postMessage could post twice

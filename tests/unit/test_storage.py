@@ -502,6 +502,8 @@ def test_enqueue_post_is_idempotent_per_key(db):
 def test_enqueue_refresh_coalesces_while_one_is_pending(db):
     incident = make_incident(db)
     outbox.enqueue_post(db, key="parent", channel="C0SUPERVISE", now=START)
+    parent = outbox.get_item(db, "parent")
+    outbox.mark_sent(db, parent.id, channel="C0SUPERVISE", ts="1.1", now=START)
 
     outbox.enqueue_refresh(db, parent_key="parent", incident_id=incident.id, render="r",
                            now=START)
@@ -605,9 +607,9 @@ def test_mark_sent_keeps_the_posted_channel_and_ts(db):
     outbox.enqueue_post(db, key="post", channel="U0ALICE", now=START)
     outbox.enqueue_refresh(db, parent_key="post", incident_id=incident.id, render="r",
                            now=START)
-    post, update = outbox.due_items(db, START)
-
+    [post] = outbox.due_items(db, START)  # the update waits for its message to be posted
     outbox.mark_sent(db, post.id, channel="D0ALICE", ts="111.222", now=START + 1)
+    [update] = outbox.due_items(db, START + 1)
     outbox.mark_sent(db, update.id, channel="D0IGNORED", ts="111.222", now=START + 2)
 
     assert (outbox.get_item(db, "post").channel, outbox.get_item(db, "post").ts) == (
