@@ -90,6 +90,7 @@ class Permission:
 
     people: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    not_the_reporter: bool = False  # the reporter may never do this, whatever their roles
 
     def describe(self) -> str:
         """Return a plain-language list of who may act, for refusals."""
@@ -117,7 +118,7 @@ class Task:
 TASKS: tuple[Task, ...] = (
     Task(
         "acknowledged", "R", "Supervisor acknowledged", "supervisor",
-        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_SECURITY)),
+        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_SECURITY), not_the_reporter=True),
         "ack_reminder", "submitted", "rxm", via_checklist=False,
     ),
     Task(
@@ -153,7 +154,7 @@ TASKS: tuple[Task, ...] = (
     ),
     Task(
         "account_decision", "E", "Local management decided on the account", "market_president",
-        Permission(("market_president",), (ROLE_MANAGEMENT,)),
+        Permission(("market_president",), (ROLE_MANAGEMENT,), not_the_reporter=True),
         "decision_deadline", "submitted", "rxm", via_checklist=False,
     ),
 )
@@ -161,7 +162,7 @@ TASKS_BY_KEY = {task.key: task for task in TASKS}
 
 ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
-CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
+CLOSE_EARLY = Permission((), (ROLE_SECURITY,), not_the_reporter=True)
 VIEW_PRIVATE = Permission(
     ("reporter", "supervisor", "market_president", "ics", "account_officer"),
     (ROLE_SECURITY, ROLE_MANAGEMENT),
@@ -175,6 +176,8 @@ def is_allowed(
     role_members: Mapping[str, Iterable[str]],
 ) -> bool:
     """True when the user is named on the incident in a permitted role, or is in a role."""
+    if permission.not_the_reporter and user_id == incident.reporter:
+        return False
     if any(incident.person(person) == user_id for person in permission.people):
         return True
     return any(user_id in role_members.get(role, ()) for role in permission.roles)

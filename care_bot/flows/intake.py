@@ -140,15 +140,24 @@ def drafts_submitted(services: Services, draft_id: str) -> bool:
 
 
 def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
-    """Retire the old draft (kept for the record) and open a fresh safety step."""
+    """Retire the old draft (kept for the record) and open a fresh safety step.
+
+    A second click (a double click, or a stale modal) finds the old draft already retired and
+    returns the associate's current draft instead of making yet another.
+    """
     now = services.clock()
     with services.store.transaction() as db:
         old = drafts.get_draft(db, draft_id)
-        incident_id = old.incident_id if old and old.user_id == user_id else None
+        mine = old is not None and old.user_id == user_id
+        current = drafts.open_draft(db, user_id)
+        if mine and current and current.id != old.id:
+            return _step_view(services, Step(current.step), current)
         answers = _initial_answers(services, user_id)
-        if old and old.user_id == user_id:  # keep who they are, from the Slack profile
+        incident_id = None
+        if mine and not drafts.is_submitted(db, old.id):
             answers.update({k: old.answers[k] for k in PROFILE_ANSWERS if old.answers.get(k)})
-        if old and incident_id:  # a danger alert already exists: keep its where and who
+            incident_id = old.incident_id
+        if incident_id:  # a danger alert already exists: keep its where and who
             answers.update({k: old.answers[k] for k in ("danger", "branch", "location_detail")
                             if k in old.answers})
         draft = drafts.create_draft(db, user_id, now, answers, incident_id=incident_id,
@@ -183,14 +192,10 @@ def submit_step(
     existing = _incident_if_submitted(services, draft.id)
     if existing:
         return StepResult(view=report_modal.confirmation_view(existing.ref, existing.danger))
-    if _retired(services, draft.id):
-        return StepResult(view=report_modal.error_view(
-            "You started a newer report, so this one was set aside (it is kept on record). "
-            "Type `/threat` to continue the newer report."
-        ))
+    _revive_if_retired(services, draft)
     step = Step(ref.step)
     answers = read_answers(state_values)
-    errors = field_errors(answers, _fields(services, step), services.clock())
+    errors = field_errors(answers, _fields(services, step), services.clock(), draft.user_id)
     if errors:
         return StepResult(errors=errors)
     if step == Step.SAFETY:
@@ -217,6 +222,13 @@ def _retired(services: Services, draft_id: str) -> bool:
         return drafts.is_retired(db, draft_id)
 
 
+def _revive_if_retired(services: Services, draft: Draft) -> None:
+    """The associate is typing in this draft's modal, so it is the one that counts."""
+    if _retired(services, draft.id):
+        with services.store.transaction() as db:
+            drafts.revive(db, draft.id, draft.user_id, services.clock())
+
+
 def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None:
     with services.store.reading() as db:
         if not drafts.is_submitted(db, draft_id):
@@ -225,10 +237,11 @@ def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None
 
 
 def _incident_of(db: sqlite_utils.Database, draft: Draft) -> Incident | None:
-    """The incident a draft became: its danger alert's incident, or the one made from it."""
-    if draft.incident_id:
+    """The incident a draft became: the one made from it, or the danger alert it completed."""
+    made = incidents.find_by_draft(db, draft.id)
+    if made is None and draft.incident_id:
         return incidents.get_incident(db, draft.incident_id)
-    return incidents.find_by_draft(db, draft.id)
+    return made
 
 
 def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> StepResult:
@@ -288,6 +301,7 @@ def go_back(services: Services, user_id: str, ref: ModalRef, state_values: dict)
     draft = _owned_draft(services, user_id, ref)
     if draft is None or ref.step not in {s.value for s in Step}:
         return None
+    _revive_if_retired(services, draft)
     step = Step(ref.step)
     previous = STEP_ORDER[max(STEP_ORDER.index(step) - 1, 0)]
     if previous == Step.SAFETY and draft.incident_id:
@@ -299,8 +313,9 @@ def go_back(services: Services, user_id: str, ref: ModalRef, state_values: dict)
 def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values: dict) -> None:
     """Keep what was typed when the associate closes the modal mid-step."""
     draft = _owned_draft(services, user_id, ref)
-    if draft is None or drafts_submitted(services, draft.id) or _retired(services, draft.id):
+    if draft is None or drafts_submitted(services, draft.id):
         return
+    _revive_if_retired(services, draft)
     answers = {k: v for k, v in read_answers(state_values).items() if v not in (None, "", [])}
     with services.store.transaction() as db:
         drafts.save_answers(db, draft.id, draft.step, answers, services.clock())
@@ -308,7 +323,8 @@ def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values:
 
 def _submit(services: Services, draft: Draft) -> StepResult:
     for step in STEP_ORDER[1:-1]:
-        if field_errors(draft.answers, _fields(services, step), services.clock()):
+        if field_errors(draft.answers, _fields(services, step), services.clock(),
+                        draft.user_id):
             view = _step_view(services, step, draft)
             return StepResult(view=view)
     incident = submit_report(services, draft.id)
@@ -331,8 +347,9 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         return _incident_of(db, draft)
     danger = draft.answers.get("danger") == "yes"
     branch = draft.answers.get("branch")
-    if draft.incident_id:
-        incident = incidents.complete_report(db, draft.incident_id, draft.answers, branch, now)
+    alert = incidents.get_incident(db, draft.incident_id) if draft.incident_id else None
+    if alert and alert.submitted_at is None:
+        incident = incidents.complete_report(db, alert.id, draft.answers, branch, now)
     else:
         incident = incidents.create_incident(
             db, draft_id=draft.id, reporter=draft.user_id, status="open", danger=danger,
@@ -349,6 +366,10 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:confirmation",
                      messages.reporter_confirmation(incident), now)
+    if incident.status == "closed":  # security closed the alert early: record, no follow-ups
+        incidents.append_event(db, incident.id, actor=draft.user_id,
+                               action="report_completed_after_close", surface="modal", now=now)
+        return incident
     followup_flow.on_submit(db, services, incident, now)
     logger.info("report %s saved", incident.ref)
     return incident

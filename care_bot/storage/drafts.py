@@ -136,6 +136,18 @@ def link_incident(db: sqlite_utils.Database, draft_id: str, incident_id: int) ->
     db.execute("UPDATE drafts SET incident_id = ? WHERE id = ?", [incident_id, draft_id])
 
 
+def revive(db: sqlite_utils.Database, draft_id: str, user_id: str, now: float) -> None:
+    """Make a retired draft the user's open one again, retiring any other open draft."""
+    db.execute(
+        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL",
+        [RETIRED, user_id],
+    )
+    db.execute(
+        "UPDATE drafts SET submitted_at = NULL, updated_at = ? WHERE id = ? AND submitted_at = ?",
+        [now, draft_id, RETIRED],
+    )
+
+
 def mark_submitted(db: sqlite_utils.Database, draft_id: str, now: float) -> None:
     """Close the draft once its report is saved."""
     db.execute("UPDATE drafts SET submitted_at = ? WHERE id = ?", [now, draft_id])

@@ -71,10 +71,14 @@ def complete_report(
     db: sqlite_utils.Database, incident_id: int, answers: dict[str, Any], branch: str | None,
     now: float,
 ) -> Incident:
-    """Turn a danger alert into a full open report with the submitted answers."""
+    """Add the submitted answers to a danger alert; an alert still open becomes a report.
+
+    An alert that security already closed stays closed: its answers are recorded only.
+    """
     db.execute(
-        "UPDATE incidents SET status = 'open', answers = ?, branch = ?, submitted_at = ? "
-        "WHERE id = ?",
+        "UPDATE incidents SET answers = ?, branch = ?, submitted_at = ?, "
+        "status = CASE status WHEN 'alerted' THEN 'open' ELSE status END "
+        "WHERE id = ? AND status IN ('alerted', 'closed') AND submitted_at IS NULL",
         [json.dumps(answers), branch, now, incident_id],
     )
     return get_incident(db, incident_id)

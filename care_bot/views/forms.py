@@ -37,12 +37,18 @@ def _element_value(element: dict[str, Any]) -> Any:
 
 
 def field_errors(
-    answers: dict[str, Any], blocks: tuple[FieldSpec, ...], now: float
+    answers: dict[str, Any], blocks: tuple[FieldSpec, ...], now: float, reporter: str = ""
 ) -> dict[str, str]:
-    """Return {block_id: message} for missing, over-long, or contradictory answers."""
+    """Return {block_id: message} for missing, over-long, or contradictory answers.
+
+    The reporter may not name themselves as one of the people who act on the report.
+    """
     errors: dict[str, str] = {}
     for spec in blocks:
-        message = _field_error(spec, answers.get(spec.block.value), now)
+        value = answers.get(spec.block.value)
+        message = _field_error(spec, value, now)
+        if not message and spec.kind == "user" and reporter and value == reporter:
+            message = "Please name someone other than yourself."
         if message:
             errors[spec.block.value] = message
     present = {spec.block.value for spec in blocks}

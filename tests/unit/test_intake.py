@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from care_bot.flows import delivery, intake
+from care_bot.flows import delivery, intake, tracking
 from care_bot.ids import Callback
 from care_bot.views.metadata import ModalRef, decode
 from tests.support.payloads import state_values
@@ -120,14 +120,55 @@ def test_start_over_retires_but_keeps_the_old_draft(tmp_path):
     assert intake.start_report(services, ALICE).draft_id == new_id
 
 
-def test_a_retired_draft_refuses_further_steps(tmp_path):
+def test_typing_in_a_retired_drafts_modal_makes_it_the_open_draft_again(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     view = walk_to(services, "assess")
     old_id = intake.start_report(services, ALICE).draft_id
-    intake.start_over(services, ALICE, old_id)
+    new_id = decode(intake.start_over(services, ALICE, old_id)["private_metadata"]).draft_id
     result = submit(services, ALICE, view, STEP_ANSWERS["assess"])
-    assert "set aside" in result.view["blocks"][0]["text"]["text"]
-    assert draft_row(services, old_id)["step"] == "assess"
+    assert step_of(result.view) == "report"
+    assert draft_row(services, old_id)["submitted_at"] is None
+    assert draft_row(services, new_id)["submitted_at"] == -1
+
+
+def test_start_over_clicked_twice_makes_one_new_draft(tmp_path):
+    services, _slack, _clock = make_services(tmp_path)
+    walk_to(services, "assess")
+    old_id = intake.start_report(services, ALICE).draft_id
+    first = decode(intake.start_over(services, ALICE, old_id)["private_metadata"]).draft_id
+    second = decode(intake.start_over(services, ALICE, old_id)["private_metadata"]).draft_id
+    assert first == second
+    assert len(query(services, "SELECT id FROM drafts WHERE submitted_at IS NULL")) == 1
+
+
+def test_danger_after_a_double_clicked_start_over_still_raises_the_alert(tmp_path):
+    services, _slack, _clock = make_services(tmp_path)
+    walk_to(services, "assess")
+    old_id = intake.start_report(services, ALICE).draft_id
+    view = intake.start_over(services, ALICE, old_id)
+    intake.start_over(services, ALICE, old_id)
+    result = submit(services, ALICE, view, {**STEP_ANSWERS["safety"], "danger": "yes"})
+    assert result.view["callback_id"] == "care_emergency"
+    assert len(query(services, "SELECT id FROM incidents WHERE status = 'alerted'")) == 1
+
+
+def test_report_finished_after_security_closed_the_alert_stays_closed(tmp_path):
+    services, _slack, clock = make_services(tmp_path)
+    view = walk_to(services, "safety")
+    result = submit(services, ALICE, view, {**STEP_ANSWERS["safety"], "danger": "yes"})
+    assert tracking.close_early(services, "U0SEC", 1, "Police on site; handled").message is None
+    clock.advance(60)
+    view = intake.continue_after_emergency(services, ALICE,
+                                           decode(result.view["private_metadata"])).view
+    for step in ("client_service", "assess", "report", "evaluate"):
+        view = submit(services, ALICE, view, STEP_ANSWERS[step]).view
+    confirmation = submit(services, ALICE, view, {}).view
+    assert "CARE-2026-0001" in str(confirmation)
+    [incident] = query(services, "SELECT status, submitted_at FROM incidents")
+    assert incident["status"] == "closed" and incident["submitted_at"] is not None
+    assert query(services, "SELECT id FROM followups WHERE status = 'pending'") == []
+    actions = [e["action"] for e in query(services, "SELECT action FROM events")]
+    assert "report_completed_after_close" in actions
 
 
 def test_resume_of_a_retired_draft_opens_the_current_report(tmp_path):
