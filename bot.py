@@ -10,7 +10,7 @@ import threading
 from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
-from care_bot.app import build_app, build_services
+from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import ConfigError, load_settings
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
@@ -45,10 +45,12 @@ def main() -> int:
     if not _token_works(services):
         store.close()
         return EXIT_CONFIG
+    services.roles.snapshot()  # warm the user-group cache before the first click
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake
     sweeper.start()
-    app = build_app(services)
+    pool = listener_pool()
+    app = build_app(services, pool)
     stop = threading.Event()
     try:
         if settings.socket_mode:
@@ -56,6 +58,7 @@ def main() -> int:
         else:
             _serve_http(app, settings.port, lambda: store.healthy() and sweeper.running, stop)
     finally:
+        pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
         store.close()
         logger.info("CARE bot stopped")

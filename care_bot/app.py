@@ -28,15 +28,19 @@ def build_services(
     return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock)
 
 
-def build_app(services: Services) -> App:
+def listener_pool() -> ThreadPoolExecutor:
+    """The threads Bolt runs listeners on; the caller shuts it down before closing storage."""
+    # Bolt's default pool has 5 threads; a busy branch network needs more, or acks queue.
+    return ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt")
+
+
+def build_app(services: Services, pool: ThreadPoolExecutor | None = None) -> App:
     """Create the Bolt app with every listener and one error handler."""
     app = App(
-        token=services.settings.bot_token,
         signing_secret=services.settings.signing_secret,
         client=services.slack.client,
         token_verification_enabled=False,
-        # Bolt's default pool has 5 threads; a busy branch network needs more, or acks queue.
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
+        listener_executor=pool or listener_pool(),
         logger=logging.getLogger("slack_bolt.care"),
     )
     register_all(app, services)
@@ -44,7 +48,8 @@ def build_app(services: Services) -> App:
     @app.error
     def on_error(error, body):
         kind = (body or {}).get("type") or (body or {}).get("command") or "request"
-        logger.error("unhandled %s in %s listener", type(error).__name__, kind)
+        # The traceback names code, not values; incident text stays out of the log.
+        logger.error("unhandled %s in %s listener", type(error).__name__, kind, exc_info=error)
         tell_user_about_error(services, body or {})
 
     return app

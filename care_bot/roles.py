@@ -41,6 +41,22 @@ class RoleDirectory:
                 users.add(entry)
         return frozenset(users)
 
+    def refresh(self) -> None:
+        """Fetch every configured user group now, replacing the cached members."""
+        for entries in self._roles.values():
+            for entry in entries:
+                if USERGROUP_ID.match(entry):
+                    self._fetch_into_cache(entry)
+
+    def _fetch_into_cache(self, group_id: str) -> None:
+        try:
+            members = frozenset(self._fetch_group(group_id))
+        except Exception as error:
+            logger.warning("could not expand user group %s: %s", group_id, type(error).__name__)
+            return
+        with self._lock:
+            self._cache[group_id] = (self._clock(), members)
+
     def snapshot(self) -> dict[str, frozenset[str]]:
         """Return the members of every configured role."""
         return {role: self.members(role) for role in self._roles}

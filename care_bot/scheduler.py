@@ -17,6 +17,16 @@ from care_bot.flows.services import Services
 
 logger = logging.getLogger(__name__)
 SWEEP_JOB_ID = "care-sweep"
+ROLES_JOB_ID = "care-roles"
+ROLE_REFRESH_SECONDS = 120  # well inside the role cache's five minutes
+
+
+def refresh_roles(services: Services) -> None:
+    """Re-read Slack user groups in the background, so a click never waits for them."""
+    try:
+        services.roles.refresh()
+    except Exception:
+        logger.exception("role refresh failed; the cached members stay in use")
 
 
 def sweep(services: Services) -> None:
@@ -43,6 +53,10 @@ class Sweeper:
             sweep, "interval", args=[self.services], id=SWEEP_JOB_ID, seconds=interval,
             coalesce=True, max_instances=1, misfire_grace_time=None,
             next_run_time=datetime.now().astimezone(),
+        )
+        self._scheduler.add_job(
+            refresh_roles, "interval", args=[self.services], id=ROLES_JOB_ID,
+            seconds=ROLE_REFRESH_SECONDS, coalesce=True, max_instances=1, misfire_grace_time=None,
         )
         self._scheduler.start()
         self._started.set()

@@ -37,6 +37,9 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Start the acknowledgement ladder when a danger alert creates the incident."""
     reminders = services.settings.reminders
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
+    checkin = ladder.wellbeing_checkin(reminders, now)
+    if checkin:  # the associate may never finish the report; they still get the check-in
+        _schedule(db, incident.id, checkin, now)
 
 
 def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,

@@ -58,8 +58,9 @@ def register(app, services: Services) -> None:
 
     @app.action(Action.ACKNOWLEDGE.value)
     def acknowledge(ack, body):
-        ack()
+        # Save first, then ack: an acknowledgement Slack was told about is never lost.
         outcome = tracking.acknowledge(services, body["user"]["id"], _incident_id(body), "channel")
+        ack()
         _answer_in_channel(services, body, outcome)
 
     @app.action(Action.UPDATE_CHECKLIST.value)

@@ -59,7 +59,10 @@ def register(app, services: Services) -> None:
         ack(**result.response())
         ref = _ref(body)
         if ref.step == "safety" and not result.errors:
-            intake.prefill_profile(services, ref.draft_id, body["user"]["id"])
+            try:
+                intake.prefill_profile(services, ref.draft_id, body["user"]["id"])
+            except Exception:  # the step is saved; the R step is simply not pre-filled
+                logger.warning("profile pre-fill failed", exc_info=True)
 
     @app.view(Callback.EMERGENCY.value)
     def emergency(ack, body):
@@ -68,8 +71,8 @@ def register(app, services: Services) -> None:
 
     @app.view_closed(Callback.REPORT_STEP.value)
     def report_closed(ack, body):
-        ack()
         intake.save_on_close(services, body["user"]["id"], _ref(body), _values(body))
+        ack()  # after saving: what was typed is kept before Slack hears "done"
 
     @app.view_closed(Callback.EMERGENCY.value)
     def emergency_closed(ack):

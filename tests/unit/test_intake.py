@@ -325,8 +325,9 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     ]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
-    [followup] = query(services, "SELECT kind, due_at FROM followups")
-    assert followup == {"kind": "ack_reminder", "due_at": clock.now + 5 * 60}
+    followups = query(services, "SELECT kind, due_at FROM followups ORDER BY due_at")
+    assert followups == [{"kind": "ack_reminder", "due_at": clock.now + 5 * 60},
+                         {"kind": "wellbeing", "due_at": clock.now + 24 * 3600}]
 
     delivery.deliver_due(services)
     assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL]
