@@ -15,9 +15,10 @@ from care_bot.care import (
 )
 from care_bot.config import Branch
 from care_bot.views.fields import YES_NO
-from care_bot.views.text import mention, safe, slack_date
+from care_bot.views.text import escape, mention, safe, slack_date
 
 SECTION_LIMIT = 3000
+QUOTE_CHUNK = 2900
 
 
 def branch_label(answers: Mapping[str, Any], branches: Mapping[str, Branch]) -> str:
@@ -35,41 +36,55 @@ def kinds_label(answers: Mapping[str, Any]) -> str:
     return ", ".join(kinds) or "not given"
 
 
-def _quote(text: str | None, limit: int) -> str:
-    """Quote user text line by line, escaped, in at most ``limit`` characters in all."""
-    value = safe(text, limit)
-    if not value:
-        return "_not given_"
-    quoted, used = [], 0
-    for line in value.splitlines():
-        if used + len(line) + 2 > limit:
-            quoted.append(">…")
-            break
-        quoted.append(f">{line}")
-        used += len(line) + 2
-    return "\n".join(quoted)
-
-
 def _choice(options: Mapping[str, str], value: Any) -> str:
     return options.get(value, "not given") if value else "not given"
+
+
+def quoted_sections(title: str, text: str | None) -> list[str]:
+    """Quote a long answer in full, escaped, split into sections that fit Slack's limit."""
+    escaped = escape(text)
+    if not escaped.strip():
+        return [f"*{title}*\n_not given_"]
+    sections, current = [], f"*{title}*"
+    for line in escaped.splitlines():
+        while line:
+            room = QUOTE_CHUNK - len(current) - 2
+            piece, rest = _cut(line, room) if room > 0 else ("", line)
+            if not piece:  # no room left in this section: start the next one
+                sections.append(current)
+                current = f"*{title} (continued)*"
+                continue
+            current += f"\n>{piece}"
+            line = rest
+    sections.append(current)
+    return sections
+
+
+def _cut(line: str, room: int) -> tuple[str, str]:
+    """Split a line at ``room`` characters without breaking an &amp;-style entity."""
+    if len(line) <= room:
+        return line, ""
+    amp = line.rfind("&", max(room - 5, 0), room)
+    at = amp if amp >= 0 and ";" not in line[amp:room] else room
+    return line[:at], line[at:]
 
 
 def report_sections(
     answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool
 ) -> list[str]:
-    """Return one mrkdwn text per CARE section; private client details only when asked."""
+    """Return the CARE answers as mrkdwn sections, long answers in full; private only if asked."""
     a = answers
     danger = "*Yes*" if a.get("danger") == "yes" else "No"
     sections = [
         f"*Safety*\nImmediate danger: {danger}\nWhere: {branch_label(a, branches)}",
         "*C · Client Service Excellence*\n"
-        f"*What happened*\n{_quote(a.get('what_happened'), 1200)}\n"
-        f"*Client's words*\n{_quote(a.get('client_words'), 600)}\n"
         f"*When:* {slack_date(a.get('occurred_at'))}\n"
         f"*How:* {_choice(THREAT_CHANNELS, a.get('threat_channel'))}\n"
         f"*Kinds:* {kinds_label(a)}\n"
-        f"*Accommodation tried*\n{_quote(a.get('accommodation'), 600)}\n"
         f"*Supervisor already contacted:* {_choice(YES_NO, a.get('supervisor_contacted'))}",
+        *quoted_sections("What happened", a.get("what_happened")),
+        *quoted_sections("Client's words", a.get("client_words")),
+        *quoted_sections("Accommodation tried", a.get("accommodation")),
         "*A · Assess and Action*\n"
         + "\n".join(
             f"{question} {_choice(ASSESSMENT_ANSWERS, a.get(key))}"
@@ -89,9 +104,10 @@ def report_sections(
         + (_private(a) if include_private else "_Client and account details are kept private._")
         + f"\nICS: {mention(a.get('ics'))}\n"
         f"Account officer: {mention(a.get('account_officer'))}\n"
-        f"Recommendation: {_choice(RECOMMENDATIONS, a.get('recommendation'))}\n"
-        f"{_quote(a.get('recommendation_note'), 500) if a.get('recommendation_note') else ''}",
+        f"Recommendation: {_choice(RECOMMENDATIONS, a.get('recommendation'))}",
     ]
+    if a.get("recommendation_note"):
+        sections += quoted_sections("Why", a.get("recommendation_note"))
     return [section.strip()[:SECTION_LIMIT] for section in sections]
 
 

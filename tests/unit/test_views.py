@@ -580,3 +580,15 @@ def test_review_step_of_a_real_draft_shows_client_details_to_the_reporter(tmp_pa
     dumped = json.dumps(view)
     assert "John Q. Client" in dumped
     assert "Checking ****1234" in dumped
+
+
+def test_report_details_carry_a_full_length_narrative_in_full():
+    long_text = ("He said he would wait for me outside. " * 80)[:3000]
+    incident = open_incident()
+    message = messages.report_details(
+        replace(incident, answers={**incident.answers, "what_happened": long_text}), {})
+    assert_valid_message(message)
+    pieces = [line[1:] for block in message["blocks"]
+              if block["text"]["text"].startswith("*What happened")
+              for line in block["text"]["text"].split("\n") if line.startswith(">")]
+    assert "".join(pieces) == long_text
