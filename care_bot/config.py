@@ -45,6 +45,7 @@ REMINDER_DEFAULTS = {
 }
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
+DEFAULT_STUCK_ALERT_AFTER = "10m"
 DEFAULT_SUPPORT_TEXT = (
     "Being threatened at work is hard. Your manager and HR can connect you with the "
     "bank's employee assistance programme."
@@ -119,6 +120,7 @@ class Settings:
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reminders: Reminders | None = None
     sweep_every: timedelta = timedelta(seconds=5)
+    stuck_alert_after: timedelta = timedelta(minutes=10)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
 
@@ -233,6 +235,9 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         "reminders": _reminders(reminders_table, problems),
         "sweep_every": problems.duration(
             scheduler_table, "sweep_every", DEFAULT_SWEEP_EVERY, "scheduler"
+        ),
+        "stuck_alert_after": problems.duration(
+            scheduler_table, "stuck_alert_after", DEFAULT_STUCK_ALERT_AFTER, "scheduler"
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),

@@ -34,6 +34,7 @@ def sweep(services: Services) -> None:
     try:
         followups.send_due(services)
         delivery.deliver_due(services)
+        delivery.report_stuck(services)
     except Exception:
         logger.exception("sweep failed; it will run again")
 

@@ -134,33 +134,66 @@ def _record_failure(services: Services, item: OutboxItem, error: Exception) -> s
 
 def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:
     """Record a permanent failure on the incident and tell the security channel."""
-    ref = ""
-    if item.incident_id:
-        incident = incidents.get_incident(db, item.incident_id)
-        ref = incident.ref if incident else ""
-        incidents.append_event(
-            db, item.incident_id, actor="care-bot", action="delivery_failed",
-            surface="outbox", now=now, detail={"key": item.key, "error": reason},
-        )
-    security = services.settings.security_channel
-    channel = item.channel
+    ref = _record_on_incident(db, item, "delivery_failed", reason, now)
+    channel = _target_channel(db, item)
+    text = (f":warning: CARE bot could not post {ref or 'a message'} to {_where(channel)}: "
+            f"`{reason}`. Check that the channel exists and the bot is a member.")
+    _alert_security(db, services, item, channel, f"alert:delivery:{item.id}", text, now)
+
+
+def report_stuck(services: Services) -> int:
+    """Tell security once about every post still waiting after ``stuck_alert_after``."""
+    now = services.clock()
+    waited = services.settings.stuck_alert_after.total_seconds()
+    with services.store.reading() as db:
+        stuck = outbox.stuck_items(db, now - waited)
+    for item in stuck:
+        with services.store.transaction() as db:
+            reason = item.error or "not sent yet"
+            ref = _record_on_incident(db, item, "delivery_delayed", reason, now)
+            channel = _target_channel(db, item)
+            text = (f":hourglass: CARE bot has been trying for over {int(waited // 60)} min to "
+                    f"post {ref or 'a message'} to {_where(channel)} (last error: `{reason}`). "
+                    "It keeps trying; check Slack's status and the bot's channels.")
+            _alert_security(db, services, item, channel, f"alert:stuck:{item.id}", text, now)
+    return len(stuck)
+
+
+def _record_on_incident(db, item: OutboxItem, action: str, reason: str, now: float) -> str:
+    """Add an audit event about a delivery problem; return the incident's reference."""
+    if not item.incident_id:
+        return ""
+    incident = incidents.get_incident(db, item.incident_id)
+    incidents.append_event(
+        db, item.incident_id, actor="care-bot", action=action, surface="outbox", now=now,
+        detail={"key": item.key, "error": reason},
+    )
+    return incident.ref if incident else ""
+
+
+def _target_channel(db, item: OutboxItem) -> str:
+    """The channel an item posts to; updates take their message's channel."""
     if item.kind == "update" and item.thread_of:
         parent = outbox.get_item(db, item.thread_of)
-        channel = parent.channel if parent else ""
-    where = "a direct message" if channel.startswith(("U", "W", "D")) else f"<#{channel}>"
-    text = (f":warning: CARE bot could not post {ref or 'a message'} to {where}: `{reason}`. "
-            "Check that the channel exists and the bot is a member.")
+        return parent.channel if parent else ""
+    return item.channel
+
+
+def _where(channel: str) -> str:
+    return "a direct message" if channel.startswith(("U", "W", "D")) else f"<#{channel}>"
+
+
+def _alert_security(db, services: Services, item: OutboxItem, channel: str, key: str,
+                    text: str, now: float) -> None:
+    """Queue a warning in the security channel, or DMs to its members if it is the problem."""
     if item.key.startswith("alert:"):
         return  # an alert about a failure failed too; the log and the audit trail keep it
+    security = services.settings.security_channel
     if channel != security:
-        outbox.enqueue_post(
-            db, key=f"alert:delivery:{item.id}", channel=security,
-            incident_id=item.incident_id, payload=messages.thread_note(text), now=now,
-        )
+        outbox.enqueue_post(db, key=key, channel=security, incident_id=item.incident_id,
+                            payload=messages.thread_note(text), now=now)
         return
-    # The security channel itself is unreachable: tell its members directly.
     for member in sorted(services.roles.members("security")):
-        outbox.enqueue_post(
-            db, key=f"alert:delivery:{item.id}:{member}", channel=member,
-            incident_id=item.incident_id, payload=messages.thread_note(text), now=now,
-        )
+        outbox.enqueue_post(db, key=f"{key}:{member}", channel=member,
+                            incident_id=item.incident_id, payload=messages.thread_note(text),
+                            now=now)

@@ -143,3 +143,24 @@ def mark_skipped(db: sqlite_utils.Database, item_id: int, *, reason: str, now: f
         "UPDATE outbox SET status = 'skipped', error = ?, sent_at = ? WHERE id = ?",
         [reason, now, item_id],
     )
+
+
+def stuck_items(
+    db: sqlite_utils.Database, queued_before: float, limit: int = 20
+) -> list[OutboxItem]:
+    """Return items waiting since before ``queued_before`` that nobody was told about.
+
+    Replies held back by a waiting parent are left out: the parent is the one to report.
+    """
+    return [
+        _item(row)
+        for row in db.query(
+            "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.created_at <= ? "
+            "AND o.key NOT LIKE 'alert:%' "
+            "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
+            "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox AS a "
+            "WHERE a.key LIKE 'alert:stuck:' || o.id || '%') ORDER BY o.id LIMIT ?",
+            [queued_before, limit],
+        )
+    ]
