@@ -156,6 +156,7 @@ def report_stuck(services: Services) -> int:
                     f"post {ref or 'a message'} to {_where(channel)} (last error: `{reason}`). "
                     "It keeps trying; check Slack's status and the bot's channels.")
             _alert_security(db, services, item, channel, f"alert:stuck:{item.id}", text, now)
+            outbox.mark_reported(db, item.id, now)
     return len(stuck)
 
 

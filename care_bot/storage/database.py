@@ -82,6 +82,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
 
 
+@migrations()
+def m002_outbox_reported(db: sqlite_utils.Database) -> None:
+    """Remember when security was told that an outbox item is stuck."""
+    db.execute("ALTER TABLE outbox ADD COLUMN reported_at REAL")
+
+
 class Store:
     """Owns the process's single SQLite connection; every use goes through ``transaction``.
 

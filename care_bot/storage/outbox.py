@@ -159,8 +159,12 @@ def stuck_items(
             "AND o.key NOT LIKE 'alert:%' "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
-            "AND NOT EXISTS (SELECT 1 FROM outbox AS a "
-            "WHERE a.key LIKE 'alert:stuck:' || o.id || '%') ORDER BY o.id LIMIT ?",
+            "AND o.reported_at IS NULL ORDER BY o.id LIMIT ?",
             [queued_before, limit],
         )
     ]
+
+
+def mark_reported(db: sqlite_utils.Database, item_id: int, now: float) -> None:
+    """Note that security was told this item is stuck, so it is told only once."""
+    db.execute("UPDATE outbox SET reported_at = ? WHERE id = ?", [now, item_id])
