@@ -77,6 +77,7 @@ class OutboxItem:
     not_before: float
     ts: str | None = None
     error: str | None = None
+    unsure: bool = False  # the last attempt may have been posted; look before posting again
 
 
 @dataclass(frozen=True)

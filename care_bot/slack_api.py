@@ -16,6 +16,7 @@ TRANSIENT_ERRORS = frozenset({
     "ratelimited", "internal_error", "fatal_error", "service_unavailable",
     "request_timeout", "team_added_to_org",
 })
+METADATA_EVENT = "care_outbox"
 MAX_BACKOFF_SECONDS = 60.0  # a danger alert must not wait minutes after a short outage
 
 
@@ -26,6 +27,7 @@ class Failure:
     permanent: bool
     delay: float
     reason: str
+    maybe_done: bool = False  # Slack may have done it although no good answer came back
 
 
 def classify(error: Exception, attempts: int) -> Failure:
@@ -40,10 +42,10 @@ def classify(error: Exception, attempts: int) -> Failure:
             return Failure(False, retry_after if retry_after is not None else backoff,
                            "ratelimited")
         if status >= 500 or code in TRANSIENT_ERRORS:
-            return Failure(False, backoff, code or f"http_{status}")
+            return Failure(False, backoff, code or f"http_{status}", maybe_done=status >= 500)
         return Failure(True, 0.0, code or f"http_{status}")
     # Connection errors, timeouts and other transport failures: try again later.
-    return Failure(False, backoff, type(error).__name__)
+    return Failure(False, backoff, type(error).__name__, maybe_done=True)
 
 
 def _retry_after(response: Any) -> float | None:
@@ -95,14 +97,40 @@ class SlackGateway:
         """Push a modal on top of the current one (the stack holds three)."""
         return self.client.views_push(trigger_id=trigger_id, view=view)["view"]
 
-    def post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None):
-        """Post a message and return (channel, ts)."""
-        kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+    def post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None,
+             key: str | None = None):
+        """Post a message and return (channel, ts); ``key`` is stored as message metadata."""
+        kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        if key:
+            kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         response = self.client.chat_postMessage(
             channel=channel, text=message["text"], blocks=message.get("blocks"),
             unfurl_links=False, unfurl_media=False, **kwargs,
         )
         return response["channel"], response["ts"]
+
+    def find_post(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """Return the ts of a recent message posted with this key, if Slack has one.
+
+        Used before re-posting when an earlier attempt may have gone through. If the
+        history cannot be read (a missing scope, say), returns None and the post is sent.
+        """
+        try:
+            if thread_ts:
+                response = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=200, include_all_metadata=True)
+            else:
+                response = self.client.conversations_history(
+                    channel=channel, limit=100, include_all_metadata=True)
+        except SlackApiError as error:
+            logger.warning("could not look for an earlier post: %s",
+                           error.response.get("error"))
+            return None
+        for message in response.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == key:
+                return message.get("ts")
+        return None
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
         """Re-render a posted message in place."""

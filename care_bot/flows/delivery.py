@@ -115,7 +115,13 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     channel = item.channel
     if channel.startswith(("U", "W")):
         channel = services.slack.open_dm(channel)
-    return services.slack.post(channel, message, thread_ts=plan.get("parent_ts"))
+    thread_ts = plan.get("parent_ts")
+    if item.unsure:  # an earlier attempt may have gone through: look before posting again
+        found = services.slack.find_post(channel, item.key, thread_ts)
+        if found:
+            logger.info("outbox %s was already posted; not posting again", item.key)
+            return channel, found
+    return services.slack.post(channel, message, thread_ts=thread_ts, key=item.key)
 
 
 def _record_failure(services: Services, item: OutboxItem, error: Exception) -> str:
@@ -124,7 +130,8 @@ def _record_failure(services: Services, item: OutboxItem, error: Exception) -> s
     with services.store.transaction() as db:
         if not failure.permanent:
             logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
-            outbox.mark_retry(db, item.id, not_before=now + failure.delay, error=failure.reason)
+            outbox.mark_retry(db, item.id, not_before=now + failure.delay, error=failure.reason,
+                              unsure=failure.maybe_done and item.kind == "post")
             return "ratelimited" if failure.reason == "ratelimited" else "waiting"
         logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
         outbox.mark_failed(db, item.id, error=failure.reason, now=now)

@@ -88,6 +88,12 @@ def m002_outbox_reported(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN reported_at REAL")
 
 
+@migrations()
+def m003_outbox_unsure(db: sqlite_utils.Database) -> None:
+    """Mark posts whose last attempt may have reached Slack although no answer came back."""
+    db.execute("ALTER TABLE outbox ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0")
+
+
 class Store:
     """Owns the process's single SQLite connection; every use goes through ``transaction``.
 

@@ -26,6 +26,7 @@ def _item(row: dict) -> OutboxItem:
         not_before=row["not_before"],
         ts=row["ts"],
         error=row["error"],
+        unsure=bool(row["unsure"]),
     )
 
 
@@ -111,11 +112,15 @@ def mark_sent(
     )
 
 
-def mark_retry(db: sqlite_utils.Database, item_id: int, *, not_before: float, error: str) -> None:
-    """Put an item back to wait until ``not_before``."""
+def mark_retry(
+    db: sqlite_utils.Database, item_id: int, *, not_before: float, error: str,
+    unsure: bool = False,
+) -> None:
+    """Put an item back to wait until ``not_before``; ``unsure`` if it may have been posted."""
     db.execute(
-        "UPDATE outbox SET status = 'pending', not_before = ?, error = ? WHERE id = ?",
-        [not_before, error, item_id],
+        "UPDATE outbox SET status = 'pending', not_before = ?, error = ?, "
+        "unsure = max(unsure, ?) WHERE id = ?",
+        [not_before, error, int(unsure), item_id],
     )
 
 
@@ -129,7 +134,9 @@ def mark_failed(db: sqlite_utils.Database, item_id: int, *, error: str, now: flo
 
 def release_in_flight(db: sqlite_utils.Database) -> int:
     """Return items left 'sending' by a crash to 'pending'; returns how many."""
-    return db.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'").rowcount
+    return db.execute(
+        "UPDATE outbox SET status = 'pending', unsure = 1 WHERE status = 'sending'"
+    ).rowcount
 
 
 def pending_count(db: sqlite_utils.Database) -> int:

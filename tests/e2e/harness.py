@@ -306,9 +306,14 @@ class SlackEmulator:
         count: int = 1,
         retry_after: int = 1,
         error: str | None = None,
+        after_forwarding: bool = False,
     ) -> dict:
-        """Make the bot's next `count` calls to `method` fail (429/5xx status, or 200 + error)."""
-        spec = {"method": method, "status": status, "count": count, "retry_after": retry_after}
+        """Make the bot's next `count` calls to `method` fail (429/5xx status, or 200 + error).
+
+        With `after_forwarding`, Slack still performs the call and only the answer is lost.
+        """
+        spec = {"method": method, "status": status, "count": count, "retry_after": retry_after,
+                "after_forwarding": after_forwarding}
         if error is not None:
             spec["error"] = error
         answer = self._control("faults", spec)

@@ -328,7 +328,11 @@ async function handleApi(ctx, req, res, url) {
   const client = state.clientOf(token);
   const fault = state.takeFault(method, client);
   let reply;
-  if (fault) reply = faultReply(fault);
+  if (fault && fault.after_forwarding) {
+    // Slack did the work, but its answer is lost: forward, then fail.
+    await forward(emulatorUrl, state, req, method, raw, url, token);
+    reply = faultReply(fault);
+  } else if (fault) reply = faultReply(fault);
   else if (method === "usergroups.users.list") reply = usergroupReply(state, params, token);
   else reply = await forward(emulatorUrl, state, req, method, raw, url, token);
   state.record({
@@ -372,6 +376,7 @@ function addFault(state, spec) {
     remaining: Number(spec.count ?? 1),
     retry_after: spec.retry_after ?? 1,
     error: spec.error ?? undefined,
+    after_forwarding: Boolean(spec.after_forwarding),
   };
   state.faults.push(fault);
   return fault;

@@ -143,3 +143,17 @@ def test_followups_bad_settings_stop_the_start_with_every_problem(slack, bot_fac
     for problem in ("SLACK_SIGNING_SECRET is not set", "PORT must be", "reminders.ack_reminder"):
         assert problem in logs
     assert slack.bot_token not in logs
+
+
+def test_followups_lost_answer_from_slack_does_not_post_twice(slack, bot_factory):
+    """Slack posts the message but the answer is lost (504): the retry finds it, posts nothing."""
+    bot = bot_factory.start()
+    slack.fault("chat.postMessage", status=504, count=1, after_forwarding=True)
+    file_report(bot, slack.users["alice"])
+    slack.wait_for(lambda: _outbox_settled(bot), timeout=30)
+    supervisors = slack.history(slack.channels["care-supervisors"])
+    parents = [m for m in supervisors if "Threat reported" in m.get("text", "")]
+    assert len(parents) == 1
+    assert slack.calls("conversations.history") or slack.calls("conversations.replies")
+    replies = thread_texts(slack, slack.channels["care-supervisors"], parents[0]["ts"])
+    assert replies == [f"Full CARE report for {parents[0]['text'].split('·')[1].split()[0]}"]

@@ -28,6 +28,8 @@ class FakeSlack:
         self.ephemerals: list[dict[str, Any]] = []
         self.failures: list[Exception] = []
         self.groups: dict[str, list[str]] = {}
+        self.lose_answers = 0  # posts that succeed but then raise, as a lost answer would
+        self.lookups = 0
         self._ts = itertools.count(1)
         self.client = None
 
@@ -35,12 +37,24 @@ class FakeSlack:
         if self.failures:
             raise self.failures.pop(0)
 
-    def post(self, channel, message, thread_ts=None):
+    def post(self, channel, message, thread_ts=None, key=None):
         """Record a post and return (channel, ts)."""
         self._maybe_fail()
         ts = f"1700000000.{next(self._ts):06d}"
-        self.posts.append({"channel": channel, "ts": ts, "thread_ts": thread_ts, **message})
+        self.posts.append({"channel": channel, "ts": ts, "thread_ts": thread_ts, "key": key,
+                           **message})
+        if self.lose_answers:
+            self.lose_answers -= 1
+            raise TimeoutError("the answer was lost after Slack posted")
         return channel, ts
+
+    def find_post(self, channel, key, thread_ts=None):
+        """Return the ts of an earlier post with this key in the channel or thread."""
+        self.lookups += 1
+        for post in self.posts:
+            if post["channel"] == channel and post["key"] == key:
+                return post["ts"]
+        return None
 
     def update(self, channel, ts, message):
         """Record an update."""

@@ -28,10 +28,10 @@ class PickySlack(FakeSlack):
         self.post_failures = post_failures or {}
         self.update_failures = update_failures or {}
 
-    def post(self, channel, message, thread_ts=None):
+    def post(self, channel, message, thread_ts=None, key=None):
         if channel in self.post_failures:
             raise self.post_failures[channel]
-        return super().post(channel, message, thread_ts)
+        return super().post(channel, message, thread_ts, key)
 
     def update(self, channel, ts, message):
         if channel in self.update_failures:

@@ -82,7 +82,8 @@ def test_store_migrate_twice_is_a_no_op(store):
     store.migrate()
 
     applied = list(store.db.query("SELECT name FROM _sqlite_migrations"))
-    assert applied == [{"name": "m001_initial"}, {"name": "m002_outbox_reported"}]
+    assert applied == [{"name": "m001_initial"}, {"name": "m002_outbox_reported"},
+                       {"name": "m003_outbox_unsure"}]
     assert store.db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 1
 
 

@@ -17,10 +17,10 @@ def test_stuck_post_is_reported_once_after_ten_minutes_and_delivered_later(tmp_p
     failing = {"on": True}
     real_post = slack.post
 
-    def post(channel, message, thread_ts=None):
+    def post(channel, message, thread_ts=None, key=None):
         if failing["on"] and channel == SUPERVISORS_CHANNEL:
             raise slack_error("internal_error", 503)
-        return real_post(channel, message, thread_ts)
+        return real_post(channel, message, thread_ts, key)
 
     slack.post = post
     for _ in range(12):  # twelve minutes of retries

@@ -1,0 +1,47 @@
+"""A post Slack accepted but whose answer was lost is found again, not posted twice."""
+
+from care_bot.flows import delivery
+from care_bot.storage import outbox
+from tests.support.fake_slack import slack_error
+from tests.support.report import file_report
+from tests.support.world import make_services
+
+
+def _keys(slack):
+    return [p["key"] for p in slack.posts]
+
+
+def test_lost_answer_is_recovered_from_history_without_a_second_post(tmp_path):
+    services, slack, clock = make_services(tmp_path)
+    file_report(services)
+    slack.lose_answers = 1  # the first post lands in Slack, but the bot hears a timeout
+    delivery.deliver_due(services)
+    clock.advance(5)
+    delivery.deliver_due(services)
+    assert len(_keys(slack)) == len(set(_keys(slack))) == 5
+    assert slack.lookups == 1
+    with services.store.reading() as db:
+        assert outbox.pending_count(db) == 0
+
+
+def test_rate_limited_posts_are_retried_without_looking(tmp_path):
+    services, slack, clock = make_services(tmp_path)
+    file_report(services)
+    slack.failures.append(slack_error("ratelimited", 429, {"Retry-After": "1"}))
+    delivery.deliver_due(services)
+    clock.advance(2)
+    delivery.deliver_due(services)
+    assert slack.lookups == 0 and len(_keys(slack)) == 5
+
+
+def test_posts_in_flight_at_a_crash_are_looked_up_after_restart(tmp_path):
+    services, slack, _clock = make_services(tmp_path)
+    file_report(services)
+    with services.store.transaction() as db:
+        first = outbox.due_items(db, services.clock())[0]
+        outbox.claim(db, first.id)
+    slack.post(first.channel, {"text": "posted before the crash", "blocks": []}, key=first.key)
+    with services.store.transaction() as db:
+        assert outbox.release_in_flight(db) == 1
+    delivery.deliver_due(services)
+    assert _keys(slack).count(first.key) == 1 and slack.lookups == 1
