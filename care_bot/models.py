@@ -78,6 +78,7 @@ class OutboxItem:
     ts: str | None = None
     error: str | None = None
     unsure: bool = False  # the last attempt may have been posted; look before posting again
+    uid: str = ""  # unique across databases; sent as message metadata to find the post again
 
 
 @dataclass(frozen=True)

@@ -116,12 +116,13 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     if channel.startswith(("U", "W")):
         channel = services.slack.open_dm(channel)
     thread_ts = plan.get("parent_ts")
+    marker = item.uid or item.key  # the uid is unique even across databases
     if item.unsure:  # an earlier attempt may have gone through: look before posting again
-        found = services.slack.find_post(channel, item.key, thread_ts)
+        found = services.slack.find_post(channel, marker, thread_ts)
         if found:
             logger.info("outbox %s was already posted; not posting again", item.key)
             return channel, found
-    return services.slack.post(channel, message, thread_ts=thread_ts, key=item.key)
+    return services.slack.post(channel, message, thread_ts=thread_ts, key=marker)
 
 
 def _record_failure(services: Services, item: OutboxItem, error: Exception) -> str:

@@ -90,8 +90,9 @@ def m002_outbox_reported(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_outbox_unsure(db: sqlite_utils.Database) -> None:
-    """Mark posts whose last attempt may have reached Slack although no answer came back."""
+    """Give each post a unique id for Slack metadata, and mark posts that may have landed."""
     db.execute("ALTER TABLE outbox ADD COLUMN unsure INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE outbox ADD COLUMN uid TEXT")
 
 
 class Store:

@@ -27,6 +27,7 @@ def _item(row: dict) -> OutboxItem:
         ts=row["ts"],
         error=row["error"],
         unsure=bool(row["unsure"]),
+        uid=row["uid"] or "",
     )
 
 
@@ -44,8 +45,9 @@ def enqueue_post(
     """Queue a new message once per key; False when that key was queued before."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO outbox (incident_id, key, kind, channel, thread_of, render, "
-        "payload, not_before, created_at) VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?)",
-        [incident_id, key, channel, thread_of, render, json.dumps(payload or {}), now, now],
+        "payload, not_before, created_at, uid) VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?, ?)",
+        [incident_id, key, channel, thread_of, render, json.dumps(payload or {}), now, now,
+         uuid.uuid4().hex],
     )
     return cursor.rowcount == 1
 

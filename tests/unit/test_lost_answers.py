@@ -40,8 +40,20 @@ def test_posts_in_flight_at_a_crash_are_looked_up_after_restart(tmp_path):
     with services.store.transaction() as db:
         first = outbox.due_items(db, services.clock())[0]
         outbox.claim(db, first.id)
-    slack.post(first.channel, {"text": "posted before the crash", "blocks": []}, key=first.key)
+    slack.post(first.channel, {"text": "posted before the crash", "blocks": []}, key=first.uid)
     with services.store.transaction() as db:
         assert outbox.release_in_flight(db) == 1
     delivery.deliver_due(services)
-    assert _keys(slack).count(first.key) == 1 and slack.lookups == 1
+    assert _keys(slack).count(first.uid) == 1 and slack.lookups == 1
+
+
+def test_a_post_from_an_earlier_database_is_never_taken_for_this_one(tmp_path):
+    services, slack, _clock = make_services(tmp_path)
+    file_report(services)
+    with services.store.transaction() as db:
+        first = outbox.due_items(db, services.clock())[0]
+        outbox.claim(db, first.id)
+        outbox.release_in_flight(db)
+    slack.post(first.channel, {"text": "same key, other database", "blocks": []}, key=first.key)
+    delivery.deliver_due(services)
+    assert first.uid in _keys(slack)  # looked, found nothing with this uid, and posted
