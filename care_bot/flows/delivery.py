@@ -16,7 +16,7 @@ from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import classify
 from care_bot.storage import followups, incidents, outbox
-from care_bot.views import messages
+from care_bot.views import messages, notices
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +144,8 @@ def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now:
     """Record a permanent failure on the incident and tell the security channel."""
     ref = _record_on_incident(db, item, "delivery_failed", reason, now)
     channel = _target_channel(db, item)
-    text = (f":warning: CARE bot could not post {ref or 'a message'} to {_where(channel)}: "
-            f"`{reason}`. Check that the channel exists and the bot is a member.")
-    _alert_security(db, services, item, channel, f"alert:delivery:{item.id}", text, now)
+    message = notices.delivery_failed(ref, _where(channel), reason)
+    _alert_security(db, services, item, channel, f"alert:delivery:{item.id}", message, now)
 
 
 def report_stuck(services: Services) -> int:
@@ -160,10 +159,8 @@ def report_stuck(services: Services) -> int:
             reason = item.error or "not sent yet"
             ref = _record_on_incident(db, item, "delivery_delayed", reason, now)
             channel = _target_channel(db, item)
-            text = (f":hourglass: CARE bot has been trying for over {int(waited // 60)} min to "
-                    f"post {ref or 'a message'} to {_where(channel)} (last error: `{reason}`). "
-                    "It keeps trying; check Slack's status and the bot's channels.")
-            _alert_security(db, services, item, channel, f"alert:stuck:{item.id}", text, now)
+            message = notices.delivery_stuck(ref, _where(channel), reason, int(waited // 60))
+            _alert_security(db, services, item, channel, f"alert:stuck:{item.id}", message, now)
             outbox.mark_reported(db, item.id, now)
     return len(stuck)
 
@@ -193,16 +190,15 @@ def _where(channel: str) -> str:
 
 
 def _alert_security(db, services: Services, item: OutboxItem, channel: str, key: str,
-                    text: str, now: float) -> None:
+                    message: dict, now: float) -> None:
     """Queue a warning in the security channel, or DMs to its members if it is the problem."""
     if item.key.startswith("alert:"):
         return  # an alert about a failure failed too; the log and the audit trail keep it
     security = services.settings.security_channel
     if channel != security:
         outbox.enqueue_post(db, key=key, channel=security, incident_id=item.incident_id,
-                            payload=messages.thread_note(text), now=now)
+                            payload=message, now=now)
         return
     for member in sorted(services.roles.members("security")):
         outbox.enqueue_post(db, key=f"{key}:{member}", channel=member,
-                            incident_id=item.incident_id, payload=messages.thread_note(text),
-                            now=now)
+                            incident_id=item.incident_id, payload=message, now=now)

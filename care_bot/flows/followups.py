@@ -12,14 +12,13 @@ import logging
 import sqlite_utils
 
 from care_bot import ladder
-from care_bot.care import PERSON_LABELS, TASKS_BY_KEY
+from care_bot.care import TASKS_BY_KEY, Task
 from care_bot.checklist import task_states
 from care_bot.flows import posting
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents
-from care_bot.views import messages
-from care_bot.views.text import mention
+from care_bot.views import messages, notices
 
 logger = logging.getLogger(__name__)
 
@@ -144,25 +143,20 @@ def _next(services: Services, incident: Incident, followup: Followup,
 def _send(db, services: Services, incident: Incident, followup: Followup, now: float) -> None:
     settings = services.settings
     key = f"followup:{followup.id}"
-    supervisor = mention(incident.person("supervisor"))
     unless_ack = {"acknowledged": True}
     if followup.kind == ladder.ACK_REMINDER:
-        text = (f":bell: Reminder: *{incident.ref}* is waiting for acknowledgement. "
-                f"{supervisor}, please acknowledge above.")
         posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
-                                   messages.thread_note(text), now, unless_ack)
+                                   notices.ack_reminder(incident), now, unless_ack)
     elif followup.kind in (ladder.ACK_ESCALATION, ladder.ACK_REPEAT):
         _escalate_ack(db, services, incident, key, now)
     elif followup.kind == ladder.ACK_OVERDUE:
         incidents.set_overdue(db, incident.id, True)
-        text = (f":red_circle: *{incident.ref}* is overdue: still not acknowledged after every "
-                "reminder. It stays flagged until someone acknowledges it.")
         posting.queue_thread_reply(db, settings, incident.id, "security", key,
-                                   messages.thread_note(text), now, unless_ack)
+                                   notices.ack_overdue(incident), now, unless_ack)
     elif followup.kind == ladder.TASK_DUE:
-        _remind_task_owner(db, services, incident, followup.task, key, now)
+        _remind_task_owner(db, services, incident, TASKS_BY_KEY[followup.task], key, now)
     elif followup.kind == ladder.TASK_OVERDUE:
-        _escalate_task(db, services, incident, followup.task, key, now)
+        _escalate_task(db, services, incident, TASKS_BY_KEY[followup.task], key, now)
     elif followup.kind == ladder.WELLBEING:
         posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
                          messages.wellbeing_checkin(incident, settings.support_text), now,
@@ -172,53 +166,34 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:
     settings = services.settings
     unless_ack = {"acknowledged": True}
-    rxm = mention(incident.person("rxm"))
-    supervisor = incident.person("supervisor")
-    text = (f":rotating_light: Escalation: *{incident.ref}* is still not acknowledged. "
-            f"{rxm}, please make sure someone acknowledges it.")
     posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
-                               messages.thread_note(text), now, unless_ack)
-    posting.queue_thread_reply(
-        db, settings, incident.id, "security", key,
-        messages.thread_note(f":rotating_light: *{incident.ref}* is still not acknowledged by "
-                             f"its supervisor; the next-level manager has been told."),
-        now, unless_ack,
-    )
+                               notices.ack_escalation(incident), now, unless_ack)
+    posting.queue_thread_reply(db, settings, incident.id, "security", key,
+                               notices.ack_escalation_for_security(incident), now, unless_ack)
+    supervisor = incident.person("supervisor")
     if supervisor:
-        posting.queue_dm(
-            db, incident.id, supervisor, key,
-            messages.thread_note(f"*{incident.ref}* needs your acknowledgement: a threat was "
-                                 "reported at your branch. Open the supervisors channel to "
-                                 "acknowledge it."),
-            now, unless_ack,
-        )
+        posting.queue_dm(db, incident.id, supervisor, key, notices.ack_needed_dm(incident), now,
+                         unless_ack)
 
 
-def _remind_task_owner(db, services: Services, incident: Incident, task_key: str, key: str,
+def _remind_task_owner(db, services: Services, incident: Incident, task: Task, key: str,
                        now: float) -> None:
-    task = TASKS_BY_KEY[task_key]
-    owner = incident.person(task.owner)
-    unless = {"task": task_key}
-    text = (f":hourglass: Due now on *{incident.ref}*: {task.label}. "
-            f"{mention(owner)}, please complete it with *Update checklist*.")
+    unless = {"task": task.key}
     posting.queue_thread_reply(db, services.settings, incident.id, "supervisors", key,
-                               messages.thread_note(text), now, unless)
+                               notices.task_due(incident, task), now, unless)
+    owner = incident.person(task.owner)
     if owner:
-        dm = messages.with_checklist_button(messages.thread_note(text), incident.id)
-        posting.queue_dm(db, incident.id, owner, key, dm, now, unless)
+        posting.queue_dm(db, incident.id, owner, key,
+                         notices.task_due(incident, task, with_button=True), now, unless)
 
 
-def _escalate_task(db, services: Services, incident: Incident, task_key: str, key: str,
+def _escalate_task(db, services: Services, incident: Incident, task: Task, key: str,
                    now: float) -> None:
-    task = TASKS_BY_KEY[task_key]
-    next_level = incident.person(task.next_level)
-    unless = {"task": task_key}
-    text = (f":warning: Past due on *{incident.ref}*: {task.label} "
-            f"(owner: {mention(incident.person(task.owner))}). "
-            f"{mention(next_level)}, as {PERSON_LABELS[task.next_level]}, please follow up.")
+    unless = {"task": task.key}
+    message = notices.task_overdue(incident, task)
     for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
-                                   messages.thread_note(text), now, unless)
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now,
+                                   unless)
+    next_level = incident.person(task.next_level)
     if next_level:
-        posting.queue_dm(db, incident.id, next_level, key, messages.thread_note(text), now,
-                         unless)
+        posting.queue_dm(db, incident.id, next_level, key, message, now, unless)

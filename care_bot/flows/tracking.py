@@ -26,8 +26,8 @@ from care_bot.flows import posting
 from care_bot.flows.services import Services
 from care_bot.models import Incident
 from care_bot.storage import incidents
-from care_bot.views import messages, tracking
-from care_bot.views.text import mention, safe, slack_date
+from care_bot.views import notices, tracking
+from care_bot.views.text import mention, slack_date
 
 NOTE_LIMIT = tracking.NOTE_LIMIT
 RATIONALE_LIMIT = tracking.RATIONALE_LIMIT
@@ -81,11 +81,10 @@ def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None,
     return incident, states
 
 
-def _reply_both(db, services: Services, incident: Incident, key: str, text: str,
+def _reply_both(db, services: Services, incident: Incident, key: str, message: dict,
                 now: float) -> None:
     for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
-                                   messages.thread_note(text), now)
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now)
 
 
 def acknowledge(services: Services, user_id: str, incident_id: int, surface: str) -> Outcome:
@@ -111,11 +110,9 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
                                        surface=surface, now=now)
         followup_flow.on_acknowledge(db, services, incident.id, now)
         _reply_both(db, services, incident, f"event:{event.id}",
-                    f"✅ {mention(user_id)} acknowledged {incident.ref}.", now)
+                    notices.acknowledged(incident, user_id), now)
         posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
-                         messages.thread_note(
-                             f"Your report *{incident.ref}* was acknowledged by "
-                             f"{mention(user_id)}. They will follow up with you."), now)
+                         notices.acknowledged_dm(incident, user_id), now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
@@ -191,10 +188,8 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
         detail={"task": key, "note": note.strip()},
     )
     followup_flow.on_task_done(db, incident.id, key, now)
-    text = f"✅ {TASKS_BY_KEY[key].label} · {mention(user_id)}"
-    if note.strip():
-        text += f"\n>{safe(note.strip(), NOTE_LIMIT)}"
-    _reply_both(db, services, incident, f"event:{event.id}", text, now)
+    _reply_both(db, services, incident, f"event:{event.id}",
+                notices.task_completed(TASKS_BY_KEY[key], user_id, note), now)
 
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
@@ -210,15 +205,10 @@ def _after_close(db, services: Services, incident: Incident, user_id: str,
         detail={"early": reason is not None, "reason": reason or ""},
     )
     followup_flow.on_close(db, incident.id, now)
-    if reason is None:
-        text = f"🏁 Every CARE step is done: {incident.ref} is closed."
-    else:
-        text = (f"🏁 {mention(user_id)} closed {incident.ref} early.\n"
-                f">{safe(reason, NOTE_LIMIT)}")
-    _reply_both(db, services, incident, f"event:{event.id}", text, now)
+    _reply_both(db, services, incident, f"event:{event.id}",
+                notices.closed(incident, user_id, reason), now)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
-                     messages.thread_note(f"Your report *{incident.ref}* is now closed. "
-                                          "Thank you for reporting it."), now)
+                     notices.closed_dm(incident), now)
 
 
 def open_decision(services: Services, user_id: str, incident_id: int) -> Outcome:
@@ -273,8 +263,7 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
         )
         followup_flow.on_task_done(db, incident.id, "account_decision", now)
         _reply_both(db, services, incident, f"event:{event.id}",
-                    f"⚖️ Account decision on {incident.ref}: *{ACCOUNT_DECISIONS[decision]}* · "
-                    f"{mention(user_id)}. The rationale is recorded.", now)
+                    notices.account_decided(incident, decision, user_id), now)
         _close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()

@@ -1,0 +1,138 @@
+"""Short thread replies and DMs about an incident's progress, each {"text", "blocks"}.
+
+User text is escaped here; the callers pass only domain values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, Task
+from care_bot.models import Incident
+from care_bot.views.messages import thread_note, with_checklist_button
+from care_bot.views.text import mention, safe
+
+NOTE_LIMIT = 1000
+
+Message = dict[str, Any]
+
+
+def ack_reminder(incident: Incident) -> Message:
+    """First rung: remind the incident's supervisor in the supervisors thread."""
+    return thread_note(
+        f":bell: Reminder: *{incident.ref}* is waiting for acknowledgement. "
+        f"{mention(incident.person('supervisor'))}, please acknowledge above."
+    )
+
+
+def ack_escalation(incident: Incident) -> Message:
+    """Escalation in the supervisors thread, naming the next-level manager."""
+    return thread_note(
+        f":rotating_light: Escalation: *{incident.ref}* is still not acknowledged. "
+        f"{mention(incident.person('rxm'))}, please make sure someone acknowledges it."
+    )
+
+
+def ack_escalation_for_security(incident: Incident) -> Message:
+    """Escalation in the security thread."""
+    return thread_note(
+        f":rotating_light: *{incident.ref}* is still not acknowledged by its supervisor; "
+        "the next-level manager has been told."
+    )
+
+
+def ack_needed_dm(incident: Incident) -> Message:
+    """The DM to the supervisor when the report is still not acknowledged."""
+    return thread_note(
+        f"*{incident.ref}* needs your acknowledgement: a threat was reported at your branch. "
+        "Open the supervisors channel to acknowledge it."
+    )
+
+
+def ack_overdue(incident: Incident) -> Message:
+    """The last rung: the incident stays flagged as overdue in the security thread."""
+    return thread_note(
+        f":red_circle: *{incident.ref}* is overdue: still not acknowledged after every "
+        "reminder. It stays flagged until someone acknowledges it."
+    )
+
+
+def task_due(incident: Incident, task: Task, with_button: bool = False) -> Message:
+    """A task's deadline has come: remind its owner."""
+    message = thread_note(
+        f":hourglass: Due now on *{incident.ref}*: {task.label}. "
+        f"{mention(incident.person(task.owner))}, please complete it with *Update checklist*."
+    )
+    return with_checklist_button(message, incident.id) if with_button else message
+
+
+def task_overdue(incident: Incident, task: Task) -> Message:
+    """A task is past due: tell the next level."""
+    return thread_note(
+        f":warning: Past due on *{incident.ref}*: {task.label} "
+        f"(owner: {mention(incident.person(task.owner))}). "
+        f"{mention(incident.person(task.next_level))}, as {PERSON_LABELS[task.next_level]}, "
+        "please follow up."
+    )
+
+
+def acknowledged(incident: Incident, user_id: str) -> Message:
+    """The thread reply when someone acknowledges."""
+    return thread_note(f"✅ {mention(user_id)} acknowledged {incident.ref}.")
+
+
+def acknowledged_dm(incident: Incident, user_id: str) -> Message:
+    """The reporter's DM when their report is acknowledged."""
+    return thread_note(
+        f"Your report *{incident.ref}* was acknowledged by {mention(user_id)}. "
+        "They will follow up with you."
+    )
+
+
+def task_completed(task: Task, user_id: str, note: str) -> Message:
+    """The thread reply when a checklist task is done, with the note escaped."""
+    text = f"✅ {task.label} · {mention(user_id)}"
+    if note.strip():
+        text += f"\n>{safe(note.strip(), NOTE_LIMIT)}"
+    return thread_note(text)
+
+
+def account_decided(incident: Incident, decision: str, user_id: str) -> Message:
+    """The thread reply for the account decision; the rationale stays in the record."""
+    return thread_note(
+        f"⚖️ Account decision on {incident.ref}: *{ACCOUNT_DECISIONS[decision]}* · "
+        f"{mention(user_id)}. The rationale is recorded."
+    )
+
+
+def closed(incident: Incident, user_id: str, reason: str | None) -> Message:
+    """The thread reply when an incident closes, by completion or early with a reason."""
+    if reason is None:
+        return thread_note(f"🏁 Every CARE step is done: {incident.ref} is closed.")
+    return thread_note(
+        f"🏁 {mention(user_id)} closed {incident.ref} early.\n>{safe(reason, NOTE_LIMIT)}"
+    )
+
+
+def closed_dm(incident: Incident) -> Message:
+    """The reporter's DM when their report is closed."""
+    return thread_note(
+        f"Your report *{incident.ref}* is now closed. Thank you for reporting it."
+    )
+
+
+def delivery_failed(ref: str, where: str, reason: str) -> Message:
+    """Security's warning that a post could not be made at all."""
+    return thread_note(
+        f":warning: CARE bot could not post {ref or 'a message'} to {where}: `{reason}`. "
+        "Check that the channel exists and the bot is a member."
+    )
+
+
+def delivery_stuck(ref: str, where: str, reason: str, minutes: int) -> Message:
+    """Security's warning that a post has been waiting a long time."""
+    return thread_note(
+        f":hourglass: CARE bot has been trying for over {minutes} min to post "
+        f"{ref or 'a message'} to {where} (last error: `{reason}`). "
+        "It keeps trying; check Slack's status and the bot's channels."
+    )
