@@ -28,7 +28,7 @@ class FieldSpec:
     required: bool = True
     max_length: int = 150
     hint: str | None = None
-    placeholder: str | None = None
+    example: str | None = None  # grey example text inside an empty input
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -41,7 +41,7 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
         FieldSpec(Block.BRANCH, "select", "Your branch"),
         FieldSpec(
             Block.LOCATION_DETAIL, "text", "Where exactly are you?", required=False,
-            placeholder="e.g. teller line, drive-through, parking lot",
+            example="e.g. teller line, drive-through, parking lot",
         ),
     ),
     Step.CLIENT_SERVICE: (

@@ -80,8 +80,8 @@ def _element(spec: FieldSpec, value: Any, branches: Mapping[str, Branch]) -> dic
         element["multiline"] = spec.kind == "long_text"
         if value:
             element["initial_value"] = clip(str(value), spec.max_length)
-        if spec.placeholder:
-            element["placeholder"] = plain(spec.placeholder, 150)
+        if spec.example:
+            element["placeholder"] = plain(spec.example, 150)  # Block Kit's name for it
     elif spec.kind in ("radio", "select", "checkboxes"):
         choices = spec.options or _branch_choices(branches)
         if not choices:

@@ -1,6 +1,7 @@
 """A post Slack accepted but whose answer was lost is found again, not posted twice."""
 
 from care_bot.flows import delivery
+from care_bot.models import OutboxItem
 from care_bot.storage import outbox
 from tests.support.fake_slack import slack_error
 from tests.support.report import file_report
@@ -34,15 +35,22 @@ def test_rate_limited_posts_are_retried_without_looking(tmp_path):
     assert slack.lookups == 0 and len(_keys(slack)) == 5
 
 
-def test_posts_in_flight_at_a_crash_are_looked_up_after_restart(tmp_path):
-    services, slack, _clock = make_services(tmp_path)
-    file_report(services)
+def _crash_mid_send(services, slack, marker_of) -> OutboxItem:
+    """Claim the first post, let a message with ``marker_of(item)`` land, then "restart"."""
     with services.store.transaction() as db:
         first = outbox.due_items(db, services.clock())[0]
         outbox.claim(db, first.id)
-    slack.post(first.channel, {"text": "posted before the crash", "blocks": []}, key=first.uid)
+    slack.post(first.channel, {"text": "posted before the crash", "blocks": []},
+               key=marker_of(first))
     with services.store.transaction() as db:
         assert outbox.release_in_flight(db) == 1
+    return first
+
+
+def test_posts_in_flight_at_a_crash_are_looked_up_after_restart(tmp_path):
+    services, slack, _clock = make_services(tmp_path)
+    file_report(services)
+    first = _crash_mid_send(services, slack, lambda item: item.uid)
     delivery.deliver_due(services)
     assert _keys(slack).count(first.uid) == 1 and slack.lookups == 1
 
@@ -50,10 +58,7 @@ def test_posts_in_flight_at_a_crash_are_looked_up_after_restart(tmp_path):
 def test_a_post_from_an_earlier_database_is_never_taken_for_this_one(tmp_path):
     services, slack, _clock = make_services(tmp_path)
     file_report(services)
-    with services.store.transaction() as db:
-        first = outbox.due_items(db, services.clock())[0]
-        outbox.claim(db, first.id)
-        outbox.release_in_flight(db)
-    slack.post(first.channel, {"text": "same key, other database", "blocks": []}, key=first.key)
+    first = _crash_mid_send(services, slack, lambda item: item.key)  # same key, other uid
     delivery.deliver_due(services)
-    assert first.uid in _keys(slack)  # looked, found nothing with this uid, and posted
+    assert slack.lookups == 1  # it looked, found nothing with this uid...
+    assert _keys(slack).count(first.uid) == 1  # ...and posted once
