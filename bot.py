@@ -39,7 +39,8 @@ def main() -> int:
     try:
         store = Store.open(settings.db_path)
     except AlreadyRunning as error:
-        print(f"CARE bot cannot start: {error}", file=sys.stderr)
+        print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
+              "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     with store.transaction() as db:
         released = release_in_flight(db)
@@ -77,8 +78,9 @@ def _token_works(services) -> bool:
     except SlackApiError as error:
         code = error.response.get("error")
         if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code})",
-                  file=sys.stderr)
+            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code}). Copy "
+                  "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions into .env "
+                  "(see config/example.env).", file=sys.stderr)
             return False
         logger.warning("auth.test failed (%s); starting anyway", code)
     except Exception as error:
