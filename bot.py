@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings
+from care_bot.flows import uptime
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
 from care_bot.server import build_wsgi_app
@@ -51,6 +52,7 @@ def main() -> int:
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
+    uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake
     sweeper.start()
@@ -66,6 +68,8 @@ def main() -> int:
     finally:
         pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
+        if stop.is_set():  # a signal asked us to stop; a crash is not a clean stop
+            uptime.record_clean_stop(services)
         store.close()
         logger.info("CARE bot stopped")
     return code
