@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
 
 from dotenv import load_dotenv
-from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import ConfigError, load_settings
+from care_bot.flows import origin
+from care_bot.identity import TokenRefused, fetch_installation
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
-from care_bot.server import build_wsgi_app
+from care_bot.server import MAX_BODY_BYTES, build_wsgi_app
 from care_bot.storage import AlreadyRunning, Store
 from care_bot.storage.outbox import release_in_flight
 
@@ -25,6 +27,7 @@ EXIT_ALREADY_RUNNING = 3
 
 def main() -> int:
     """Run the bot until SIGTERM or SIGINT; return the process exit code."""
+    os.umask(0o077)  # the database, its WAL/SHM and the lock are readable by this user only
     load_dotenv()
     configure_logging()
     try:
@@ -42,7 +45,7 @@ def main() -> int:
     if released:
         logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
     services = build_services(settings, store)
-    if not _token_works(services):
+    if not _learn_identity(services):
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
@@ -56,8 +59,10 @@ def main() -> int:
         if settings.socket_mode:
             _serve_socket_mode(app, settings.app_token, stop)
         else:
-            _serve_http(app, settings.port, lambda: store.healthy() and sweeper.running, stop)
+            _serve_http(app, settings.port, lambda: store.healthy() and sweeper.running, stop,
+                        settings.signing_secret)
     finally:
+        services.identity.stop()
         pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
         store.close()
@@ -65,19 +70,26 @@ def main() -> int:
     return 0
 
 
-def _token_works(services) -> bool:
-    """Check the bot token once; only a definite "invalid" stops the start."""
+def _learn_identity(services) -> bool:
+    """Learn who the bot is from auth.test; only a definite "invalid token" stops the start.
+
+    When Slack cannot be reached, the bot serves anyway (requests are accepted and recorded as
+    unchecked) and keeps asking in the background with backoff.
+    """
+    identity = services.identity
+    identity.on_known(lambda known: origin.check_recorded(services, known))
+
+    def fetch():
+        return fetch_installation(services.slack.client)
+
     try:
-        services.slack.client.auth_test()
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code})",
-                  file=sys.stderr)
-            return False
-        logger.warning("auth.test failed (%s); starting anyway", code)
-    except Exception as error:
-        logger.warning("Slack unreachable at start (%s); starting anyway", type(error).__name__)
+        if not identity.resolve(fetch):
+            logger.warning("Slack unreachable at start; serving anyway, identity in background")
+            identity.resolve_in_background(fetch)
+    except TokenRefused as error:
+        print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({error.code})",
+              file=sys.stderr)
+        return False
     return True
 
 
@@ -86,10 +98,12 @@ def _on_stop_signals(handler) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _serve_http(app, port: int, healthy, stop: threading.Event) -> None:
+def _serve_http(app, port: int, healthy, stop: threading.Event, signing_secret: str) -> None:
     from waitress import create_server
 
-    server = create_server(build_wsgi_app(app, healthy), host="0.0.0.0", port=port, threads=16)
+    # Bodies over 1 MB are refused with 413 before they are read (Slack's are far smaller).
+    server = create_server(build_wsgi_app(app, healthy, signing_secret), host="0.0.0.0",
+                           port=port, threads=16, max_request_body_size=MAX_BODY_BYTES)
 
     def shut_down(signum, frame):
         logger.info("signal %s received; shutting down", signum)

@@ -8,13 +8,15 @@ from collections.abc import Callable, Iterable
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from care_bot.request_guard import MAX_BODY_BYTES, guarded
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable:
-    """Route /slack/events to Bolt and /healthz to the health check; 404 for the rest."""
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+def build_wsgi_app(app: App, healthy: Callable[[], bool], signing_secret: str) -> Callable:
+    """Route /slack/events to Bolt (signed requests only) and /healthz; 404 for the rest."""
+    bolt = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -26,6 +28,9 @@ def build_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable:
         return _json(start_response, 404, {"error": "not found"})
 
     return wsgi
+
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app"]
 
 
 def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:
