@@ -12,7 +12,7 @@ from dotenv import load_dotenv
 
 from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import ConfigError, load_settings
-from care_bot.flows import origin
+from care_bot.flows import origin, uptime
 from care_bot.identity import TokenRefused, fetch_installation
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
@@ -49,6 +49,7 @@ def main() -> int:
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
+    uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake
     sweeper.start()
@@ -65,6 +66,8 @@ def main() -> int:
         services.identity.stop()
         pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
+        if stop.is_set():  # a signal asked us to stop; a crash is not a clean stop
+            uptime.record_clean_stop(services)
         store.close()
         logger.info("CARE bot stopped")
     return 0

@@ -46,6 +46,7 @@ REMINDER_DEFAULTS = {
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
 DEFAULT_STUCK_ALERT_AFTER = "10m"
+DEFAULT_DOWNTIME_ALERT_AFTER = "2m"
 DEFAULT_SUPPORT_TEXT = (
     "Being threatened at work is hard. Your manager and HR can connect you with the "
     "bank's employee assistance programme."
@@ -137,6 +138,7 @@ class Settings:
     reminders: Reminders | None = None
     sweep_every: timedelta = timedelta(seconds=5)
     stuck_alert_after: timedelta = timedelta(minutes=10)
+    downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
 
@@ -250,6 +252,7 @@ def _from_document(document: dict, problems: _Problems) -> dict:
     reminders_table = _table(document, "reminders", problems, required=False)
     scheduler_table = _table(document, "scheduler", problems, required=False)
     support_table = _table(document, "support", problems, required=False)
+    monitoring_table = _table(document, "monitoring", problems, required=False)
     support_text = support_table.get("text", DEFAULT_SUPPORT_TEXT)
     if not isinstance(support_text, str) or not support_text.strip():
         problems.append("support.text must be a non-empty string")
@@ -264,6 +267,9 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         ),
         "stuck_alert_after": problems.duration(
             scheduler_table, "stuck_alert_after", DEFAULT_STUCK_ALERT_AFTER, "scheduler"
+        ),
+        "downtime_alert_after": problems.duration(
+            monitoring_table, "downtime_alert_after", DEFAULT_DOWNTIME_ALERT_AFTER, "monitoring"
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),
