@@ -78,6 +78,11 @@ def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
     )
 
 
+def tokenless_client(api_url: str) -> WebClient:
+    """A WebClient with no token, for Bolt's own use; the app's calls go through SlackGateway."""
+    return WebClient(token=None, base_url=api_url, retry_handlers=[])
+
+
 class SlackGateway:
     """The Web API calls CARE bot makes, each one line of intent."""
 
