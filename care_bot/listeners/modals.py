@@ -64,11 +64,6 @@ def register(app, services: Services) -> None:
             except Exception:  # the step is saved; the R step is simply not pre-filled
                 logger.warning("profile pre-fill failed", exc_info=True)
 
-    @app.view(Callback.EMERGENCY.value)
-    def emergency(ack, body):
-        result = intake.continue_after_emergency(services, body["user"]["id"], _ref(body))
-        ack(**result.response())
-
     @app.view_closed(Callback.REPORT_STEP.value)
     def report_closed(ack, body):
         intake.save_on_close(services, body["user"]["id"], _ref(body), _values(body))

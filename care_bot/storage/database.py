@@ -95,6 +95,16 @@ def m003_outbox_unsure(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN uid TEXT")
 
 
+@migrations()
+def m004_i7_danger_alert_state(db: sqlite_utils.Database) -> None:
+    """Who claimed a danger alert, when the associate reported safe, what they said about 911."""
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN safe_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN police_call TEXT")
+    db.execute("CREATE INDEX incidents_reporter ON incidents (reporter, id)")
+
+
 class Store:
     """Owns the process's single SQLite connection; every use goes through ``transaction``.
 
