@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from care_bot.flows import delivery, followups
 from care_bot.flows.services import Services
+from care_bot.flows.uptime import AliveMarker
 
 logger = logging.getLogger(__name__)
 SWEEP_JOB_ID = "care-sweep"
@@ -29,7 +30,7 @@ def refresh_roles(services: Services) -> None:
         logger.exception("role refresh failed; the cached members stay in use")
 
 
-def sweep(services: Services) -> None:
+def sweep(services: Services, alive: AliveMarker | None = None) -> None:
     """One pass: turn due follow-ups into posts, then deliver the outbox."""
     try:
         followups.send_due(services)
@@ -37,6 +38,8 @@ def sweep(services: Services) -> None:
         delivery.report_stuck(services)
     except Exception:
         logger.exception("sweep failed; it will run again")
+    if alive is not None:
+        alive.note_alive()  # the bot is running, even if this pass hit an error
 
 
 class Sweeper:
@@ -46,12 +49,13 @@ class Sweeper:
         self.services = services
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._started = threading.Event()
+        self.alive = AliveMarker(services)
 
     def start(self) -> None:
         """Start the periodic sweep, running the first one right away."""
         interval = max(self.services.settings.sweep_every.total_seconds(), 0.2)
         self._scheduler.add_job(
-            sweep, "interval", args=[self.services], id=SWEEP_JOB_ID, seconds=interval,
+            sweep, "interval", args=[self.services, self.alive], id=SWEEP_JOB_ID, seconds=interval,
             coalesce=True, max_instances=1, misfire_grace_time=None,
             next_run_time=datetime.now().astimezone(),
         )
