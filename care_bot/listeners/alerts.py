@@ -9,6 +9,7 @@ from care_bot.flows import alerts, intake
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
 from care_bot.listeners.actions import _answer_in_channel, _incident_id, _update_modal
+from care_bot.listeners.guard import after_ack_guard
 from care_bot.views import report_modal
 from care_bot.views.alerts import safe_phrase
 from care_bot.views.metadata import decode
@@ -22,8 +23,11 @@ def _ref(body: dict):
 
 def register(app, services: Services) -> None:
     """Attach the danger alert's listeners."""
+    guard = after_ack_guard(services)
+
 
     @app.action(Action.CLAIM_ALERT.value)
+    @guard
     def claim(ack, body):
         # Save first, then ack: a claim Slack was told about is never lost.
         outcome = alerts.claim(services, body["user"]["id"], _incident_id(body))
@@ -40,14 +44,17 @@ def register(app, services: Services) -> None:
                                                                    ref.draft_id))
 
     @app.action(Action.POLICE_CALLED.value)
+    @guard
     def police_called(ack, body):
         _police(ack, body, POLICE_CALLED)
 
     @app.action(Action.POLICE_CANT_CALL.value)
+    @guard
     def police_cant_call(ack, body):
         _police(ack, body, POLICE_CANT_CALL)
 
     @app.action(Action.FINISH_REPORT.value)
+    @guard
     def finish_report(ack, body):
         ack()
         ref = _ref(body)
@@ -55,6 +62,7 @@ def register(app, services: Services) -> None:
         _update_modal(services, body, result.view)
 
     @app.view(Callback.EMERGENCY.value)
+    @guard
     def safe_now(ack, body):
         ref = _ref(body)
         incident = alerts.report_safe(services, body["user"]["id"], ref.incident_id)

@@ -10,6 +10,7 @@ from care_bot.flows import home as home_flow
 from care_bot.flows import intake, reporter
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
+from care_bot.listeners.guard import after_ack_guard
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def _message_of(body: dict) -> tuple[str | None, str | None]:
 
 def register(app, services: Services) -> None:
     """Attach the Home tab, the shortcuts and the associate's DM buttons."""
+    guard = after_ack_guard(services)
+
 
     @app.event("app_home_opened")
     def home_opened(event):
@@ -55,6 +58,7 @@ def register(app, services: Services) -> None:
             logger.warning("views.publish failed: %s", error.response.get("error"))
 
     @app.action(Action.HOME_DANGER.value)
+    @guard
     def home_danger(ack, body):
         user_id = body["user"]["id"]
         # Save and queue the alert first, then ack: the alert never depends on Slack's answer.
@@ -68,28 +72,33 @@ def register(app, services: Services) -> None:
             logger.warning("profile pre-fill failed", exc_info=True)
 
     @app.action(Action.HOME_REPORT.value)
+    @guard
     def home_report(ack, body):
         ack()
         _open_report(services, body["user"]["id"], body.get("trigger_id"))
 
     @app.shortcut(Callback.REPORT_SHORTCUT.value)
+    @guard
     def report_shortcut(ack, shortcut):
         ack()
         _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"))
 
     @app.shortcut(Callback.MESSAGE_SHORTCUT.value)
+    @guard
     def message_shortcut(ack, shortcut):
         ack()
         prefill = reporter.from_message(shortcut)
         _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"), prefill)
 
     @app.action(Action.ICS_NOTIFIED.value)
+    @guard
     def ics_notified(ack, body):
         ack()
         channel, ts = _message_of(body)
         reporter.mark_ics_notified(services, body["user"]["id"], _value_id(body), channel, ts)
 
     @app.action(Action.WELLBEING_OK.value)
+    @guard
     def wellbeing_ok(ack, body):
         ack()
         channel, ts = _message_of(body)
@@ -97,6 +106,7 @@ def register(app, services: Services) -> None:
                                   channel, ts)
 
     @app.action(Action.WELLBEING_CONTACT.value)
+    @guard
     def wellbeing_contact(ack, body):
         ack()
         channel, ts = _message_of(body)
