@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from care_bot.storage import AlreadyRunning, Store, drafts, followups, incidents, outbox
+from care_bot.storage import AlreadyRunning, Store, database, drafts, followups, incidents, outbox
 from tests.support.world import START, USERS
 
 ALICE = USERS["alice"]
@@ -81,9 +81,9 @@ def test_store_migrate_twice_is_a_no_op(store):
 
     store.migrate()
 
-    applied = list(store.db.query("SELECT name FROM _sqlite_migrations"))
-    assert applied == [{"name": "m001_initial"}, {"name": "m002_outbox_reported"},
-                       {"name": "m003_outbox_unsure"}]
+    applied = [row["name"] for row in store.db.query("SELECT name FROM _sqlite_migrations")]
+    assert applied[:3] == ["m001_initial", "m002_outbox_reported", "m003_outbox_unsure"]
+    assert applied == [m.name for m in database.migrations._migrations]  # each exactly once
     assert store.db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 1
 
 
