@@ -13,6 +13,7 @@ class Callback(StrEnum):
     CHECKLIST = "care_checklist"
     ACCOUNT_DECISION = "care_account_decision"
     CLOSE_EARLY = "care_close_early"
+    DETAILS = "care_details"  # issue 11: /threat show
 
 
 class Action(StrEnum):
@@ -26,6 +27,10 @@ class Action(StrEnum):
     DECIDE_ACCOUNT = "care_decide_account"
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
+    # issue 11: role sections of Home and the details modal
+    HOME_ACKNOWLEDGE = "care_home_acknowledge"
+    HOME_BRANCH = "care_home_branch"
+    SHOW_DETAILS = "care_show_details"
 
 
 class Block(StrEnum):
