@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import signal
 import sys
 import threading
@@ -11,7 +13,8 @@ from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
-from care_bot.config import ConfigError, load_settings
+from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings
+from care_bot.flows import uptime
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
 from care_bot.server import build_wsgi_app
@@ -32,10 +35,13 @@ def main() -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
+    for name in SECRET_VARIABLES:  # read once; no library reads them again (or warns about them)
+        os.environ.pop(name, None)
     try:
         store = Store.open(settings.db_path)
     except AlreadyRunning as error:
-        print(f"CARE bot cannot start: {error}", file=sys.stderr)
+        print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
+              "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     with store.transaction() as db:
         released = release_in_flight(db)
@@ -46,23 +52,27 @@ def main() -> int:
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
+    uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake
     sweeper.start()
     pool = listener_pool()
     app = build_app(services, pool)
     stop = threading.Event()
+    healthy = lambda: store.healthy() and sweeper.running  # noqa: E731
     try:
         if settings.socket_mode:
-            _serve_socket_mode(app, settings.app_token, stop)
+            code = _serve_socket_mode(app, settings, healthy, stop)
         else:
-            _serve_http(app, settings.port, lambda: store.healthy() and sweeper.running, stop)
+            code = _serve_http(app, settings.port, healthy, stop)
     finally:
         pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
+        if stop.is_set():  # a signal asked us to stop; a crash is not a clean stop
+            uptime.record_clean_stop(services)
         store.close()
         logger.info("CARE bot stopped")
-    return 0
+    return code
 
 
 def _token_works(services) -> bool:
@@ -72,8 +82,9 @@ def _token_works(services) -> bool:
     except SlackApiError as error:
         code = error.response.get("error")
         if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code})",
-                  file=sys.stderr)
+            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code}). Copy "
+                  "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions into .env "
+                  "(see config/example.env).", file=sys.stderr)
             return False
         logger.warning("auth.test failed (%s); starting anyway", code)
     except Exception as error:
@@ -86,10 +97,25 @@ def _on_stop_signals(handler) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _serve_http(app, port: int, healthy, stop: threading.Event) -> None:
+def _health_server(wsgi, port: int):
+    """Create the waitress server on ``port``; None (after a plain message) when it is taken."""
     from waitress import create_server
 
-    server = create_server(build_wsgi_app(app, healthy), host="0.0.0.0", port=port, threads=16)
+    try:
+        return create_server(wsgi, host="0.0.0.0", port=port, threads=16)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(f"CARE bot cannot start: port {port} is already in use (another CARE bot or "
+              "another program). Stop it, or set PORT in .env to a free port "
+              "(see config/example.env).", file=sys.stderr)
+        return None
+
+
+def _serve_http(app, port: int, healthy, stop: threading.Event) -> int:
+    server = _health_server(build_wsgi_app(app, healthy), port)
+    if server is None:
+        return EXIT_CONFIG
 
     def shut_down(signum, frame):
         logger.info("signal %s received; shutting down", signum)
@@ -103,17 +129,42 @@ def _serve_http(app, port: int, healthy, stop: threading.Event) -> None:
     except (OSError, ValueError):
         if not stop.is_set():
             raise
+    return 0
 
 
-def _serve_socket_mode(app, app_token: str, stop: threading.Event) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def _serve_socket_mode(app, settings, healthy, stop: threading.Event) -> int:
+    """Connect out over Socket Mode; serve only GET /healthz on PORT, with the socket's state."""
+    from care_bot.socket_mode import SocketModeRunner
 
-    handler = SocketModeHandler(app, app_token)
-    _on_stop_signals(lambda signum, frame: stop.set())
-    handler.connect()
-    logger.info("CARE bot connected over Socket Mode")
-    stop.wait()
-    handler.close()
+    runner = SocketModeRunner(app, settings.app_token, app.client)
+    server = _health_server(build_wsgi_app(
+        None, lambda: healthy() and runner.connected,
+        lambda: {"socket_mode": runner.status.as_dict()}), settings.port)
+    if server is None:
+        return EXIT_CONFIG
+
+    def shut_down(signum, frame):
+        logger.info("signal %s received; shutting down", signum)
+        stop.set()
+
+    _on_stop_signals(shut_down)
+    threading.Thread(target=server.run, name="healthz", daemon=True).start()
+    logger.info("CARE bot connecting over Socket Mode; health on port %s", settings.port)
+    runner.start()
+    try:
+        while not stop.is_set() and not runner.first_connect.wait(0.2):
+            pass
+        if runner.refused is not None:
+            print(f"CARE bot cannot start: SLACK_APP_TOKEN was refused by Slack "
+                  f"({runner.refused.code}). Create an app-level token (xapp-...) with the "
+                  "connections:write scope under Basic Information > App-Level Tokens and put "
+                  "it in .env (see config/example.env).", file=sys.stderr)
+            return EXIT_CONFIG
+        stop.wait()
+        return 0
+    finally:
+        runner.stop()
+        server.close()
 
 
 if __name__ == "__main__":

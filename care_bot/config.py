@@ -46,19 +46,78 @@ REMINDER_DEFAULTS = {
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
 DEFAULT_STUCK_ALERT_AFTER = "10m"
+DEFAULT_DOWNTIME_ALERT_AFTER = "2m"
 DEFAULT_SUPPORT_TEXT = (
     "Being threatened at work is hard. Your manager and HR can connect you with the "
     "bank's employee assistance programme."
 )
 
 
-class ConfigError(Exception):
-    """Raised at start when settings are missing or invalid; lists every problem."""
+ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG")
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+README_SETTINGS = 'README.md, section "Settings"'
 
-    def __init__(self, problems: list[str]):
+
+class ConfigError(Exception):
+    """Raised at start when settings are missing or invalid; lists each problem and its file."""
+
+    def __init__(self, problems: list[str], config_path: Path | str | None = None):
         self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"CARE bot cannot start; fix these settings:\n{lines}")
+        super().__init__(describe_problems(problems, config_path or DEFAULT_CONFIG_PATH))
+
+
+def describe_problems(problems: list[str], config_path: Path | str) -> str:
+    """The start-up message: the problems grouped by the file to fix them in."""
+    in_env = [p for p in problems if p.startswith(ENV_VARIABLES)]
+    in_toml = [p for p in problems if not p.startswith(ENV_VARIABLES)]
+    lines = ["CARE bot cannot start; fix these settings:"]
+    if in_env:
+        lines.append("In .env (or the environment; config/example.env describes every variable):")
+        lines += [f"  - {problem}" for problem in in_env]
+    if in_toml:
+        lines.append(f"In {config_path} (the file CARE_CONFIG names):")
+        lines += [f"  - {problem}" for problem in in_toml]
+    lines.append(f"Each setting is explained in {README_SETTINGS}.")
+    return "\n".join(lines)
+
+
+# The values config/example.env and config/care.toml ship with. They show the shape of a setting
+# and name nothing real, so a bot started with them would report healthy and alert nobody.
+EXAMPLE_ENV_VALUES = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+    "SLACK_APP_TOKEN": "xapp-your-app-token",
+}
+EXAMPLE_IDS = frozenset({
+    "C0000000001", "C0000000002",
+    "U0000000001", "U0000000002", "U0000000003", "U0000000004", "U0000000005", "U0000000006",
+})
+
+
+def example_value_problems(env: Mapping[str, str], document: Mapping | None) -> list[str]:
+    """Name every setting still holding an example value from config/example.env or care.toml."""
+    hint = f"replace it with your own (see {README_SETTINGS})"
+    problems = [
+        f"{name} is still the example value from config/example.env; {hint}"
+        for name, example in EXAMPLE_ENV_VALUES.items()
+        if env.get(name, "").strip() == example
+    ]
+    for where, value in _strings(document or {}, ""):
+        if value in EXAMPLE_IDS:
+            problems.append(f"{where} = {value!r} is an example ID from config/care.toml; {hint}")
+    return problems
+
+
+def _strings(node, where: str):
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _strings(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item, where)
 
 
 @dataclass(frozen=True)
@@ -130,6 +189,7 @@ class Settings:
     reminders: Reminders | None = None
     sweep_every: timedelta = timedelta(seconds=5)
     stuck_alert_after: timedelta = timedelta(minutes=10)
+    downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
     digest_weekly: Weekly | None = None  # [digest] weekly; None: no digest
@@ -178,8 +238,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     problems = _Problems()
     bot_token = _required_env(env, "SLACK_BOT_TOKEN", problems)
-    signing_secret = _required_env(env, "SLACK_SIGNING_SECRET", problems)
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    # Socket Mode requests come over the app's own websocket; only HTTP needs the secret.
+    signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    if not signing_secret and not app_token:
+        problems.append("SLACK_SIGNING_SECRET is not set")
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     port = _port(env.get("PORT", str(DEFAULT_PORT)), problems)
@@ -190,8 +253,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     config_path = Path(env.get("CARE_CONFIG", "").strip() or DEFAULT_CONFIG_PATH)
     document = _read_toml(config_path, problems)
     settings_kwargs = _from_document(document, problems) if document is not None else {}
+    problems.extend(example_value_problems(env, document))
     if problems:
-        raise ConfigError(list(problems))
+        raise ConfigError(list(problems), config_path)
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -235,6 +299,7 @@ def _from_document(document: dict, problems: _Problems) -> dict:
     reminders_table = _table(document, "reminders", problems, required=False)
     scheduler_table = _table(document, "scheduler", problems, required=False)
     support_table = _table(document, "support", problems, required=False)
+    monitoring_table = _table(document, "monitoring", problems, required=False)
     support_text = support_table.get("text", DEFAULT_SUPPORT_TEXT)
     if not isinstance(support_text, str) or not support_text.strip():
         problems.append("support.text must be a non-empty string")
@@ -249,6 +314,9 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         ),
         "stuck_alert_after": problems.duration(
             scheduler_table, "stuck_alert_after", DEFAULT_STUCK_ALERT_AFTER, "scheduler"
+        ),
+        "downtime_alert_after": problems.duration(
+            monitoring_table, "downtime_alert_after", DEFAULT_DOWNTIME_ALERT_AFTER, "monitoring"
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),

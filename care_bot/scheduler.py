@@ -14,6 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from care_bot.flows import delivery, digest, followups
 from care_bot.flows.services import Services
+from care_bot.flows.uptime import AliveMarker
 
 logger = logging.getLogger(__name__)
 SWEEP_JOB_ID = "care-sweep"
@@ -29,7 +30,7 @@ def refresh_roles(services: Services) -> None:
         logger.exception("role refresh failed; the cached members stay in use")
 
 
-def sweep(services: Services) -> None:
+def sweep(services: Services, alive: AliveMarker | None = None) -> None:
     """One pass: turn due follow-ups into posts, then deliver the outbox."""
     try:
         followups.send_due(services)
@@ -38,6 +39,8 @@ def sweep(services: Services) -> None:
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
         logger.exception("sweep failed; it will run again")
+    if alive is not None:
+        alive.note_alive()  # the bot is running, even if this pass hit an error
 
 
 class Sweeper:
@@ -47,6 +50,7 @@ class Sweeper:
         self.services = services
         self._scheduler = BackgroundScheduler(timezone="UTC")
         self._started = threading.Event()
+        self.alive = AliveMarker(services)
 
     def start(self) -> None:
         """Start the periodic sweep, running the first one right away."""
@@ -56,7 +60,7 @@ class Sweeper:
         except Exception:
             logger.exception("could not schedule the weekly digest; the bot runs without it")
         self._scheduler.add_job(
-            sweep, "interval", args=[self.services], id=SWEEP_JOB_ID, seconds=interval,
+            sweep, "interval", args=[self.services, self.alive], id=SWEEP_JOB_ID, seconds=interval,
             coalesce=True, max_instances=1, misfire_grace_time=None,
             next_run_time=datetime.now().astimezone(),
         )

@@ -1,4 +1,7 @@
-"""HTTP transport: Bolt's WSGI adapter behind waitress, plus a health check."""
+"""HTTP transport: Bolt's WSGI adapter behind waitress, plus a health check.
+
+In Socket Mode the same server runs with no Bolt app: it serves only ``GET /healthz``.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,25 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_wsgi_app(app: App, healthy: Callable[[], bool]) -> Callable:
-    """Route /slack/events to Bolt and /healthz to the health check; 404 for the rest."""
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+def build_wsgi_app(
+    app: App | None,
+    healthy: Callable[[], bool],
+    details: Callable[[], dict] | None = None,
+) -> Callable:
+    """Route /slack/events to Bolt (none when ``app`` is None) and /healthz to the health check.
+
+    ``details`` adds fields to the health answer (Socket Mode adds the socket's state).
+    Anything else gets 404.
+    """
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             ok = healthy()
-            return _json(start_response, 200 if ok else 503, {"ok": ok})
-        if path == EVENTS_PATH:
+            body = {"ok": ok, **(details() if details else {})}
+            return _json(start_response, 200 if ok else 503, body)
+        if path == EVENTS_PATH and bolt is not None:
             return bolt(environ, start_response)
         return _json(start_response, 404, {"error": "not found"})
 

@@ -96,7 +96,24 @@ def m003_outbox_unsure(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m004_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
+def m004_i12_service_state(db: sqlite_utils.Database) -> None:
+    """Remember when the bot was last alive, and keep an append-only log of its outages."""
+    db.execute("CREATE TABLE service_state (name TEXT PRIMARY KEY, at REAL NOT NULL)")
+    db.execute(
+        """CREATE TABLE service_events (
+            id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL,
+            action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}')"""
+    )
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER service_events_append_only_{verb.lower()} BEFORE {verb}
+               ON service_events
+               BEGIN SELECT RAISE(ABORT, 'service events are append-only'); END"""
+        )
+
+
+@migrations()
+def m005_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
     """Issue 11: the weekly digest's schedule as rows, and each person's Home branch filter."""
     db.execute(
         """CREATE TABLE digests (

@@ -329,6 +329,10 @@ class SlackEmulator:
         """Set the members `usergroups.users.list` reports for `usergroup_id` (None removes it)."""
         self._control("usergroups", {usergroup_id: users})
 
+    def use_socket_mode(self, url: str | None) -> None:
+        """Make `apps.connections.open` hand out `url?ticket=N` (None: answer unknown_method)."""
+        self._control("socket_mode", {"url": url or ""})
+
     # -- Web API through the proxy
 
     def api(self, method: str, token: str | None = None, **params: Any) -> dict:

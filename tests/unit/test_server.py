@@ -43,3 +43,11 @@ def test_server_unknown_paths_get_404():
 def test_server_unsigned_event_is_refused_by_bolt():
     wsgi = build_wsgi_app(_app(), lambda: True)
     assert _call(wsgi, "POST", "/slack/events")[0] == "400 Bad Request"
+
+
+def test_server_without_bolt_serves_health_with_details_and_no_events():
+    wsgi = build_wsgi_app(None, lambda: False, lambda: {"socket_mode": {"state": "reconnecting"}})
+
+    assert _call(wsgi, "GET", "/healthz") == (
+        "503 Service Unavailable", {"ok": False, "socket_mode": {"state": "reconnecting"}})
+    assert _call(wsgi, "POST", "/slack/events")[0] == "404 Not Found"
