@@ -470,11 +470,11 @@ def _digest(table: dict, document: dict, problems: list[str]) -> dict:
     raw = table.get("weekly", "off")
     if raw in ("off", False, ""):
         return {"digest_weekly": None, "bank_timezone": zone}
-    match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})$", str(raw).strip().lower())
+    match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$", str(raw).strip().lower())
     if (not match or match.group(1) not in WEEKDAYS or int(match.group(2)) > 23
-            or int(match.group(3)) > 59):
+            or int(match.group(3)) > 59 or int(match.group(4) or 0) > 59):
         problems.append(f"digest.weekly must look like \"mon 09:00\" or be \"off\", not {raw!r}")
         return {"digest_weekly": None, "bank_timezone": zone}
-    weekly = Weekly(WEEKDAYS.index(match.group(1)),
-                    time(int(match.group(2)), int(match.group(3))), zone)
+    at = time(int(match.group(2)), int(match.group(3)), int(match.group(4) or 0))
+    weekly = Weekly(WEEKDAYS.index(match.group(1)), at, zone)
     return {"digest_weekly": weekly, "bank_timezone": zone}

@@ -33,4 +33,4 @@ def spec(weekly: Weekly | None) -> str:
     """A stable text form of the schedule, stored with each scheduled digest."""
     if weekly is None:
         return "off"
-    return f"{weekly.weekday} {weekly.at.strftime('%H:%M')} {weekly.timezone}"
+    return f"{weekly.weekday} {weekly.at.strftime('%H:%M:%S')} {weekly.timezone}"
