@@ -10,14 +10,14 @@ import sys
 import threading
 
 from dotenv import load_dotenv
-from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings
-from care_bot.flows import uptime
+from care_bot.flows import origin, uptime
+from care_bot.identity import TokenRefused, fetch_installation
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
-from care_bot.server import build_wsgi_app
+from care_bot.server import MAX_BODY_BYTES, build_wsgi_app
 from care_bot.storage import AlreadyRunning, Store
 from care_bot.storage.outbox import release_in_flight
 
@@ -28,6 +28,7 @@ EXIT_ALREADY_RUNNING = 3
 
 def main() -> int:
     """Run the bot until SIGTERM or SIGINT; return the process exit code."""
+    os.umask(0o077)  # the database, its WAL/SHM and the lock are readable by this user only
     load_dotenv()
     configure_logging()
     try:
@@ -48,7 +49,7 @@ def main() -> int:
     if released:
         logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
     services = build_services(settings, store)
-    if not _token_works(services):
+    if not _learn_identity(services):
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
@@ -64,8 +65,9 @@ def main() -> int:
         if settings.socket_mode:
             code = _serve_socket_mode(app, settings, healthy, stop)
         else:
-            code = _serve_http(app, settings.port, healthy, stop)
+            code = _serve_http(app, settings.port, healthy, stop, settings.signing_secret)
     finally:
+        services.identity.stop()
         pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
         sweeper.stop()
         if stop.is_set():  # a signal asked us to stop; a crash is not a clean stop
@@ -75,20 +77,27 @@ def main() -> int:
     return code
 
 
-def _token_works(services) -> bool:
-    """Check the bot token once; only a definite "invalid" stops the start."""
+def _learn_identity(services) -> bool:
+    """Learn who the bot is from auth.test; only a definite "invalid token" stops the start.
+
+    When Slack cannot be reached, the bot serves anyway (requests are accepted and recorded as
+    unchecked) and keeps asking in the background with backoff.
+    """
+    identity = services.identity
+    identity.on_known(lambda known: origin.check_recorded(services, known))
+
+    def fetch():
+        return fetch_installation(services.slack.client)
+
     try:
-        services.slack.client.auth_test()
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code}). Copy "
-                  "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions into .env "
-                  "(see config/example.env).", file=sys.stderr)
-            return False
-        logger.warning("auth.test failed (%s); starting anyway", code)
-    except Exception as error:
-        logger.warning("Slack unreachable at start (%s); starting anyway", type(error).__name__)
+        if not identity.resolve(fetch):
+            logger.warning("Slack unreachable at start; serving anyway, identity in background")
+            identity.resolve_in_background(fetch)
+    except TokenRefused as error:
+        print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({error.code}). Copy "
+              "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions into .env "
+              "(see config/example.env).", file=sys.stderr)
+        return False
     return True
 
 
@@ -102,7 +111,9 @@ def _health_server(wsgi, port: int):
     from waitress import create_server
 
     try:
-        return create_server(wsgi, host="0.0.0.0", port=port, threads=16)
+        # Bodies over 1 MB are refused with 413 before they are read (Slack's are far smaller).
+        return create_server(wsgi, host="0.0.0.0", port=port, threads=16,
+                             max_request_body_size=MAX_BODY_BYTES)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
@@ -112,8 +123,8 @@ def _health_server(wsgi, port: int):
         return None
 
 
-def _serve_http(app, port: int, healthy, stop: threading.Event) -> int:
-    server = _health_server(build_wsgi_app(app, healthy), port)
+def _serve_http(app, port: int, healthy, stop: threading.Event, signing_secret: str) -> int:
+    server = _health_server(build_wsgi_app(app, healthy, signing_secret=signing_secret), port)
     if server is None:
         return EXIT_CONFIG
 

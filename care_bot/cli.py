@@ -6,6 +6,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "check": "care_bot.commands.check",
     "export": "care_bot.commands.export",
 }
 HELP_WORDS = ("-h", "--help", "help")

@@ -53,6 +53,22 @@ DEFAULT_SUPPORT_TEXT = (
 )
 
 
+SECRET_LIKE = re.compile(r"(xox[a-z]-|xapp-|xoxe|[A-Fa-f0-9]{24,}|[A-Za-z0-9_\-+/=]{32,})")
+
+
+def shown(value: object) -> str:
+    """Quote a bad setting's value for an error, unless it looks like a token or secret."""
+    text = repr(value)
+    if SECRET_LIKE.search(text):
+        return "(a value that looks like a token or secret; not shown)"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _key(name: object) -> str:
+    """A table key for an error message; a key that looks like a secret is not echoed."""
+    return str(name) if not SECRET_LIKE.search(str(name)) else "(a key that looks like a secret)"
+
+
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
                  "PORT", "CARE_DB_PATH", "CARE_CONFIG")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
@@ -220,7 +236,7 @@ class _Problems(list):
             self.append(f"{where}.{key} must be a non-empty string")
             return None
         if pattern and not pattern.match(value):
-            self.append(f"{where}.{key} = {value!r} is not a valid Slack ID")
+            self.append(f"{where}.{key} = {shown(value)} is not a valid Slack ID")
             return None
         return value
 
@@ -229,7 +245,8 @@ class _Problems(list):
         try:
             return parse_duration(raw)
         except ValueError as error:
-            self.append(f"{where}.{key}: {error}")
+            detail = error if not SECRET_LIKE.search(repr(raw)) else shown(raw)
+            self.append(f"{where}.{key}: {detail}")
             return parse_duration(default)
 
 
@@ -278,7 +295,7 @@ def _required_env(env: Mapping[str, str], name: str, problems: list[str]) -> str
 def _port(raw: str, problems: list[str]) -> int:
     if raw.isascii() and raw.isdigit() and 0 < int(raw) < 65536:
         return int(raw)
-    problems.append(f"PORT must be a number from 1 to 65535, not {raw!r}")
+    problems.append(f"PORT must be a number from 1 to 65535, not {shown(raw)}")
     return DEFAULT_PORT
 
 
@@ -288,6 +305,15 @@ def _read_toml(path: Path, problems: list[str]) -> dict | None:
             return tomllib.load(handle)
     except FileNotFoundError:
         problems.append(f"CARE_CONFIG file {str(path)!r} does not exist")
+    except IsADirectoryError:
+        problems.append(f"CARE_CONFIG {str(path)!r} is a directory; point it at the care.toml "
+                        "file inside it")
+    except PermissionError:
+        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read (permission denied)")
+    except OSError as error:
+        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read ({error.strerror})")
+    except UnicodeDecodeError:
+        problems.append(f"{path} is not valid TOML: it is not UTF-8 text")
     except tomllib.TOMLDecodeError as error:
         problems.append(f"{path} is not valid TOML: {error}")
     return None
@@ -348,7 +374,7 @@ def _id_list(value, where: str, problems: list[str], allow_groups: bool) -> tupl
         if valid:
             good.append(item)
         else:
-            problems.append(f"{where} has {item!r}, which is not a Slack user or group ID")
+            problems.append(f"{where} has {shown(item)}, which is not a Slack user or group ID")
     return tuple(good)
 
 
@@ -360,7 +386,7 @@ def _roles(table: dict, problems: list[str]) -> dict[str, tuple[str, ...]]:
         roles[name] = _id_list(table.get(name, []), f"roles.{name}", problems, True)
     for name in table:
         if name not in ROLE_NAMES:
-            problems.append(f"roles.{name} is not a known role ({', '.join(ROLE_NAMES)})")
+            problems.append(f"roles.{_key(name)} is not a known role ({', '.join(ROLE_NAMES)})")
     return roles
 
 
@@ -378,7 +404,7 @@ def _reminders(table: dict, problems: _Problems) -> Reminders:
     known = {*REMINDER_DEFAULTS, "ack_repeat_max"}
     for key in table:
         if key not in known:
-            problems.append(f"reminders.{key} is not a known setting")
+            problems.append(f"reminders.{_key(key)} is not a known setting")
     return Reminders(ack_repeat_max=repeat_max, **values)
 
 
@@ -408,7 +434,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(f"{where}.timezone {timezone!r} is not a known time zone")
+        problems.append(f"{where}.timezone {shown(timezone)} is not a known time zone")
         timezone = "UTC"
     people = {}
     for role in BRANCH_PEOPLE:

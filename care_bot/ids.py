@@ -74,3 +74,21 @@ class Block(StrEnum):
 
 # Every input element uses this action_id; the block_id says which answer it is.
 INPUT_ACTION = "value"
+
+MAX_RECORD_ID = 2**63 - 1  # SQLite's largest INTEGER PRIMARY KEY
+
+
+def record_id(value: object) -> int | None:
+    """Read an id from a button value or private_metadata: an integer 1..2^63-1, else None.
+
+    Only plain decimal digits count: no sign, spaces, underscores, decimals or booleans.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 1 <= number <= MAX_RECORD_ID else None

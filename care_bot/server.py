@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from care_bot.request_guard import MAX_BODY_BYTES, guarded
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
@@ -19,13 +21,20 @@ def build_wsgi_app(
     app: App | None,
     healthy: Callable[[], bool],
     details: Callable[[], dict] | None = None,
+    *,
+    signing_secret: str | None = None,
 ) -> Callable:
     """Route /slack/events to Bolt (none when ``app`` is None) and /healthz to the health check.
 
-    ``details`` adds fields to the health answer (Socket Mode adds the socket's state).
-    Anything else gets 404.
+    Slack's requests reach Bolt only through the signature and size guard, which needs the
+    ``signing_secret``. ``details`` adds fields to the health answer (Socket Mode adds the
+    socket's state). Anything else gets 404.
     """
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
+    bolt = None
+    if app is not None:
+        if not signing_secret:
+            raise ValueError("serving Slack's requests over HTTP needs the signing secret")
+        bolt = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -38,6 +47,9 @@ def build_wsgi_app(
         return _json(start_response, 404, {"error": "not found"})
 
     return wsgi
+
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app"]
 
 
 def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:

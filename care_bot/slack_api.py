@@ -78,6 +78,11 @@ def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
     )
 
 
+def tokenless_client(api_url: str) -> WebClient:
+    """A WebClient with no token, for Bolt's own use; the app's calls go through SlackGateway."""
+    return WebClient(token=None, base_url=api_url, retry_handlers=[])
+
+
 class SlackGateway:
     """The Web API calls CARE bot makes, each one line of intent."""
 
@@ -175,3 +180,20 @@ class SlackGateway:
         )
         return (response.get("file") or {}).get("id", "")
 
+    # -- used by `python -m care_bot check`; each raises SlackApiError as Slack answers
+
+    def auth_identity(self) -> dict[str, Any]:
+        """Return auth.test's answer: the bot's user id, name and team."""
+        return dict(self.client.auth_test().data)
+
+    def conversation_info(self, channel: str) -> dict[str, Any]:
+        """Return a channel's name, is_private and is_member (the bot's membership)."""
+        return dict(self.client.conversations_info(channel=channel)["channel"])
+
+    def user_info(self, user_id: str) -> dict[str, Any]:
+        """Return a user's record (name, deleted, is_bot)."""
+        return dict(self.client.users_info(user=user_id)["user"])
+
+    def socket_mode_url(self, app_token: str) -> str:
+        """Ask for a Socket Mode websocket URL with the app-level token (proves the token)."""
+        return self.client.apps_connections_open(app_token=app_token)["url"]

@@ -80,9 +80,13 @@ def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
     Called after the safety step is acknowledged, so the users.info call is never on the
     path of a modal update; the answers are needed two steps later.
     """
+    with services.store.reading() as db:
+        existing = drafts.get_draft(db, draft_id)
+    if existing is not None and existing.user_id != user_id:
+        return  # someone else's draft (a forged private_metadata): never touch it
     profile = _profile_answers(services, user_id)
     _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
-    _fill_missing(services, draft_id, profile)
+    _fill_missing(services, draft_id, profile, user_id)
 
 
 def _ensure_draft(services: Services, user_id: str, draft_id: str,
@@ -108,12 +112,13 @@ def _profile_answers(services: Services, user_id: str) -> dict[str, Any]:
     return {key: value for key, value in answers.items() if value}
 
 
-def _fill_missing(services: Services, draft_id: str, defaults: dict[str, Any]) -> None:
+def _fill_missing(services: Services, draft_id: str, defaults: dict[str, Any],
+                  user_id: str) -> None:
     if not defaults:
         return
     with services.store.transaction() as db:
         draft = drafts.get_draft(db, draft_id)
-        if draft is None:
+        if draft is None or draft.user_id != user_id:
             return
         missing = {k: v for k, v in defaults.items() if not draft.answers.get(k)}
         if missing:

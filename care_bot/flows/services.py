@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from care_bot.config import Settings
+from care_bot.identity import BotIdentity
 from care_bot.roles import RoleDirectory
 from care_bot.slack_api import SlackGateway
 from care_bot.storage import Store
@@ -26,3 +27,4 @@ class Services:
     roles: RoleDirectory
     clock: Callable[[], float] = time.time
     wake_sweep: Callable[[], None] = field(default=_nothing)
+    identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))

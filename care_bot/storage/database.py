@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -113,6 +114,17 @@ def m004_i12_service_state(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m004_i8_unchecked_requests(db: sqlite_utils.Database) -> None:
+    """Requests accepted while the bot's identity was unknown, checked once it is known."""
+    db.execute(
+        """CREATE TABLE unchecked_requests (
+            id INTEGER PRIMARY KEY, at REAL NOT NULL, team_id TEXT NOT NULL,
+            app_id TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL,
+            verdict TEXT, checked_at REAL)"""
+    )
+
+
+@migrations()
 def m005_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
     """Issue 11: the weekly digest's schedule as rows, and each person's Home branch filter."""
     db.execute(
@@ -126,6 +138,15 @@ def m005_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE home_filters (user_id TEXT PRIMARY KEY, branch TEXT, updated_at REAL)"
     )
+
+
+def _chmod_if_mine(path: Path, mode: int) -> None:
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        return
 
 
 class Store:
@@ -191,7 +212,26 @@ class Store:
             store.close()
             raise
         store.migrate()
+        store.secure_files()
         return store
+
+    def secure_files(self) -> None:
+        """Make the database, -wal, -shm and lock files 0600 and their directory 0700.
+
+        New files are private through the process umask; this also fixes files made earlier.
+        A shared directory (sticky, such as /tmp) or one owned by someone else is left alone.
+        """
+        if self.path == ":memory:":
+            return
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            _chmod_if_mine(Path(self.path + suffix), 0o600)
+        folder = Path(self.path).resolve().parent
+        try:
+            info = folder.stat()
+        except OSError:
+            return
+        if not info.st_mode & stat.S_ISVTX and folder != Path(folder.anchor):
+            _chmod_if_mine(folder, 0o700)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
