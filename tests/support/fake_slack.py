@@ -26,12 +26,12 @@ class FakeSlack:
         self.updates: list[dict[str, Any]] = []
         self.views: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []
+        self.homes: list[dict[str, Any]] = []
         self.failures: list[Exception] = []
         self.groups: dict[str, list[str]] = {}
         self.lose_answers = 0  # posts that succeed but then raise, as a lost answer would
         self.lookups = 0
         self.uploads: list[dict[str, Any]] = []
-        self.homes: list[dict[str, Any]] = []
         self._ts = itertools.count(1)
         self.client = None
 
@@ -62,6 +62,16 @@ class FakeSlack:
         """Record an update."""
         self._maybe_fail()
         self.updates.append({"channel": channel, "ts": ts, **message})
+
+    def publish_home(self, user_id, view):
+        """Record a published Home tab."""
+        self._maybe_fail()
+        self.homes.append({"user": user_id, "view": view})
+
+    def home_of(self, user_id):
+        """Return the last Home view published for a user, or None."""
+        found = [h["view"] for h in self.homes if h["user"] == user_id]
+        return found[-1] if found else None
 
     def open_dm(self, user_id):
         """Return a fake DM channel id for the user."""
@@ -106,8 +116,3 @@ class FakeSlack:
         self.uploads.append({"channel": channel, "filename": filename, "content": content,
                              "title": title, "comment": comment, "alt_text": alt_text})
         return f"F{len(self.uploads)}"
-
-    def publish_home(self, user_id, view):
-        """Record a views.publish of a Home tab."""
-        self._maybe_fail()
-        self.homes.append({"user": user_id, "view": view})
