@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import care, metrics
+from care_bot import care, metrics, visibility
 from care_bot.flows import worklist
 from care_bot.flows.services import Services
 from care_bot.storage import home_filters, reports
@@ -101,6 +101,18 @@ def hr_section(db: sqlite_utils.Database, services: Services,
 SECTIONS = (supervisor_section, security_section, hr_section, others_tasks_section)
 
 
+def concerned(services: Services, incident) -> list[str]:
+    """Everyone else whose Home shows the incident: people named, branch directory, roles.
+
+    The reporter is left out: their own Home row is queued beside this one.
+    """
+    people = visibility.concerned(incident, services.roles.snapshot())
+    branch = services.settings.branches.get(incident.branch or "")
+    if branch is not None:
+        people |= {getattr(branch, role) for role in visibility.NAMED_PEOPLE} - {None}
+    return sorted(people - {incident.reporter})
+
+
 def choose_branch(services: Services, user_id: str, branch: str | None) -> None:
     """Remember the Security Home's branch filter ("all" or an unknown code shows every one)."""
     if branch not in services.settings.branches:
@@ -111,10 +123,8 @@ def choose_branch(services: Services, user_id: str, branch: str | None) -> None:
 
 def publish_now(services: Services, user_id: str) -> None:
     """Publish the person's Home at once, so the change they made shows where they made it."""
-    try:
-        from care_bot.flows import home
-    except ImportError:  # the Home framework is not installed in this build
-        return
+    from care_bot.flows import home  # home composes these sections: import it late
+
     try:
         home.publish_home(services, user_id)
     except Exception:
