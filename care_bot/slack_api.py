@@ -106,6 +106,8 @@ class SlackGateway:
              key: str | None = None):
         """Post a message and return (channel, ts); ``key`` is stored as message metadata."""
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        if thread_ts and message.get("reply_broadcast"):
+            kwargs["reply_broadcast"] = True  # also shown in the channel, for urgent replies
         if key:
             kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         response = self.client.chat_postMessage(
@@ -142,6 +144,10 @@ class SlackGateway:
         self.client.chat_update(
             channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks"),
         )
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish a user's Home tab; Slack keeps showing it until the next publish."""
+        self.client.views_publish(user_id=user_id, view=view)
 
     def open_dm(self, user_id: str) -> str:
         """Return the DM channel id with a user."""

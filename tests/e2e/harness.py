@@ -434,7 +434,9 @@ def care_toml(slack: SlackEmulator, reminders: Mapping[str, Any] | None = None) 
                 "market_president": u["mark"],
                 "ics": u["ivy"],
                 "account_officer": u["oscar"],
-                "associates": [u["alice"]],
+                # As in the shipped care.toml, the directory lists no associates: the
+                # reporter picks the branch (or not), and the danger path must not need it.
+                "associates": [],
             },
         }
     )

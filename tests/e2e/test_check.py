@@ -45,8 +45,9 @@ def test_check_passes_when_everything_resolves(slack, bot_factory):
     assert rows[f"channels.supervisors {supervisors}"] == (
         "ok", "#care-supervisors, private, the bot is a member")
     assert rows[f"roles.hr {slack.users['hana']}"] == ("ok", "Hana Human")
-    assert rows[f"branches.downtown.associates {slack.users['alice']}"] == (
-        "ok", "Alice Associate")
+    # The test directory lists no associates (as shipped), so check its supervisor.
+    assert rows[f"branches.downtown.supervisor {slack.users['sam']}"] == (
+        "ok", "Sam Supervisor")
     assert all(result == "ok" for result, _ in rows.values())
     assert done.stdout.rstrip().endswith("0 warning(s), 0 failed.")
 
