@@ -16,6 +16,7 @@ class Callback(StrEnum):
     SAFE_NOW = "care_safe_now"
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
+    DETAILS = "care_details"  # issue 11: /threat show
 
 
 class Action(StrEnum):
@@ -39,6 +40,10 @@ class Action(StrEnum):
     ICS_NOTIFIED = "care_ics_notified"
     WELLBEING_OK = "care_wellbeing_ok"
     WELLBEING_CONTACT = "care_wellbeing_contact"
+    # issue 11: role sections of Home and the details modal
+    HOME_ACKNOWLEDGE = "care_home_acknowledge"
+    HOME_BRANCH = "care_home_branch"
+    SHOW_DETAILS = "care_show_details"
 
 
 class Block(StrEnum):

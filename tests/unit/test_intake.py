@@ -325,7 +325,8 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
         {"key": "dm:U0SAM:incident:1:danger", "kind": "post", "channel": "U0SAM",
          "render": None},  # the branch supervisor's DM reaches a muted phone
     ]
-    assert [(r["kind"], r["channel"]) for r in outbox[3:]] == [("home", ALICE)]
+    assert [(r["kind"], r["channel"]) for r in outbox[3:]] == [("home", ALICE),
+                                                             ("home", "concerned:1")]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
     followups = query(services, "SELECT kind, due_at FROM followups ORDER BY due_at")
@@ -378,7 +379,7 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 4  # two parents, the supervisor's DM, Home
+    assert count(services, "outbox") == 5  # two parents, the supervisor's DM, two Home rows
 
 
 # ------------------------------------------------------------------------------ submission
@@ -403,9 +404,10 @@ def test_submission_queues_parents_details_and_confirmation_in_one_go(tmp_path):
     assert keys == [
         "incident:1:supervisors:parent", "incident:1:security:parent",
         "incident:1:supervisors:details", "incident:1:security:details",
-        f"dm:{ALICE}:incident:1:confirmation", keys[-1],
+        f"dm:{ALICE}:incident:1:confirmation", keys[-2], keys[-1],
     ]
-    assert keys[-1].startswith(f"home:{ALICE}:")  # Home shows the new report
+    assert keys[-2].startswith(f"home:{ALICE}:")  # Home shows the new report
+    assert keys[-1].startswith("home:concerned:1:")  # and so do the roles' Homes
     [incident] = query(services, "SELECT status, submitted_at FROM incidents")
     assert incident["status"] == "open"
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == ["submitted"]
