@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
+import time
 
 from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import ConfigError, load_settings
+from care_bot.health import check_health
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
 from care_bot.server import build_wsgi_app
@@ -21,6 +24,10 @@ from care_bot.storage.outbox import release_in_flight
 logger = logging.getLogger("care_bot")
 EXIT_CONFIG = 2
 EXIT_ALREADY_RUNNING = 3
+STOP_BUDGET_SECONDS = 8.0  # SIGTERM to exit; platforms SIGKILL after 10 s
+# A post cut off by a crash or a stop is looked up this long after its send began (not the
+# full unsure_recheck_after: the request died with the process, and help must not wait).
+RESTART_RECHECK_SECONDS = 10.0
 
 
 def main() -> int:
@@ -38,7 +45,8 @@ def main() -> int:
         print(f"CARE bot cannot start: {error}", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     with store.transaction() as db:
-        released = release_in_flight(db)
+        released = release_in_flight(db, min(settings.unsure_recheck_after.total_seconds(),
+                                             RESTART_RECHECK_SECONDS))
     if released:
         logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
     services = build_services(settings, store)
@@ -56,13 +64,29 @@ def main() -> int:
         if settings.socket_mode:
             _serve_socket_mode(app, settings.app_token, stop)
         else:
-            _serve_http(app, settings.port, lambda: store.healthy() and sweeper.running, stop)
+            _serve_http(app, settings.port, lambda: check_health(services, sweeper), stop)
     finally:
-        pool.shutdown(wait=True)  # let acknowledged work finish before storage closes
-        sweeper.stop()
-        store.close()
-        logger.info("CARE bot stopped")
+        _shut_down(pool, sweeper, store)
+    if store.unsafe_to_close:
+        # Closing a connection would checkpoint through the -shm map of a file that can no
+        # longer be written, which is a SIGBUS; leave without running finalizers.
+        logging.shutdown()
+        os._exit(0)
     return 0
+
+
+def _shut_down(pool, sweeper: Sweeper, store: Store) -> None:
+    """Finish the post in flight and acknowledged work, leave the rest queued, within budget."""
+    deadline = time.monotonic() + STOP_BUDGET_SECONDS
+    if not sweeper.stop(timeout=STOP_BUDGET_SECONDS - 2):
+        logger.warning("a Slack post was still in flight at stop; it is looked up at next start")
+        store.unsafe_to_close = True  # the sweep thread may still use the connection
+    pool.shutdown(wait=False)
+    for thread in list(getattr(pool, "_threads", ())):  # acknowledged work, within the budget
+        thread.join(max(deadline - time.monotonic(), 0.1))
+    if not store.unsafe_to_close:
+        store.close()
+    logger.info("CARE bot stopped")
 
 
 def _token_works(services) -> bool:
