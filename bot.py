@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -10,14 +11,15 @@ import threading
 import time
 
 from dotenv import load_dotenv
-from slack_sdk.errors import SlackApiError
 
 from care_bot.app import build_app, build_services, listener_pool
-from care_bot.config import ConfigError, load_settings
+from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings
+from care_bot.flows import origin, uptime
 from care_bot.health import check_health
+from care_bot.identity import TokenRefused, fetch_installation
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
-from care_bot.server import build_wsgi_app
+from care_bot.server import MAX_BODY_BYTES, build_wsgi_app
 from care_bot.storage import AlreadyRunning, Store
 from care_bot.storage.outbox import release_in_flight
 
@@ -32,6 +34,7 @@ RESTART_RECHECK_SECONDS = 10.0
 
 def main() -> int:
     """Run the bot until SIGTERM or SIGINT; return the process exit code."""
+    os.umask(0o077)  # the database, its WAL/SHM and the lock are readable by this user only
     load_dotenv()
     configure_logging()
     try:
@@ -39,10 +42,13 @@ def main() -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG
+    for name in SECRET_VARIABLES:  # read once; no library reads them again (or warns about them)
+        os.environ.pop(name, None)
     try:
         store = Store.open(settings.db_path)
     except AlreadyRunning as error:
-        print(f"CARE bot cannot start: {error}", file=sys.stderr)
+        print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
+              "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     with store.transaction() as db:
         released = release_in_flight(db, min(settings.unsure_recheck_after.total_seconds(),
@@ -50,33 +56,37 @@ def main() -> int:
     if released:
         logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
     services = build_services(settings, store)
-    if not _token_works(services):
+    if not _learn_identity(services):
         store.close()
         return EXIT_CONFIG
     services.roles.snapshot()  # warm the user-group cache before the first click
+    uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake
     sweeper.start()
     pool = listener_pool()
     app = build_app(services, pool)
     stop = threading.Event()
+    healthy = lambda: check_health(services, sweeper)  # noqa: E731
     try:
         if settings.socket_mode:
-            _serve_socket_mode(app, settings.app_token, stop)
+            code = _serve_socket_mode(app, settings, healthy, stop)
         else:
-            _serve_http(app, settings.port, lambda: check_health(services, sweeper), stop)
+            code = _serve_http(app, settings.port, healthy, stop, settings.signing_secret)
     finally:
-        _shut_down(pool, sweeper, store)
+        services.identity.stop()
+        _shut_down(services, pool, sweeper, clean=stop.is_set())
     if store.unsafe_to_close:
         # Closing a connection would checkpoint through the -shm map of a file that can no
-        # longer be written, which is a SIGBUS; leave without running finalizers.
+        # longer be written (a SIGBUS), or race a send still in flight; leave without finalizers.
         logging.shutdown()
-        os._exit(0)
-    return 0
+        os._exit(code)
+    return code
 
 
-def _shut_down(pool, sweeper: Sweeper, store: Store) -> None:
+def _shut_down(services, pool, sweeper: Sweeper, clean: bool) -> None:
     """Finish the post in flight and acknowledged work, leave the rest queued, within budget."""
+    store = services.store
     deadline = time.monotonic() + STOP_BUDGET_SECONDS
     if not sweeper.stop(timeout=STOP_BUDGET_SECONDS - 2):
         logger.warning("a Slack post was still in flight at stop; it is looked up at next start")
@@ -84,24 +94,46 @@ def _shut_down(pool, sweeper: Sweeper, store: Store) -> None:
     pool.shutdown(wait=False)
     for thread in list(getattr(pool, "_threads", ())):  # acknowledged work, within the budget
         thread.join(max(deadline - time.monotonic(), 0.1))
+    if clean:  # a signal asked us to stop; a crash is not a clean stop
+        try:
+            uptime.record_clean_stop(services)
+        except Exception:
+            logger.warning("the clean stop could not be recorded")
     if not store.unsafe_to_close:
         store.close()
     logger.info("CARE bot stopped")
 
 
-def _token_works(services) -> bool:
-    """Check the bot token once; only a definite "invalid" stops the start."""
+def _and_connected(result, connected: bool):
+    """Add the Socket Mode connection to a health result (ok, body)."""
+    ok, body = result
+    if connected:
+        return ok, body
+    reasons = [*body.get("reasons", []), "Socket Mode is not connected"]
+    return False, {**body, "ok": False, "status": "unhealthy", "reasons": reasons}
+
+
+def _learn_identity(services) -> bool:
+    """Learn who the bot is from auth.test; only a definite "invalid token" stops the start.
+
+    When Slack cannot be reached, the bot serves anyway (requests are accepted and recorded as
+    unchecked) and keeps asking in the background with backoff.
+    """
+    identity = services.identity
+    identity.on_known(lambda known: origin.check_recorded(services, known))
+
+    def fetch():
+        return fetch_installation(services.slack.client)
+
     try:
-        services.slack.client.auth_test()
-    except SlackApiError as error:
-        code = error.response.get("error")
-        if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-            print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({code})",
-                  file=sys.stderr)
-            return False
-        logger.warning("auth.test failed (%s); starting anyway", code)
-    except Exception as error:
-        logger.warning("Slack unreachable at start (%s); starting anyway", type(error).__name__)
+        if not identity.resolve(fetch):
+            logger.warning("Slack unreachable at start; serving anyway, identity in background")
+            identity.resolve_in_background(fetch)
+    except TokenRefused as error:
+        print(f"CARE bot cannot start: SLACK_BOT_TOKEN was refused by Slack ({error.code}). Copy "
+              "the Bot User OAuth Token (xoxb-...) from OAuth & Permissions into .env "
+              "(see config/example.env).", file=sys.stderr)
+        return False
     return True
 
 
@@ -110,10 +142,27 @@ def _on_stop_signals(handler) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _serve_http(app, port: int, healthy, stop: threading.Event) -> None:
+def _health_server(wsgi, port: int):
+    """Create the waitress server on ``port``; None (after a plain message) when it is taken."""
     from waitress import create_server
 
-    server = create_server(build_wsgi_app(app, healthy), host="0.0.0.0", port=port, threads=16)
+    try:
+        # Bodies over 1 MB are refused with 413 before they are read (Slack's are far smaller).
+        return create_server(wsgi, host="0.0.0.0", port=port, threads=16,
+                             max_request_body_size=MAX_BODY_BYTES)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(f"CARE bot cannot start: port {port} is already in use (another CARE bot or "
+              "another program). Stop it, or set PORT in .env to a free port "
+              "(see config/example.env).", file=sys.stderr)
+        return None
+
+
+def _serve_http(app, port: int, healthy, stop: threading.Event, signing_secret: str) -> int:
+    server = _health_server(build_wsgi_app(app, healthy, signing_secret=signing_secret), port)
+    if server is None:
+        return EXIT_CONFIG
 
     def shut_down(signum, frame):
         logger.info("signal %s received; shutting down", signum)
@@ -127,17 +176,42 @@ def _serve_http(app, port: int, healthy, stop: threading.Event) -> None:
     except (OSError, ValueError):
         if not stop.is_set():
             raise
+    return 0
 
 
-def _serve_socket_mode(app, app_token: str, stop: threading.Event) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def _serve_socket_mode(app, settings, healthy, stop: threading.Event) -> int:
+    """Connect out over Socket Mode; serve only GET /healthz on PORT, with the socket's state."""
+    from care_bot.socket_mode import SocketModeRunner
 
-    handler = SocketModeHandler(app, app_token)
-    _on_stop_signals(lambda signum, frame: stop.set())
-    handler.connect()
-    logger.info("CARE bot connected over Socket Mode")
-    stop.wait()
-    handler.close()
+    runner = SocketModeRunner(app, settings.app_token, app.client)
+    server = _health_server(build_wsgi_app(
+        None, lambda: _and_connected(healthy(), runner.connected),
+        lambda: {"socket_mode": runner.status.as_dict()}), settings.port)
+    if server is None:
+        return EXIT_CONFIG
+
+    def shut_down(signum, frame):
+        logger.info("signal %s received; shutting down", signum)
+        stop.set()
+
+    _on_stop_signals(shut_down)
+    threading.Thread(target=server.run, name="healthz", daemon=True).start()
+    logger.info("CARE bot connecting over Socket Mode; health on port %s", settings.port)
+    runner.start()
+    try:
+        while not stop.is_set() and not runner.first_connect.wait(0.2):
+            pass
+        if runner.refused is not None:
+            print(f"CARE bot cannot start: SLACK_APP_TOKEN was refused by Slack "
+                  f"({runner.refused.code}). Create an app-level token (xapp-...) with the "
+                  "connections:write scope under Basic Information > App-Level Tokens and put "
+                  "it in .env (see config/example.env).", file=sys.stderr)
+            return EXIT_CONFIG
+        stop.wait()
+        return 0
+    finally:
+        runner.stop()
+        server.close()
 
 
 if __name__ == "__main__":

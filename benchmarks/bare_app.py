@@ -29,8 +29,8 @@ def main() -> None:
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=MODAL)
 
-    serve(build_wsgi_app(app, lambda: True), host="127.0.0.1", port=int(os.environ["PORT"]),
-          threads=16, _quiet=True)
+    wsgi = build_wsgi_app(app, lambda: True, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+    serve(wsgi, host="127.0.0.1", port=int(os.environ["PORT"]), threads=16, _quiet=True)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 
 from care_bot.config import Settings
+from care_bot.flows import origin
+from care_bot.flows.errors import ERROR_TEXT, tell_user_about_error
 from care_bot.flows.services import Services
+from care_bot.identity import BotIdentity
 from care_bot.listeners import register_all
 from care_bot.roles import RoleDirectory
-from care_bot.slack_api import SlackGateway, build_client
+from care_bot.slack_api import SlackGateway, build_client, tokenless_client
 from care_bot.storage import Store
 
 logger = logging.getLogger(__name__)
@@ -29,7 +32,8 @@ def build_services(
                                  timeout=max(int(settings.post_timeout.total_seconds()), 1)),
     )
     roles = RoleDirectory(settings.roles, gateway.usergroup_members)
-    return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock)
+    return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
+                    identity=BotIdentity(settings.bot_token))
 
 
 def listener_pool() -> ThreadPoolExecutor:
@@ -39,14 +43,21 @@ def listener_pool() -> ThreadPoolExecutor:
 
 
 def build_app(services: Services, pool: ThreadPoolExecutor | None = None) -> App:
-    """Create the Bolt app with every listener and one error handler."""
+    """Create the Bolt app with every listener and one error handler.
+
+    Authorization returns the identity learned at start (``services.identity``), so Bolt never
+    calls auth.test per request; the listeners use ``services.slack``, not Bolt's client.
+    """
+    bolt_logger = logging.getLogger("slack_bolt.care")
+    bolt_logger.addFilter(_KnownTokenNotice())
     app = App(
         signing_secret=services.settings.signing_secret,
-        client=services.slack.client,
-        token_verification_enabled=False,
+        client=tokenless_client(services.settings.api_url),
+        authorize=services.identity.authorize_function(),
         listener_executor=pool or listener_pool(),
-        logger=logging.getLogger("slack_bolt.care"),
+        logger=bolt_logger,
     )
+    app.use(_origin_check(services))
     register_all(app, services)
 
     @app.error
@@ -59,22 +70,30 @@ def build_app(services: Services, pool: ThreadPoolExecutor | None = None) -> App
     return app
 
 
-ERROR_TEXT = (
-    "Sorry, CARE bot hit a problem and could not finish that. Nothing you saved was lost; "
-    "please try again. If anyone is in danger, call 911 now."
-)
+class _KnownTokenNotice(logging.Filter):
+    """Drop Bolt's notice that SLACK_BOT_TOKEN is unused: authorize supplies it on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Return False for Bolt's "token will be unused / ignored" warnings."""
+        message = record.getMessage()
+        return not ("`token` will be unused" in message or "will be ignored" in message)
 
 
-def tell_user_about_error(services: Services, body: dict) -> None:
-    """Tell the user, in the channel they used, that their action did not complete."""
-    user = (body.get("user") or {}).get("id") or body.get("user_id")
-    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-    if not user:
-        return
-    try:
-        if channel:
-            services.slack.post_ephemeral(channel, user, ERROR_TEXT)
-        else:
-            services.slack.post(services.slack.open_dm(user), {"text": ERROR_TEXT})
-    except Exception:
-        logger.warning("could not tell the user about an error")
+def _origin_check(services: Services):
+    """Bolt middleware: refuse a request from another workspace or app before any listener."""
+
+    def check_origin(body, next):  # Bolt passes the rest of the chain as "next"
+        body = body or {}
+        kind = body.get("type") or ("command" if body.get("command") else "request")
+        user = body.get("user")
+        user = (user.get("id") if isinstance(user, dict) else user) or body.get("user_id")
+        if not origin.admit(services, body, kind, user):
+            return BoltResponse(status=403, body="")
+        return next()
+
+    return check_origin
+
+
+__all__ = ["ERROR_TEXT", "build_app", "build_services", "listener_pool",
+           "tell_user_about_error"]
+

@@ -60,6 +60,14 @@ ACCOUNT_DECISIONS = {
     "close": "Close the account(s)",
 }
 
+# What the associate says about law enforcement on the danger screen.
+POLICE_CALLED = "called"
+POLICE_CANT_CALL = "cant_call"
+POLICE_CALL_LABELS = {
+    POLICE_CALLED: "I have called 911 / law enforcement",
+    POLICE_CANT_CALL: "I can't call: please call for me",
+}
+
 # Answers that are never posted in a channel: they identify the client.
 PRIVATE_ANSWERS = frozenset({"client_name", "accounts"})
 
@@ -163,6 +171,8 @@ TASKS_BY_KEY = {task.key: task for task in TASKS}
 ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,), not_the_reporter=True)
+# "I'm on it" on a danger alert: one member of Corporate Security & Risk takes it.
+CLAIM_ALERT = Permission((), (ROLE_SECURITY,), not_the_reporter=True)
 VIEW_PRIVATE = Permission(
     ("reporter", "supervisor", "market_president", "ics", "account_officer"),
     (ROLE_SECURITY, ROLE_MANAGEMENT),

@@ -50,19 +50,95 @@ DEFAULT_POST_TIMEOUT = "45s"
 DEFAULT_UNSURE_RECHECK_AFTER = "60s"
 RETENTION_DEFAULTS = {"drafts": "30d", "incidents": "forever", "outbox": "30d"}
 KEEP_FOREVER = ("forever", "keep", "off")
+DEFAULT_DOWNTIME_ALERT_AFTER = "2m"
+PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{1,28}[0-9](\s*(x|ext\.?)\s*[0-9]{1,6})?$")
 DEFAULT_SUPPORT_TEXT = (
     "Being threatened at work is hard. Your manager and HR can connect you with the "
     "bank's employee assistance programme."
 )
 
 
-class ConfigError(Exception):
-    """Raised at start when settings are missing or invalid; lists every problem."""
+SECRET_LIKE = re.compile(r"(xox[a-z]-|xapp-|xoxe|[A-Fa-f0-9]{24,}|[A-Za-z0-9_\-+/=]{32,})")
 
-    def __init__(self, problems: list[str]):
+
+def shown(value: object) -> str:
+    """Quote a bad setting's value for an error, unless it looks like a token or secret."""
+    text = repr(value)
+    if SECRET_LIKE.search(text):
+        return "(a value that looks like a token or secret; not shown)"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _key(name: object) -> str:
+    """A table key for an error message; a key that looks like a secret is not echoed."""
+    return str(name) if not SECRET_LIKE.search(str(name)) else "(a key that looks like a secret)"
+
+
+ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG")
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+README_SETTINGS = 'README.md, section "Settings"'
+
+
+class ConfigError(Exception):
+    """Raised at start when settings are missing or invalid; lists each problem and its file."""
+
+    def __init__(self, problems: list[str], config_path: Path | str | None = None):
         self.problems = problems
-        lines = "\n".join(f"  - {problem}" for problem in problems)
-        super().__init__(f"CARE bot cannot start; fix these settings:\n{lines}")
+        super().__init__(describe_problems(problems, config_path or DEFAULT_CONFIG_PATH))
+
+
+def describe_problems(problems: list[str], config_path: Path | str) -> str:
+    """The start-up message: the problems grouped by the file to fix them in."""
+    in_env = [p for p in problems if p.startswith(ENV_VARIABLES)]
+    in_toml = [p for p in problems if not p.startswith(ENV_VARIABLES)]
+    lines = ["CARE bot cannot start; fix these settings:"]
+    if in_env:
+        lines.append("In .env (or the environment; config/example.env describes every variable):")
+        lines += [f"  - {problem}" for problem in in_env]
+    if in_toml:
+        lines.append(f"In {config_path} (the file CARE_CONFIG names):")
+        lines += [f"  - {problem}" for problem in in_toml]
+    lines.append(f"Each setting is explained in {README_SETTINGS}.")
+    return "\n".join(lines)
+
+
+# The values config/example.env and config/care.toml ship with. They show the shape of a setting
+# and name nothing real, so a bot started with them would report healthy and alert nobody.
+EXAMPLE_ENV_VALUES = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+    "SLACK_APP_TOKEN": "xapp-your-app-token",
+}
+EXAMPLE_IDS = frozenset({
+    "C0000000001", "C0000000002",
+    "U0000000001", "U0000000002", "U0000000003", "U0000000004", "U0000000005", "U0000000006",
+})
+
+
+def example_value_problems(env: Mapping[str, str], document: Mapping | None) -> list[str]:
+    """Name every setting still holding an example value from config/example.env or care.toml."""
+    hint = f"replace it with your own (see {README_SETTINGS})"
+    problems = [
+        f"{name} is still the example value from config/example.env; {hint}"
+        for name, example in EXAMPLE_ENV_VALUES.items()
+        if env.get(name, "").strip() == example
+    ]
+    for where, value in _strings(document or {}, ""):
+        if value in EXAMPLE_IDS:
+            problems.append(f"{where} = {value!r} is an example ID from config/care.toml; {hint}")
+    return problems
+
+
+def _strings(node, where: str):
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _strings(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item, where)
 
 
 @dataclass(frozen=True)
@@ -134,12 +210,15 @@ class Settings:
     reminders: Reminders | None = None
     sweep_every: timedelta = timedelta(seconds=5)
     stuck_alert_after: timedelta = timedelta(minutes=10)
+    downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
     post_timeout: timedelta = timedelta(seconds=45)
     unsure_recheck_after: timedelta = timedelta(seconds=60)
     retention: Retention = field(default_factory=Retention)
     heartbeat_url: str | None = None
+    alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
+    security_phone: str | None = None  # [support] security_phone, shown on Home when set
 
     @property
     def socket_mode(self) -> bool:
@@ -166,7 +245,7 @@ class _Problems(list):
             self.append(f"{where}.{key} must be a non-empty string")
             return None
         if pattern and not pattern.match(value):
-            self.append(f"{where}.{key} = {value!r} is not a valid Slack ID")
+            self.append(f"{where}.{key} = {shown(value)} is not a valid Slack ID")
             return None
         return value
 
@@ -175,7 +254,8 @@ class _Problems(list):
         try:
             return parse_duration(raw)
         except ValueError as error:
-            self.append(f"{where}.{key}: {error}")
+            detail = error if not SECRET_LIKE.search(repr(raw)) else shown(raw)
+            self.append(f"{where}.{key}: {detail}")
             return parse_duration(default)
 
 
@@ -184,8 +264,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     problems = _Problems()
     bot_token = _required_env(env, "SLACK_BOT_TOKEN", problems)
-    signing_secret = _required_env(env, "SLACK_SIGNING_SECRET", problems)
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    # Socket Mode requests come over the app's own websocket; only HTTP needs the secret.
+    signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
+    if not signing_secret and not app_token:
+        problems.append("SLACK_SIGNING_SECRET is not set")
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     port = _port(env.get("PORT", str(DEFAULT_PORT)), problems)
@@ -196,8 +279,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     config_path = Path(env.get("CARE_CONFIG", "").strip() or DEFAULT_CONFIG_PATH)
     document = _read_toml(config_path, problems)
     settings_kwargs = _from_document(document, problems) if document is not None else {}
+    problems.extend(example_value_problems(env, document))
     if problems:
-        raise ConfigError(list(problems))
+        raise ConfigError(list(problems), config_path)
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -220,7 +304,7 @@ def _required_env(env: Mapping[str, str], name: str, problems: list[str]) -> str
 def _port(raw: str, problems: list[str]) -> int:
     if raw.isascii() and raw.isdigit() and 0 < int(raw) < 65536:
         return int(raw)
-    problems.append(f"PORT must be a number from 1 to 65535, not {raw!r}")
+    problems.append(f"PORT must be a number from 1 to 65535, not {shown(raw)}")
     return DEFAULT_PORT
 
 
@@ -230,6 +314,15 @@ def _read_toml(path: Path, problems: list[str]) -> dict | None:
             return tomllib.load(handle)
     except FileNotFoundError:
         problems.append(f"CARE_CONFIG file {str(path)!r} does not exist")
+    except IsADirectoryError:
+        problems.append(f"CARE_CONFIG {str(path)!r} is a directory; point it at the care.toml "
+                        "file inside it")
+    except PermissionError:
+        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read (permission denied)")
+    except OSError as error:
+        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read ({error.strerror})")
+    except UnicodeDecodeError:
+        problems.append(f"{path} is not valid TOML: it is not UTF-8 text")
     except tomllib.TOMLDecodeError as error:
         problems.append(f"{path} is not valid TOML: {error}")
     return None
@@ -241,11 +334,15 @@ def _from_document(document: dict, problems: _Problems) -> dict:
     reminders_table = _table(document, "reminders", problems, required=False)
     scheduler_table = _table(document, "scheduler", problems, required=False)
     support_table = _table(document, "support", problems, required=False)
+    monitoring_table = _table(document, "monitoring", problems, required=False)
     support_text = support_table.get("text", DEFAULT_SUPPORT_TEXT)
     if not isinstance(support_text, str) or not support_text.strip():
         problems.append("support.text must be a non-empty string")
         support_text = DEFAULT_SUPPORT_TEXT
+    alerts_table = _table(document, "alerts", problems, required=False)
     return {
+        "alert_broadcast": _broadcast(alerts_table, problems),
+        "security_phone": _security_phone(support_table, problems),
         "supervisors_channel": problems.text(channels, "supervisors", "channels", CHANNEL_ID),
         "security_channel": problems.text(channels, "security", "channels", CHANNEL_ID),
         "roles": _roles(roles_table, problems),
@@ -255,6 +352,9 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         ),
         "stuck_alert_after": problems.duration(
             scheduler_table, "stuck_alert_after", DEFAULT_STUCK_ALERT_AFTER, "scheduler"
+        ),
+        "downtime_alert_after": problems.duration(
+            monitoring_table, "downtime_alert_after", DEFAULT_DOWNTIME_ALERT_AFTER, "monitoring"
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),
@@ -301,6 +401,28 @@ def _forever_or_duration(raw, key: str, problems: list[str]) -> timedelta | None
         return None
 
 
+def _broadcast(table: dict, problems: list[str]) -> bool:
+    value = table.get("broadcast", False)
+    if not isinstance(value, bool):
+        problems.append("alerts.broadcast must be true or false")
+        return False
+    for key in table:
+        if key != "broadcast":
+            problems.append(f"alerts.{key} is not a known setting")
+    return value
+
+
+def _security_phone(table: dict, problems: list[str]) -> str | None:
+    value = table.get("security_phone")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not PHONE.match(value.strip()):
+        problems.append("support.security_phone must be a phone number such as "
+                        "\"+1 555 010 0199\" (digits, spaces, dashes, dots, brackets, + and ext)")
+        return None
+    return value.strip()
+
+
 def _table(document: dict, name: str, problems: list[str], required: bool = True) -> dict:
     value = document.get(name)
     if value is None:
@@ -325,7 +447,7 @@ def _id_list(value, where: str, problems: list[str], allow_groups: bool) -> tupl
         if valid:
             good.append(item)
         else:
-            problems.append(f"{where} has {item!r}, which is not a Slack user or group ID")
+            problems.append(f"{where} has {shown(item)}, which is not a Slack user or group ID")
     return tuple(good)
 
 
@@ -337,7 +459,7 @@ def _roles(table: dict, problems: list[str]) -> dict[str, tuple[str, ...]]:
         roles[name] = _id_list(table.get(name, []), f"roles.{name}", problems, True)
     for name in table:
         if name not in ROLE_NAMES:
-            problems.append(f"roles.{name} is not a known role ({', '.join(ROLE_NAMES)})")
+            problems.append(f"roles.{_key(name)} is not a known role ({', '.join(ROLE_NAMES)})")
     return roles
 
 
@@ -355,7 +477,7 @@ def _reminders(table: dict, problems: _Problems) -> Reminders:
     known = {*REMINDER_DEFAULTS, "ack_repeat_max"}
     for key in table:
         if key not in known:
-            problems.append(f"reminders.{key} is not a known setting")
+            problems.append(f"reminders.{_key(key)} is not a known setting")
     return Reminders(ack_repeat_max=repeat_max, **values)
 
 
@@ -385,7 +507,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(f"{where}.timezone {timezone!r} is not a known time zone")
+        problems.append(f"{where}.timezone {shown(timezone)} is not a known time zone")
         timezone = "UTC"
     people = {}
     for role in BRANCH_PEOPLE:

@@ -13,6 +13,9 @@ class Callback(StrEnum):
     CHECKLIST = "care_checklist"
     ACCOUNT_DECISION = "care_account_decision"
     CLOSE_EARLY = "care_close_early"
+    SAFE_NOW = "care_safe_now"
+    REPORT_SHORTCUT = "care_report_shortcut"
+    MESSAGE_SHORTCUT = "care_report_message"
 
 
 class Action(StrEnum):
@@ -26,6 +29,15 @@ class Action(StrEnum):
     DECIDE_ACCOUNT = "care_decide_account"
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
+    CLAIM_ALERT = "care_claim_alert"
+    POLICE_CALLED = "care_police_called"
+    POLICE_CANT_CALL = "care_police_cant_call"
+    FINISH_REPORT = "care_finish_report"
+    HOME_DANGER = "care_home_danger"
+    HOME_REPORT = "care_home_report"
+    ICS_NOTIFIED = "care_ics_notified"
+    WELLBEING_OK = "care_wellbeing_ok"
+    WELLBEING_CONTACT = "care_wellbeing_contact"
 
 
 class Block(StrEnum):
@@ -69,3 +81,21 @@ class Block(StrEnum):
 
 # Every input element uses this action_id; the block_id says which answer it is.
 INPUT_ACTION = "value"
+
+MAX_RECORD_ID = 2**63 - 1  # SQLite's largest INTEGER PRIMARY KEY
+
+
+def record_id(value: object) -> int | None:
+    """Read an id from a button value or private_metadata: an integer 1..2^63-1, else None.
+
+    Only plain decimal digits count: no sign, spaces, underscores, decimals or booleans.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        number = int(value)
+    else:
+        return None
+    return number if 1 <= number <= MAX_RECORD_ID else None

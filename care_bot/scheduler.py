@@ -18,6 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from care_bot.flows import delivery, followups, watchdog
 from care_bot.flows.services import Services
+from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
 from care_bot.storage import followups as followup_rows
 from care_bot.storage import outbox
@@ -36,20 +37,26 @@ def refresh_roles(services: Services) -> None:
         logger.exception("role refresh failed; the cached members stay in use")
 
 
-def sweep(services: Services) -> bool:
+def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
     """One pass: turn due follow-ups into posts, then deliver the outbox; True when it ran clean."""
     try:
         watchdog.watch_storage(services)
     except Exception:  # the alert is best effort; the sweep itself must go on
         logger.exception("storage watch failed")
+    clean = True
     try:
         followups.send_due(services)
         delivery.deliver_due(services)
         delivery.report_stuck(services)
-        return True
     except Exception:
         logger.exception("sweep failed; it will run again")
-        return False
+        clean = False
+    if alive is not None:
+        try:
+            alive.note_alive()  # the bot is running, even if this pass hit an error
+        except Exception:
+            logger.warning("could not record that the bot is alive")
+    return clean
 
 
 def next_due(services: Services) -> float | None:
@@ -88,6 +95,7 @@ class Sweeper:
         self.started_at = time.monotonic()
         self.last_completed: float | None = None
         self.heartbeat = Heartbeat(services.settings.heartbeat_url)
+        self.alive = AliveMarker(services)
 
     def start(self) -> None:
         """Start the sweep thread (its first pass runs at once) and the role refresh."""
@@ -102,7 +110,7 @@ class Sweeper:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            clean = sweep(self.services)
+            clean = sweep(self.services, self.alive)
             if self._stop.is_set():
                 break
             self.last_completed = time.monotonic()

@@ -1,4 +1,7 @@
-"""HTTP transport: Bolt's WSGI adapter behind waitress, plus a health check."""
+"""HTTP transport: Bolt's WSGI adapter behind waitress, plus a health check.
+
+In Socket Mode the same server runs with no Bolt app: it serves only ``GET /healthz``.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,39 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from care_bot.request_guard import MAX_BODY_BYTES, guarded
+
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def build_wsgi_app(app: App, healthy: Callable[[], Any]) -> Callable:
-    """Route /slack/events to Bolt and /healthz to the health check; 404 for the rest.
+def build_wsgi_app(
+    app: App | None,
+    healthy: Callable[[], Any],
+    details: Callable[[], dict] | None = None,
+    *,
+    signing_secret: str | None = None,
+) -> Callable:
+    """Route /slack/events to Bolt (none when ``app`` is None) and /healthz to the health check.
 
-    ``healthy`` returns a bool, or ``(ok, body)`` as ``care_bot.health.check_health`` does.
+    Slack's requests reach Bolt only through the signature and size guard, which needs the
+    ``signing_secret``. ``details`` adds fields to the health answer (Socket Mode adds the
+    socket's state). ``healthy`` returns a bool, or ``(ok, body)`` as
+    ``care_bot.health.check_health`` does. Anything else gets 404.
     """
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    bolt = None
+    if app is not None:
+        if not signing_secret:
+            raise ValueError("serving Slack's requests over HTTP needs the signing secret")
+        bolt = guarded(SlackRequestHandler(app, path=EVENTS_PATH), signing_secret)
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
             ok, body = health_answer(healthy)
+            body = {**body, **(details() if details else {})}
             return _json(start_response, 200 if ok else 503, body)
-        if path == EVENTS_PATH:
+        if path == EVENTS_PATH and bolt is not None:
             return bolt(environ, start_response)
         return _json(start_response, 404, {"error": "not found"})
 
@@ -42,6 +61,9 @@ def health_answer(healthy: Callable[[], Any]) -> tuple[bool, dict]:
     if isinstance(result, tuple):
         return bool(result[0]), result[1]
     return bool(result), {"ok": bool(result)}
+
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app", "health_answer"]
 
 
 def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:

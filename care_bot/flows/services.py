@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from care_bot.config import Settings
 from care_bot.flows.delivery_state import DeliveryState
 from care_bot.flows.watchdog import StorageWatch
+from care_bot.identity import BotIdentity
 from care_bot.roles import RoleDirectory
 from care_bot.slack_api import SlackGateway
 from care_bot.storage import Store
@@ -30,3 +31,4 @@ class Services:
     wake_sweep: Callable[[], None] = field(default=_nothing)
     delivery: DeliveryState = field(default_factory=DeliveryState)
     storage_watch: StorageWatch = field(default_factory=StorageWatch)
+    identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))

@@ -29,6 +29,7 @@ from care_bot.storage import incidents
 from care_bot.views import notices, tracking
 from care_bot.views.text import mention, slack_date
 
+GONE = "That incident no longer exists."
 NOTE_LIMIT = tracking.NOTE_LIMIT
 RATIONALE_LIMIT = tracking.RATIONALE_LIMIT
 
@@ -94,7 +95,7 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
     with services.store.transaction() as db:
         incident, _ = _load(db, incident_id)
         if incident is None:
-            return Outcome(message="That incident no longer exists.")
+            return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is already closed.")
         if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles):
@@ -125,7 +126,7 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
     with services.store.transaction() as db:
         incident, states = _load(db, incident_id)
         if incident is None:
-            return Outcome(message="That incident no longer exists.")
+            return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is closed.")
         tasks = care.completable_tasks(user_id, incident, states, roles)
@@ -163,7 +164,9 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
     now = services.clock()
     with services.store.transaction() as db:
         incident, states = _load(db, incident_id)
-        if incident is None or incident.status == "closed":
+        if incident is None:
+            return Outcome(message=GONE)
+        if incident.status == "closed":
             return Outcome(message="That incident is closed; nothing was changed.")
         for key in task_keys:
             task = TASKS_BY_KEY.get(key)
@@ -228,7 +231,9 @@ def _gated_view(services, user_id, incident_id, permission, action, build) -> Ou
     now = services.clock()
     with services.store.transaction() as db:
         incident, _ = _load(db, incident_id)
-        if incident is None or incident.status == "closed":
+        if incident is None:
+            return Outcome(view=tracking.notice_view("Not found", GONE))
+        if incident.status == "closed":
             return Outcome(view=tracking.notice_view("Closed", "That incident is closed."))
         if not care.is_allowed(permission, user_id, incident, roles):
             refusal = _refuse(db, incident, user_id, action, permission, "modal", now)
@@ -251,7 +256,9 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
     now = services.clock()
     with services.store.transaction() as db:
         incident, states = _load(db, incident_id)
-        if incident is None or incident.status == "closed":
+        if incident is None:
+            return Outcome(message=GONE)
+        if incident.status == "closed":
             return Outcome(message="That incident is closed; nothing was changed.")
         if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles):
             return _refuse(db, incident, user_id, "decide_account", DECIDE_ACCOUNT, "modal", now)
@@ -278,7 +285,9 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
     now = services.clock()
     with services.store.transaction() as db:
         incident, _ = _load(db, incident_id)
-        if incident is None or incident.status == "closed":
+        if incident is None:
+            return Outcome(message=GONE)
+        if incident.status == "closed":
             return Outcome(message="That incident is already closed.")
         if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles):
             return _refuse(db, incident, user_id, "close_incident", CLOSE_EARLY, "modal", now)

@@ -8,16 +8,18 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import intake, tracking
 from care_bot.flows.services import Services
-from care_bot.ids import Action
+from care_bot.ids import Action, record_id
+from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.metadata import decode
 
 logger = logging.getLogger(__name__)
 
 
 def _incident_id(body: dict) -> int:
+    """The incident id in the clicked button's value; 0 (no such incident) when invalid."""
     try:
-        return int(body["actions"][0].get("value") or 0)
-    except (KeyError, IndexError, ValueError):
+        return record_id(body["actions"][0].get("value")) or 0
+    except (KeyError, IndexError, TypeError, AttributeError):
         return 0
 
 
@@ -55,8 +57,10 @@ def _update_modal(services: Services, body: dict, view: dict | None) -> None:
 
 def register(app, services: Services) -> None:
     """Attach every button listener."""
+    guard = after_ack_guard(services)
 
     @app.action(Action.ACKNOWLEDGE.value)
+    @guard
     def acknowledge(ack, body):
         # Save first, then ack: an acknowledgement Slack was told about is never lost.
         outcome = tracking.acknowledge(services, body["user"]["id"], _incident_id(body), "channel")
@@ -64,36 +68,42 @@ def register(app, services: Services) -> None:
         _answer_in_channel(services, body, outcome)
 
     @app.action(Action.UPDATE_CHECKLIST.value)
+    @guard
     def update_checklist(ack, body):
         ack()
         outcome = tracking.open_checklist(services, body["user"]["id"], _incident_id(body))
         _answer_in_channel(services, body, outcome)
 
     @app.action(Action.DECIDE_ACCOUNT.value)
+    @guard
     def decide_account(ack, body):
         ack()
         outcome = tracking.open_decision(services, body["user"]["id"], _incident_id(body))
         services.slack.push_view(body["trigger_id"], outcome.view)
 
     @app.action(Action.CLOSE_EARLY.value)
+    @guard
     def close_early(ack, body):
         ack()
         outcome = tracking.open_close_early(services, body["user"]["id"], _incident_id(body))
         services.slack.push_view(body["trigger_id"], outcome.view)
 
     @app.action(Action.RESUME_DRAFT.value)
+    @guard
     def resume_draft(ack, body):
         ack()
         view = intake.resume(services, body["user"]["id"], body["actions"][0].get("value", ""))
         _update_modal(services, body, view)
 
     @app.action(Action.DISCARD_DRAFT.value)
+    @guard
     def discard_draft(ack, body):
         ack()
         view = intake.start_over(services, body["user"]["id"], body["actions"][0].get("value", ""))
         _update_modal(services, body, view)
 
     @app.action(Action.BACK.value)
+    @guard
     def back(ack, body):
         ack()
         view = body["view"]

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import intake
 from care_bot.flows.services import Services
+from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
 
 logger = logging.getLogger(__name__)
@@ -17,9 +18,11 @@ START_WORDS = {"", "report", "new", "start"}
 
 def register(app, services: Services) -> None:
     """Attach the /threat command."""
+    guard = after_ack_guard(services)
 
     @app.command("/threat")
-    def threat(ack, command):
+    @guard
+    def threat(ack, body, command):
         word = (command.get("text") or "").strip().lower()
         if word not in START_WORDS:
             ack(response_type="ephemeral", text=HELP_TEXT)

@@ -11,6 +11,7 @@ import logging
 from care_bot.flows import intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
+from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.forms import read_answers
 from care_bot.views.metadata import decode
 from care_bot.views.report_modal import error_view
@@ -47,8 +48,10 @@ def _save_failed(ack, body: dict) -> None:
 
 def register(app, services: Services) -> None:
     """Attach every modal listener."""
+    guard = after_ack_guard(services)
 
     @app.view(Callback.REPORT_STEP.value)
+    @guard
     def report_step(ack, body):
         try:
             result = intake.submit_step(services, body["user"]["id"], _ref(body), _values(body))
@@ -64,21 +67,19 @@ def register(app, services: Services) -> None:
             except Exception:  # the step is saved; the R step is simply not pre-filled
                 logger.warning("profile pre-fill failed", exc_info=True)
 
-    @app.view(Callback.EMERGENCY.value)
-    def emergency(ack, body):
-        result = intake.continue_after_emergency(services, body["user"]["id"], _ref(body))
-        ack(**result.response())
-
     @app.view_closed(Callback.REPORT_STEP.value)
+    @guard
     def report_closed(ack, body):
         intake.save_on_close(services, body["user"]["id"], _ref(body), _values(body))
         ack()  # after saving: what was typed is kept before Slack hears "done"
 
     @app.view_closed(Callback.EMERGENCY.value)
-    def emergency_closed(ack):
+    @guard
+    def emergency_closed(ack, body):
         ack()
 
     @app.view(Callback.CHECKLIST.value)
+    @guard
     def checklist(ack, body):
         answers = read_answers(_values(body))
         outcome = tracking.complete_tasks(
@@ -88,6 +89,7 @@ def register(app, services: Services) -> None:
         _answer(ack, outcome)
 
     @app.view(Callback.ACCOUNT_DECISION.value)
+    @guard
     def account_decision(ack, body):
         answers = read_answers(_values(body))
         outcome = tracking.decide_account(
@@ -97,6 +99,7 @@ def register(app, services: Services) -> None:
         _answer(ack, outcome)
 
     @app.view(Callback.CLOSE_EARLY.value)
+    @guard
     def close_early(ack, body):
         answers = read_answers(_values(body))
         outcome = tracking.close_early(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,7 +97,45 @@ def m003_outbox_unsure(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m004_i9_outbox_claimed(db: sqlite_utils.Database) -> None:
+def m004_i12_service_state(db: sqlite_utils.Database) -> None:
+    """Remember when the bot was last alive, and keep an append-only log of its outages."""
+    db.execute("CREATE TABLE service_state (name TEXT PRIMARY KEY, at REAL NOT NULL)")
+    db.execute(
+        """CREATE TABLE service_events (
+            id INTEGER PRIMARY KEY, at REAL NOT NULL, actor TEXT NOT NULL,
+            action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}')"""
+    )
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER service_events_append_only_{verb.lower()} BEFORE {verb}
+               ON service_events
+               BEGIN SELECT RAISE(ABORT, 'service events are append-only'); END"""
+        )
+
+
+@migrations()
+def m004_i8_unchecked_requests(db: sqlite_utils.Database) -> None:
+    """Requests accepted while the bot's identity was unknown, checked once it is known."""
+    db.execute(
+        """CREATE TABLE unchecked_requests (
+            id INTEGER PRIMARY KEY, at REAL NOT NULL, team_id TEXT NOT NULL,
+            app_id TEXT NOT NULL, user_id TEXT NOT NULL, kind TEXT NOT NULL,
+            verdict TEXT, checked_at REAL)"""
+    )
+
+
+@migrations()
+def m004_i7_danger_alert_state(db: sqlite_utils.Database) -> None:
+    """Who claimed a danger alert, when the associate reported safe, what they said about 911."""
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN safe_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN police_call TEXT")
+    db.execute("CREATE INDEX incidents_reporter ON incidents (reporter, id)")
+
+
+@migrations()
+def m005_i9_outbox_claimed(db: sqlite_utils.Database) -> None:
     """Remember when a post was handed to Slack, and index the rows still unsettled."""
     db.execute("ALTER TABLE outbox ADD COLUMN claimed_at REAL")
     db.execute(
@@ -104,6 +143,15 @@ def m004_i9_outbox_claimed(db: sqlite_utils.Database) -> None:
         "WHERE status IN ('pending', 'sending')"
     )
     db.execute("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)")
+
+
+def _chmod_if_mine(path: Path, mode: int) -> None:
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        return
 
 
 class StorageUnavailable(sqlite3.OperationalError):
@@ -192,7 +240,26 @@ class Store:
             store.close()
             raise
         store.migrate()
+        store.secure_files()
         return store
+
+    def secure_files(self) -> None:
+        """Make the database, -wal, -shm and lock files 0600 and their directory 0700.
+
+        New files are private through the process umask; this also fixes files made earlier.
+        A shared directory (sticky, such as /tmp) or one owned by someone else is left alone.
+        """
+        if self.path == ":memory:":
+            return
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            _chmod_if_mine(Path(self.path + suffix), 0o600)
+        folder = Path(self.path).resolve().parent
+        try:
+            info = folder.stat()
+        except OSError:
+            return
+        if not info.st_mode & stat.S_ISVTX and folder != Path(folder.anchor):
+            _chmod_if_mine(folder, 0o700)
 
     # -- file safety
 

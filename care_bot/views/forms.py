@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from care_bot.config import USER_ID
 from care_bot.ids import INPUT_ACTION, Block
 from care_bot.views.fields import FieldSpec
+from care_bot.views.text import clean_typed
 
 FUTURE_TOLERANCE_SECONDS = 300
 
@@ -23,17 +25,27 @@ def read_answers(state_values: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def _element_value(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("plain_text_input", "number_input"):
-        return element.get("value") or ""
+        value = element.get("value")
+        return clean_typed(value) if isinstance(value, str) else ""
     if kind in ("radio_buttons", "static_select"):
         option = element.get("selected_option")
         return option["value"] if option else None
     if kind in ("checkboxes", "multi_static_select"):
         return [option["value"] for option in element.get("selected_options") or []]
     if kind == "users_select":
-        return element.get("selected_user")
+        return slack_user_id(element.get("selected_user"))
+    if kind == "multi_users_select":
+        users = element.get("selected_users") or []
+        return [user for user in users if slack_user_id(user)]
     if kind == "datetimepicker":
         return element.get("selected_date_time")
     return None
+
+
+def slack_user_id(value: Any) -> str | None:
+    """A user-picker value if it is a Slack user id (U… or W…), else None: never saved."""
+    ok = isinstance(value, str) and len(value) <= 32 and USER_ID.fullmatch(value)
+    return value if ok else None
 
 
 def field_errors(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
+from care_bot.ids import record_id
+
 PRIVATE_METADATA_LIMIT = 3000
 
 
@@ -33,10 +35,11 @@ def decode(text: str | None) -> ModalRef:
         return ModalRef()
     if not isinstance(raw, dict):
         return ModalRef()
-    try:
-        incident_id = int(raw.get("incident_id", 0) or 0)
-    except (TypeError, ValueError):
-        return ModalRef()
+    incident_id = 0
+    if raw.get("incident_id") is not None:
+        incident_id = record_id(raw["incident_id"]) or 0
+        if not incident_id:  # a forged or broken id never reaches storage
+            return ModalRef()
     return ModalRef(
         draft_id=str(raw.get("draft_id", "")),
         step=str(raw.get("step", "")),

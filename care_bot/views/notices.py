@@ -10,7 +10,7 @@ from typing import Any
 from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, Task
 from care_bot.models import Incident
 from care_bot.views.messages import thread_note, with_checklist_button
-from care_bot.views.text import mention, safe
+from care_bot.views.text import mention, safe, slack_date
 
 NOTE_LIMIT = 1000
 
@@ -135,4 +135,13 @@ def delivery_stuck(ref: str, where: str, reason: str, minutes: int) -> Message:
         f":hourglass: CARE bot has been trying for over {minutes} min to post "
         f"{ref or 'a message'} to {where} (last error: `{reason}`). "
         "It keeps trying; check Slack's status and the bot's channels."
+    )
+
+
+def downtime(started_at: float, ended_at: float) -> Message:
+    """Security's notice, once the bot is back, that /threat failed for a while."""
+    return thread_note(
+        f":rotating_light: CARE bot was unavailable from {slack_date(started_at)} to "
+        f"{slack_date(ended_at)}. Anyone who tried /threat then saw an error: "
+        "please check with your branches."
     )

@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
+
+KEPT_CONTROLS = frozenset("\n\t")
+
+
+def clean_typed(text: str) -> str:
+    """Remove control and invisible format characters (Unicode Cc, Cf) except newline and tab.
+
+    Applied to typed text before it is saved: bidi overrides, zero-width characters and raw
+    control bytes can disguise what a report says. Escaping happens later, when it is shown.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        ch for ch in text
+        if ch in KEPT_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
 
 
 def escape(text: str | None) -> str:

@@ -19,9 +19,12 @@
 //   /api/<method>         forwarded to the emulator and recorded (a GET is forwarded as a form
 //                         POST: the emulator routes POST only; unknown methods get unknown_method)
 //   /api/usergroups.users.list   answered here from the usergroups map
+//   /api/apps.connections.open   answered here (xapp- tokens only) with the Socket Mode URL set
+//                         by POST /__control/socket_mode {"url": "ws://127.0.0.1:PORT/..."}
 //   POST /__hooks/...     stands in for response_url; recorded as method "response_url"
-//   /__control/...        calls, reset_calls, faults, clear_faults, usergroups, reset, info,
-//                         ratelimit ({method, per_second} per channel, like Slack's 1 post/s)
+//   /__control/...        calls, reset_calls, faults, clear_faults, usergroups, socket_mode,
+//                         reset, info, ratelimit ({method, per_second} per channel, like
+//                         Slack's 1 post/s)
 // A fault with `delay` (seconds) holds the call that long before forwarding it (a slow Slack).
 import http from "node:http";
 import net from "node:net";
@@ -187,6 +190,8 @@ class ProxyState {
     this.usergroups = new Map();
     this.tokenUse = new Map();
     this.ratelimits = new Map(); // method -> {per_second, last: Map(channel -> ms)}
+    this.socketModeUrl = undefined;
+    this.socketModeTickets = 0;
   }
 
   // Returns seconds to wait when `method` to `channel` is over its per-channel limit.
@@ -319,6 +324,17 @@ function usergroupReply(state, params, token) {
   return { status: 200, headers: {}, body: { ok: true, users } };
 }
 
+function socketModeReply(state, token) {
+  if (!token) return { status: 200, headers: {}, body: { ok: false, error: "not_authed" } };
+  if (!token.startsWith("xapp-")) {
+    return { status: 200, headers: {}, body: { ok: false, error: "not_allowed_token_type" } };
+  }
+  if (!state.socketModeUrl) return { status: 200, headers: {}, body: { ok: false, error: "unknown_method" } };
+  state.socketModeTickets += 1;
+  const url = `${state.socketModeUrl}?ticket=${state.socketModeTickets}`;
+  return { status: 200, headers: {}, body: { ok: true, url } };
+}
+
 async function forward(emulatorUrl, state, req, method, raw, url, token) {
   const asForm = req.method === "GET" || (!raw && [...url.searchParams.keys()].length > 0);
   const form = "application/x-www-form-urlencoded";
@@ -356,6 +372,7 @@ async function handleApi(ctx, req, res, url) {
     reply = faultReply(fault);
   } else if (fault) reply = faultReply(fault);
   else if (method === "usergroups.users.list") reply = usergroupReply(state, params, token);
+  else if (method === "apps.connections.open") reply = socketModeReply(state, token);
   else reply = await forward(emulatorUrl, state, req, method, raw, url, token);
   state.record({
     method,
@@ -418,6 +435,7 @@ function resetState(ctx) {
   ctx.state.faults = [];
   ctx.state.usergroups = new Map(ctx.seedUsergroups);
   ctx.state.ratelimits = new Map();
+  ctx.state.socketModeUrl = undefined;
 }
 
 async function handleControl(ctx, req, res, url) {
@@ -442,6 +460,10 @@ async function handleControl(ctx, req, res, url) {
     return sendJson(res, 200, { ok: true });
   }
   if (key === "POST usergroups") return sendJson(res, 200, { ok: true, usergroups: setUsergroups(state, body) });
+  if (key === "POST socket_mode") {
+    state.socketModeUrl = body.url || undefined;
+    return sendJson(res, 200, { ok: true, url: state.socketModeUrl ?? null });
+  }
   if (key === "POST reset") {
     resetState(ctx);
     return sendJson(res, 200, { ok: true, last_seq: state.seq });

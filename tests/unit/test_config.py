@@ -609,13 +609,41 @@ def test_docs_readme_mentions_every_variable(name):
     assert name in readme.read_text()
 
 
-def test_docs_example_env_is_a_working_configuration(monkeypatch):
+def _example_env() -> dict[str, str]:
     env = {}
     for line in (REPO / "config" / "example.env").read_text().splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
             env[name.strip()] = value.strip()
-    monkeypatch.chdir(REPO)
+    return env
+
+
+def _shipped_toml_with_real_ids(tmp_path: Path) -> Path:
+    text = (REPO / "config" / "care.toml").read_text()
+    for n, example in enumerate(sorted(config.EXAMPLE_IDS)):
+        text = text.replace(f'"{example}"', f'"{example[0]}0REAL{n:02d}"')
+    return write_toml(tmp_path, text)
+
+
+def test_docs_example_env_values_are_refused_pointing_to_readme(monkeypatch, tmp_path):
+    env = _example_env()
+    env["CARE_CONFIG"] = str(_shipped_toml_with_real_ids(tmp_path))
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+
+    assert sorted(caught.value.problems) == sorted(
+        f"{name} is still the example value from config/example.env; replace it with your own "
+        f'(see README.md, section "Settings")'
+        for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    )
+    assert 'README.md, section "Settings"' in str(caught.value)
+
+
+def test_docs_example_env_with_real_values_is_a_working_configuration(tmp_path):
+    env = _example_env()
+    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+               CARE_CONFIG=str(_shipped_toml_with_real_ids(tmp_path)))
 
     settings = load_settings(env)
 
@@ -624,8 +652,31 @@ def test_docs_example_env_is_a_working_configuration(monkeypatch):
     assert settings.api_url == DEFAULT_API_URL
 
 
-def test_docs_default_care_toml_loads_and_sets_every_reminder():
+def test_docs_shipped_care_toml_ids_are_all_refused_as_examples():
     path = REPO / "config" / "care.toml"
+    env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "CARE_CONFIG": str(path)}
+
+    problems = problems_for(env)
+
+    document = tomllib.loads(path.read_text())
+    shipped_ids = {value for _, value in config._strings(document, "")
+                   if config.USER_ID.match(value) or config.CHANNEL_ID.match(value)}
+    assert shipped_ids and shipped_ids <= config.EXAMPLE_IDS
+    assert all("is an example ID from config/care.toml" in p for p in problems)
+    assert "channels.supervisors = 'C0000000001' is an example ID" in problems[0]
+    assert any(p.startswith("branches.main-street.rxm = 'U0000000003'") for p in problems)
+
+
+def test_docs_example_env_values_match_the_example_file():
+    shipped = _example_env()
+
+    for name, example in config.EXAMPLE_ENV_VALUES.items():
+        assert shipped.get(name) in (example, ""), name
+
+
+def test_docs_default_care_toml_loads_and_sets_every_reminder(tmp_path):
+    path = _shipped_toml_with_real_ids(tmp_path)
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "CARE_CONFIG": str(path)}
 
@@ -635,3 +686,47 @@ def test_docs_default_care_toml_loads_and_sets_every_reminder():
     assert set(REMINDER_DEFAULTS) | {"ack_repeat_max"} <= set(reminders)
     assert settings.reminders.ack_repeat_max == reminders["ack_repeat_max"]
     assert settings.branches["main-street"].business_hours is not None
+
+
+def test_example_value_in_a_user_list_is_refused(tmp_path):
+    toml_text = MINIMAL_TOML.replace(f'security = ["{USERS["sec"]}"]',
+                                     'security = ["U0SEC", "U0000000002"]')
+
+    problems = problems_for(env_for(tmp_path, toml_text))
+
+    assert problems == ["roles.security = 'U0000000002' is an example ID from config/care.toml; "
+                        'replace it with your own (see README.md, section "Settings")']
+
+
+def test_signing_secret_is_optional_in_socket_mode(tmp_path):
+    env = env_for(tmp_path, SLACK_APP_TOKEN=APP_TOKEN)
+    del env["SLACK_SIGNING_SECRET"]
+
+    settings = load_settings(env)
+
+    assert settings.socket_mode and settings.signing_secret == ""
+
+
+def test_signing_secret_is_required_over_http(tmp_path):
+    env = env_for(tmp_path)
+    del env["SLACK_SIGNING_SECRET"]
+
+    assert problems_for(env) == ["SLACK_SIGNING_SECRET is not set"]
+
+
+def test_config_error_says_which_file_fixes_each_problem(tmp_path):
+    toml_text = MINIMAL_TOML.replace("[channels]", "[channelz]")
+    env = env_for(tmp_path, toml_text, PORT="http")
+    del env["SLACK_BOT_TOKEN"]
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env)
+
+    lines = str(caught.value).splitlines()
+    env_at = lines.index("In .env (or the environment; config/example.env describes every "
+                         "variable):")
+    toml_at = lines.index(f"In {env['CARE_CONFIG']} (the file CARE_CONFIG names):")
+    assert env_at < lines.index("  - SLACK_BOT_TOKEN is not set") < toml_at
+    assert env_at < lines.index("  - PORT must be a number from 1 to 65535, not 'http'") < toml_at
+    assert toml_at < lines.index("  - [channels] table is missing")
+    assert lines[-1] == 'Each setting is explained in README.md, section "Settings".'

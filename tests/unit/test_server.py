@@ -29,17 +29,25 @@ def _app() -> App:
 
 def test_server_healthz_reports_ok_only_when_healthy():
     healthy = {"value": True}
-    wsgi = build_wsgi_app(_app(), lambda: healthy["value"])
+    wsgi = build_wsgi_app(_app(), lambda: healthy["value"], signing_secret="secret")
     assert _call(wsgi, "GET", "/healthz") == ("200 OK", {"ok": True})
     healthy["value"] = False
     assert _call(wsgi, "GET", "/healthz") == ("503 Service Unavailable", {"ok": False})
 
 
 def test_server_unknown_paths_get_404():
-    wsgi = build_wsgi_app(_app(), lambda: True)
+    wsgi = build_wsgi_app(_app(), lambda: True, signing_secret="secret")
     assert _call(wsgi, "GET", "/admin")[0] == "404 Not Found"
 
 
-def test_server_unsigned_event_is_refused_by_bolt():
-    wsgi = build_wsgi_app(_app(), lambda: True)
-    assert _call(wsgi, "POST", "/slack/events")[0] == "400 Bad Request"
+def test_server_unsigned_event_is_refused_before_bolt():
+    wsgi = build_wsgi_app(_app(), lambda: True, signing_secret="secret")
+    assert _call(wsgi, "POST", "/slack/events")[0] == "401 Unauthorized"
+
+
+def test_server_without_bolt_serves_health_with_details_and_no_events():
+    wsgi = build_wsgi_app(None, lambda: False, lambda: {"socket_mode": {"state": "reconnecting"}})
+
+    assert _call(wsgi, "GET", "/healthz") == (
+        "503 Service Unavailable", {"ok": False, "socket_mode": {"state": "reconnecting"}})
+    assert _call(wsgi, "POST", "/slack/events")[0] == "404 Not Found"
