@@ -16,7 +16,7 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, followups, watchdog
+from care_bot.flows import delivery, followups, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
@@ -96,6 +96,7 @@ class Sweeper:
         self.last_completed: float | None = None
         self.heartbeat = Heartbeat(services.settings.heartbeat_url)
         self.alive = AliveMarker(services)
+        self.retention = retention.RetentionTimer()
 
     def start(self) -> None:
         """Start the sweep thread (its first pass runs at once) and the role refresh."""
@@ -116,6 +117,7 @@ class Sweeper:
             self.last_completed = time.monotonic()
             if clean:
                 self.heartbeat.beat()
+                self.retention.run_if_due(self.services)
             self._sleep(next_due(self.services))
 
     def _sleep(self, due: float | None) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from care_bot.storage import chain
 from care_bot.storage.drafts import OpenDraftHint
 
 migrations = Migrations("care_bot")
@@ -145,6 +146,34 @@ def m005_i9_outbox_claimed(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)")
 
 
+@migrations()
+def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
+    """Chain the audit events by hash, and add legal holds and the retention permit."""
+    db.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN content_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN purged_at REAL")
+    db.execute("DROP TRIGGER IF EXISTS events_append_only_update")
+    db.execute("DROP TRIGGER IF EXISTS events_append_only_delete")
+    chain.backfill(db)
+    # Retention may redact an event's content (keeping its hashes) only while it holds the
+    # permit, inside its own transaction; nothing may ever delete an event.
+    db.execute("CREATE TABLE retention_permit (id INTEGER PRIMARY KEY CHECK (id = 1))")
+    db.execute(
+        """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+           WHEN NOT EXISTS (SELECT 1 FROM retention_permit)
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TABLE legal_holds (
+            incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+            reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL)"""
+    )
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()
@@ -197,7 +226,9 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         connection = _connect(self.path, 5000)
         self.db = sqlite_utils.Database(connection)
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+        # secure_delete: purged rows are overwritten with zeros, not just unlinked.
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                       "secure_delete=ON"):
             self.db.execute(f"PRAGMA {pragma}")
 
     def migrate(self) -> None:
@@ -358,6 +389,12 @@ class Store:
         except sqlite3.Error as error:
             return str(error) or type(error).__name__
         return None
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it, so purged pages leave the WAL too."""
+        with self._lock:
+            if self._check_files() is None:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def healthy(self) -> bool:
         """True when the database answers a trivial query."""

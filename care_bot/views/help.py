@@ -3,7 +3,10 @@
 HELP_TEXT = (
     "*CARE bot* helps you report a threatening client, step by step.\n"
     "• `/threat` starts a report (or offers to resume an unfinished one).\n"
-    "• `/threat help` shows this message.\n\n"
+    "• `/threat help` shows this message.\n"
+    "• `/threat hold CARE-YYYY-NNNN reason` puts an incident on legal hold, so retention never "
+    "purges it; `/threat unhold CARE-YYYY-NNNN reason` lifts it (Corporate Security & Risk "
+    "only; both are recorded in the audit trail).\n\n"
     "*If you or anyone else is in danger, call 911 or local law enforcement first.*\n"
     "The report follows the CARE guideline: Client Service Excellence, Assess and Action, "
     "Report, Evaluate the relationship. Your answers are saved at every step, and client "
