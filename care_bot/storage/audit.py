@@ -76,6 +76,9 @@ def _incident_problems(incident: dict, rows: list[dict], held: bool) -> list[Pro
     if acks and incident["acknowledged_by"] != acks[0]["actor"]:
         found.append(problem("acknowledged_by does not match its 'acknowledged' event",
                              acks[0]["id"]))
+    claims = [r for r in rows if r["action"] == "claimed"]
+    if incident.get("claimed_by") and (not claims or claims[0]["actor"] != incident["claimed_by"]):
+        found.append(problem("claimed_by does not match a 'claimed' event"))
     hold_rows = [r for r in rows if r["action"] in HOLD_EVENTS]
     on_hold = bool(hold_rows) and hold_rows[-1]["action"] == "legal_hold_set"
     if held != on_hold:
