@@ -87,6 +87,15 @@ def enqueue_home(db: sqlite_utils.Database, *, user_id: str, now: float,
     return True
 
 
+def delivery_trouble(db: sqlite_utils.Database) -> bool:
+    """True while some post is waiting to be retried after Slack failed to take it."""
+    row = db.execute(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND attempts > 0 AND kind != 'home' "
+        "LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
 def parent_states(db: sqlite_utils.Database, incident_id: int) -> dict[str, str]:
     """Return {parent key: status} of an incident's channel parent messages."""
     return {
