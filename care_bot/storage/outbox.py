@@ -120,7 +120,7 @@ def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[Ou
             "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
-            "ORDER BY o.render IS NULL, o.id LIMIT ?",
+            "ORDER BY o.kind = 'home', o.render IS NULL, o.id LIMIT ?",
             [now, limit],
         )
     ]
