@@ -166,3 +166,24 @@ def test_role_home_concerned_are_the_people_and_roles_not_the_reporter(world):
     assert USERS["alice"] not in people
     assert {USERS["sam"], USERS["sec"], USERS["hana"], USERS["sue"], USERS["ivy"]} <= set(people)
     assert USERS["olly"] not in people
+
+
+def test_role_home_a_busy_home_for_every_role_at_once_stays_valid(tmp_path):
+    everyone = USERS["sec"]
+    toml = care_toml().replace(f'supervisors = ["{USERS["sue"]}"]',
+                               f'supervisors = ["{USERS["sue"]}", "{everyone}"]')
+    toml = toml.replace(f'hr = ["{USERS["hana"]}"]', f'hr = ["{USERS["hana"]}", "{everyone}"]')
+    services, _, clock = make_services(tmp_path, toml)
+    for _ in range(25):
+        file_report(services)
+        clock.advance(60)
+    from care_bot.flows import home
+
+    with services.store.reading() as db:
+        view = home.home_view(db, services, everyone)
+    assert_valid_view(view)
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    for title in ("My reports", "Supervisor: waiting for you",
+                  "Corporate Security & Risk: open incidents", "Last 30 days", "HR",
+                  "Wellbeing requests"):
+        assert title in headers, (title, headers, len(view["blocks"]))
