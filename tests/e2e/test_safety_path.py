@@ -190,7 +190,9 @@ def test_while_slack_fails_nothing_claims_delivery_and_home_shows_the_state(slac
 
     bot = bot_factory.start()
     alice = slack.users["alice"]
-    slack.fault("chat.postMessage", status=500, count=1000)
+    # Slack answers "service_unavailable": surely not posted, so retried on the short backoff
+    # (a 5xx may have posted, and waits for [scheduler] unsure_recheck_after instead).
+    slack.fault("chat.postMessage", error="service_unavailable", count=1000)
     session = ModalSession.open(bot, alice)
     walk_to(session, "review", answers_for(slack))
     confirmation = session.submit({})["view"]
