@@ -26,6 +26,7 @@ class Action(StrEnum):
     DECIDE_ACCOUNT = "care_decide_account"
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
+    REPORT_TO_HR = "care_report_to_hr"
 
 
 class Block(StrEnum):
@@ -65,6 +66,7 @@ class Block(StrEnum):
     DECISION = "decision"
     RATIONALE = "rationale"
     REASON = "reason"
+    SAFETY_PLAN_NOTE = "safety_plan_note"
 
 
 # Every input element uses this action_id; the block_id says which answer it is.

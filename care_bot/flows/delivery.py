@@ -99,8 +99,9 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
     if item.render == posting.RENDER_PARENT:
         states = task_states(incidents.list_events(db, incident.id))
         next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
+        hr_known = bool(services.settings.hr_channel or services.roles.snapshot().get("hr"))
         plan["message"] = messages.parent_message(
-            incident, states, next_due, services.settings.branches
+            incident, states, next_due, services.settings.branches, hr_destination=hr_known
         )
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}

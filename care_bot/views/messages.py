@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, TASKS, Task
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    ROLE_LABELS,
+    TASK_OWNER_ROLES,
+    TASKS,
+    Task,
+    branch_person,
+)
 from care_bot.checklist import TaskDone
 from care_bot.config import Branch
 from care_bot.ids import Action
@@ -47,18 +54,40 @@ def _status_line(incident: Incident, next_due: float | None) -> str:
     return line
 
 
-def _task_line(task: Task, incident: Incident, done: TaskDone | None) -> str:
-    owner = mention(incident.person(task.owner))
+def _owner(task: Task, incident: Incident, branch: Branch | None) -> str:
+    """Who can complete a task: the branch's person for its post, else its roles."""
+    if task.owner == "reporter":
+        return mention(incident.reporter)
+    person = branch_person(branch, task.owner)
+    if person:
+        return mention(person)
+    roles = TASK_OWNER_ROLES.get(task.key) or task.permission.roles
+    return " or ".join(ROLE_LABELS[role] for role in roles) or "—"
+
+
+NO_HR_DESTINATION = (
+    ":warning: No HR destination is configured (`[channels] hr` or `[roles] hr`): HR cannot be "
+    "told by CARE bot. Tell HR yourself."
+)
+
+
+def _task_line(task: Task, incident: Incident, done: TaskDone | None,
+               branch: Branch | None) -> str:
     if done is None:
-        return f"⬜ {task.label} · {owner}"
+        return f"⬜ {task.label} · {_owner(task, incident, branch)}"
     note = ""
     if task.key == "account_decision" and done.note in ACCOUNT_DECISIONS:
         note = f": {ACCOUNT_DECISIONS[done.note]}"
+    elif task.note_required and done.note:
+        note = f": {safe(done.note, 300)}"
     return f"✅ {task.label}{note} · {mention(done.by)} {slack_date(done.at)}"
 
 
-def checklist_text(incident: Incident, states: Mapping[str, TaskDone]) -> str:
-    """Return the CARE checklist as mrkdwn lines."""
+def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
+                   branches: Mapping[str, Branch] | None = None,
+                   hr_destination: bool = True) -> str:
+    """Return the CARE checklist as mrkdwn lines; owners come from the branch directory."""
+    branch = (branches or {}).get(incident.branch or "")
     action = incident.answers.get("action_taken")
     decision = "law enforcement contacted" if action == "law_enforcement" else (
         "supervisor notified" if action else "pending"
@@ -67,12 +96,24 @@ def checklist_text(incident: Incident, states: Mapping[str, TaskDone]) -> str:
     lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
     for section in ("R", "E"):
         lines.append(f"*{SECTION_TITLES[section]}*")
-        lines.extend(
-            _task_line(task, incident, states.get(task.key))
-            for task in TASKS
-            if task.section == section
-        )
+        for task in TASKS:
+            if task.section != section:
+                continue
+            lines.append(_task_line(task, incident, states.get(task.key), branch))
+            if task.key == "reported_hr" and not hr_destination and task.key not in states:
+                lines.append(NO_HR_DESTINATION)
     return "\n".join(lines)
+
+
+PICK_LABELS = {"supervisor": "Supervisor", "rxm": "RXM", "market_president": "Market President",
+               "ics": "ICS", "account_officer": "Account officer"}
+
+
+def named_by_reporter(incident: Incident) -> str:
+    """The people the reporter picked: they are told; powers come from roles and the directory."""
+    picked = [f"{label} {mention(incident.person(post))}"
+              for post, label in PICK_LABELS.items() if incident.person(post)]
+    return "Named by the reporter (told): " + " · ".join(picked) if picked else ""
 
 
 def parent_message(
@@ -80,6 +121,7 @@ def parent_message(
     states: Mapping[str, TaskDone],
     next_due: float | None,
     branches: Mapping[str, Branch],
+    hr_destination: bool = True,
 ) -> dict[str, Any]:
     """The incident's parent message in a channel: summary, status, checklist, buttons."""
     answers = incident.answers
@@ -103,15 +145,20 @@ def parent_message(
         )})
     blocks.append({"type": "section", "text": mrkdwn(_status_line(incident, next_due))})
     if incident.status != "alerted":
-        blocks.append({"type": "section", "text": mrkdwn(checklist_text(incident, states))})
-    buttons = _parent_buttons(incident)
+        blocks.append({"type": "section", "text": mrkdwn(
+            checklist_text(incident, states, branches, hr_destination))})
+    picked = named_by_reporter(incident)
+    if picked:
+        blocks.append({"type": "context", "elements": [mrkdwn(picked)]})
+    buttons = _parent_buttons(incident, states)
     if buttons:
         blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
     text = f"{_headline(incident)} at {branch_label(answers, branches)}"
     return _message(text, blocks)
 
 
-def _parent_buttons(incident: Incident) -> list[dict[str, Any]]:
+def _parent_buttons(incident: Incident, states: Mapping[str, TaskDone] | None = None,
+                    ) -> list[dict[str, Any]]:
     if incident.status == "closed":
         return []
     value = str(incident.id)
@@ -120,10 +167,28 @@ def _parent_buttons(incident: Incident) -> list[dict[str, Any]]:
             "type": "button", "action_id": Action.ACKNOWLEDGE.value, "style": "primary",
             "text": plain("Acknowledge"), "value": value,
         }]
-    return [{
+    buttons = []
+    if not {"reported_hr", "reported_security"} <= set(states or {}):
+        buttons.append(report_to_hr_button(incident.id))
+    buttons.append({
         "type": "button", "action_id": Action.UPDATE_CHECKLIST.value,
         "text": plain("Update checklist"), "value": value,
-    }]
+    })
+    return buttons
+
+
+def report_to_hr_button(incident_id: int) -> dict[str, Any]:
+    """The supervisor's one action: send the Incident/Threat Notification to HR and CS&R."""
+    return {
+        "type": "button", "action_id": Action.REPORT_TO_HR.value, "style": "primary",
+        "text": plain("Report to HR and CS&R"), "value": str(incident_id),
+        "confirm": {
+            "title": plain("Report to HR and CS&R?", 100),
+            "text": plain("CARE bot sends the guideline's Incident/Threat Notification to HR "
+                          "and to Corporate Security & Risk, without client details.", 300),
+            "confirm": plain("Send it", 30), "deny": plain("Not yet", 30),
+        },
+    }
 
 
 def report_details(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
@@ -149,6 +214,13 @@ def checklist_button(incident_id: int) -> dict[str, Any]:
 def with_checklist_button(message: dict[str, Any], incident_id: int) -> dict[str, Any]:
     """Add the "Update checklist" button under a message."""
     return {**message, "blocks": [*message["blocks"], checklist_button(incident_id)]}
+
+
+def with_report_to_hr_button(message: dict[str, Any], incident_id: int) -> dict[str, Any]:
+    """Add the "Report to HR and CS&R" and "Update checklist" buttons under a message."""
+    actions = {"type": "actions", "block_id": "incident", "elements": [
+        report_to_hr_button(incident_id), checklist_button(incident_id)["elements"][0]]}
+    return {**message, "blocks": [*message["blocks"], actions]}
 
 
 def reporter_confirmation(incident: Incident) -> dict[str, Any]:

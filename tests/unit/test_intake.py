@@ -322,23 +322,29 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
          "channel": SUPERVISORS_CHANNEL, "render": "parent"},
         {"key": "incident:1:security:parent", "kind": "post",
          "channel": SECURITY_CHANNEL, "render": "parent"},
+        {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
+         "channel": USERS["rita"], "render": None},  # the RXM is really told: a DM
     ]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
-    followups = query(services, "SELECT kind, due_at FROM followups ORDER BY due_at")
-    assert followups == [{"kind": "ack_reminder", "due_at": clock.now + 5 * 60},
-                         {"kind": "wellbeing", "due_at": clock.now + 24 * 3600}]
+    followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
+    assert followups == [{"kind": "ack_reminder", "task": "", "due_at": clock.now + 5 * 60},
+                         {"kind": "task_due", "task": "safety_plan",
+                          "due_at": clock.now + 4 * 3600},
+                         {"kind": "wellbeing", "task": "", "due_at": clock.now + 24 * 3600}]
 
     delivery.deliver_due(services)
-    assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL]
-    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts)
+    assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,
+                                                   f"D{USERS['rita']}"]
+    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:2])
+    assert "*immediate danger*" in slack.posts[2]["text"]
 
 
 def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_parents(tmp_path):
     services, slack, clock = make_services(tmp_path)
     view = walk_to(services, "client_service", danger=True)
     delivery.deliver_due(services)
-    parents = {p["channel"]: p["ts"] for p in slack.posts}
+    parents = {p["channel"]: p["ts"] for p in slack.posts if not p["channel"].startswith("D")}
     clock.advance(120)
     for step in ("client_service", "assess", "report", "evaluate"):
         view = submit(services, ALICE, view, STEP_ANSWERS[step]).view
@@ -372,7 +378,7 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 2
+    assert count(services, "outbox") == 3  # two parents and the RXM's DM, once
 
 
 # ------------------------------------------------------------------------------ submission
