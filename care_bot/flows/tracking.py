@@ -255,8 +255,10 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
                                "modal", now)
         for key in task_keys:
             if key not in states:
-                _complete(db, services, incident, user_id, key,
-                          decisions.get(key) or note, now)
+                decision = decisions.get(key, "").strip() if TASKS_BY_KEY[key].note_required \
+                    else ""
+                _complete(db, services, incident, user_id, key, decision or note, now,
+                          comment=note if decision else "")
         _close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
@@ -264,14 +266,18 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
 
 
 def _complete(db, services: Services, incident: Incident, user_id: str, key: str, note: str,
-              now: float) -> None:
+              now: float, comment: str = "") -> None:
+    detail = {"task": key, "note": note.strip()}
+    if comment.strip():
+        detail["comment"] = comment.strip()
     event = incidents.append_event(
         db, incident.id, actor=user_id, action=EVENT_TASK_COMPLETED, surface="modal", now=now,
-        detail={"task": key, "note": note.strip()},
+        detail=detail,
     )
     followup_flow.on_task_done(db, incident.id, key, now)
+    shown = "\n".join(part for part in (note.strip(), comment.strip()) if part)
     _reply_both(db, services, incident, f"event:{event.id}",
-                notices.task_completed(TASKS_BY_KEY[key], user_id, note), now)
+                notices.task_completed(TASKS_BY_KEY[key], user_id, shown), now)
 
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
