@@ -6,6 +6,7 @@ import errno
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 
@@ -44,6 +45,12 @@ def main() -> int:
         print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
               "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
+    except (OSError, sqlite3.Error) as error:
+        print(f"CARE bot cannot start: the database {settings.db_path} cannot be opened "
+              f"({type(error).__name__}: {error.strerror if isinstance(error, OSError) else error})"
+              ". Set CARE_DB_PATH in .env to a writable place (see config/example.env).",
+              file=sys.stderr)
+        return EXIT_CONFIG
     with store.transaction() as db:
         released = release_in_flight(db)
     if released:

@@ -61,6 +61,14 @@ ACCOUNT_DECISIONS = {
     "close": "Close the account(s)",
 }
 
+# What the associate says about law enforcement on the danger screen.
+POLICE_CALLED = "called"
+POLICE_CANT_CALL = "cant_call"
+POLICE_CALL_LABELS = {
+    POLICE_CALLED: "I have called 911 / law enforcement",
+    POLICE_CANT_CALL: "I can't call: please call for me",
+}
+
 # Answers that are never posted in a channel: they identify the client.
 PRIVATE_ANSWERS = frozenset({"client_name", "accounts"})
 
@@ -187,6 +195,8 @@ ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 REPORT_TO_HR_AND_SECURITY = TASKS_BY_KEY["reported_hr"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
+# "I'm on it" on a danger alert: one member of Corporate Security & Risk takes it.
+CLAIM_ALERT = Permission((), (ROLE_SECURITY,))
 
 # Who sees the client's name and accounts (the one privacy rule; README states it the same way):
 # the reporter; Corporate Security & Risk; the branch's ICS, account officer and Market

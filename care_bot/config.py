@@ -49,6 +49,7 @@ DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
 DEFAULT_STUCK_ALERT_AFTER = "10m"
 DEFAULT_DOWNTIME_ALERT_AFTER = "2m"
+PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{1,28}[0-9](\s*(x|ext\.?)\s*[0-9]{1,6})?$")
 DEFAULT_SUPPORT_TEXT = (
     "Being threatened at work is hard. Your manager and HR can connect you with the "
     "bank's employee assistance programme."
@@ -204,6 +205,8 @@ class Settings:
     downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
+    alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
+    security_phone: str | None = None  # [support] security_phone, shown on Home when set
 
     @property
     def socket_mode(self) -> bool:
@@ -324,7 +327,10 @@ def _from_document(document: dict, problems: _Problems) -> dict:
     if not isinstance(support_text, str) or not support_text.strip():
         problems.append("support.text must be a non-empty string")
         support_text = DEFAULT_SUPPORT_TEXT
+    alerts_table = _table(document, "alerts", problems, required=False)
     return {
+        "alert_broadcast": _broadcast(alerts_table, problems),
+        "security_phone": _security_phone(support_table, problems),
         "supervisors_channel": problems.text(channels, "supervisors", "channels", CHANNEL_ID),
         "security_channel": problems.text(channels, "security", "channels", CHANNEL_ID),
         "hr_channel": (problems.text(channels, "hr", "channels", CHANNEL_ID) or ""
@@ -343,6 +349,28 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),
     }
+
+
+def _broadcast(table: dict, problems: list[str]) -> bool:
+    value = table.get("broadcast", False)
+    if not isinstance(value, bool):
+        problems.append("alerts.broadcast must be true or false")
+        return False
+    for key in table:
+        if key != "broadcast":
+            problems.append(f"alerts.{key} is not a known setting")
+    return value
+
+
+def _security_phone(table: dict, problems: list[str]) -> str | None:
+    value = table.get("security_phone")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not PHONE.match(value.strip()):
+        problems.append("support.security_phone must be a phone number such as "
+                        "\"+1 555 010 0199\" (digits, spaces, dashes, dots, brackets, + and ext)")
+        return None
+    return value.strip()
 
 
 def _table(document: dict, name: str, problems: list[str], required: bool = True) -> dict:

@@ -26,3 +26,13 @@ def format_duration(delta: timedelta) -> str:
         if seconds and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+_WORDS = {"d": "day", "h": "hour", "m": "minute", "s": "second"}
+
+
+def spoken_duration(delta: timedelta) -> str:
+    """Return a duration in words, such as "15 minutes" or "3 days"."""
+    short = format_duration(delta)
+    amount, unit = int(short[:-1]), short[-1]
+    return f"{amount} {_WORDS[unit]}{'' if amount == 1 else 's'}"

@@ -13,6 +13,9 @@ class Callback(StrEnum):
     CHECKLIST = "care_checklist"
     ACCOUNT_DECISION = "care_account_decision"
     CLOSE_EARLY = "care_close_early"
+    SAFE_NOW = "care_safe_now"
+    REPORT_SHORTCUT = "care_report_shortcut"
+    MESSAGE_SHORTCUT = "care_report_message"
 
 
 class Action(StrEnum):
@@ -27,6 +30,15 @@ class Action(StrEnum):
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
     REPORT_TO_HR = "care_report_to_hr"
+    CLAIM_ALERT = "care_claim_alert"
+    POLICE_CALLED = "care_police_called"
+    POLICE_CANT_CALL = "care_police_cant_call"
+    FINISH_REPORT = "care_finish_report"
+    HOME_DANGER = "care_home_danger"
+    HOME_REPORT = "care_home_report"
+    ICS_NOTIFIED = "care_ics_notified"
+    WELLBEING_OK = "care_wellbeing_ok"
+    WELLBEING_CONTACT = "care_wellbeing_contact"
 
 
 class Block(StrEnum):

@@ -38,6 +38,10 @@ class Incident:
     closed_by: str | None = None
     close_reason: str | None = None
     overdue: bool = False
+    claimed_by: str | None = None  # the security member who said "I'm on it"
+    claimed_at: float | None = None
+    safe_at: float | None = None  # when the associate pressed "I'm safe now"
+    police_call: str | None = None  # "called" or "cant_call", from the danger screen
 
     def person(self, role: str) -> str | None:
         """Return the Slack user named on the report for a role such as "supervisor"."""

@@ -106,6 +106,8 @@ class SlackGateway:
              key: str | None = None):
         """Post a message and return (channel, ts); ``key`` is stored as message metadata."""
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+        if thread_ts and message.get("reply_broadcast"):
+            kwargs["reply_broadcast"] = True  # also shown in the channel, for urgent replies
         if key:
             kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
         response = self.client.chat_postMessage(
@@ -143,6 +145,10 @@ class SlackGateway:
             channel=channel, ts=ts, text=message["text"], blocks=message.get("blocks"),
         )
 
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        """Publish a user's Home tab; Slack keeps showing it until the next publish."""
+        self.client.views_publish(user_id=user_id, view=view)
+
     def open_dm(self, user_id: str) -> str:
         """Return the DM channel id with a user."""
         return self.client.conversations_open(users=user_id)["channel"]["id"]
@@ -167,3 +173,21 @@ class SlackGateway:
     def usergroup_members(self, group_id: str) -> list[str]:
         """Return the user ids in a Slack user group."""
         return list(self.client.usergroups_users_list(usergroup=group_id)["users"])
+
+    # -- used by `python -m care_bot check`; each raises SlackApiError as Slack answers
+
+    def auth_identity(self) -> dict[str, Any]:
+        """Return auth.test's answer: the bot's user id, name and team."""
+        return dict(self.client.auth_test().data)
+
+    def conversation_info(self, channel: str) -> dict[str, Any]:
+        """Return a channel's name, is_private and is_member (the bot's membership)."""
+        return dict(self.client.conversations_info(channel=channel)["channel"])
+
+    def user_info(self, user_id: str) -> dict[str, Any]:
+        """Return a user's record (name, deleted, is_bot)."""
+        return dict(self.client.users_info(user=user_id)["user"])
+
+    def socket_mode_url(self, app_token: str) -> str:
+        """Ask for a Socket Mode websocket URL with the app-level token (proves the token)."""
+        return self.client.apps_connections_open(app_token=app_token)["url"]

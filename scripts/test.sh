@@ -42,6 +42,19 @@ install_node() {
   fi
 }
 
+# The browser tests drive Debian's headless Chromium (no browser download); the emoji font
+# lets the sandbox's screenshot show the bot's emoji.
+install_chromium() {
+  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "scripts/test.sh: installing Chromium from Debian's packages (browser tests)" >&2
+    apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+  fi
+  if ! command -v chromium >/dev/null 2>&1; then
+    echo "scripts/test.sh: chromium not found; browser tests will be skipped" >&2
+  fi
+}
+
 install_python
 install_node
+install_chromium
 exec .venv/bin/python -m pytest -q "$@"

@@ -11,12 +11,12 @@ import logging
 from typing import Any
 
 from care_bot.checklist import task_states
-from care_bot.flows import posting
+from care_bot.flows import posting, renders
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import classify
 from care_bot.storage import followups, incidents, outbox
-from care_bot.views import messages, notices
+from care_bot.views import alerts, messages, notices
 
 logger = logging.getLogger(__name__)
 
@@ -99,16 +99,25 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
     if item.render == posting.RENDER_PARENT:
         states = task_states(incidents.list_events(db, incident.id))
         next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
-        hr_known = bool(services.settings.hr_channel or services.roles.snapshot().get("hr"))
+        audience = posting.audience_of(item.thread_of or item.key)
+        settings = services.settings
+        mentions = alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
+                                         settings.alert_broadcast) if incident.danger else []
         plan["message"] = messages.parent_message(
-            incident, states, next_due, services.settings.branches, hr_destination=hr_known
+            incident, states, next_due, settings.branches, audience, mentions,
+            hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
+    elif item.render:
+        plan.update(renders.render(db, services, item, incident))
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
     return plan
 
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
+    if item.kind == "home":
+        services.slack.publish_home(item.channel, plan["view"])
+        return item.channel, ""
     message = plan["message"]
     if item.kind == "update":
         services.slack.update(plan["parent_channel"], plan["parent_ts"], message)
@@ -143,6 +152,8 @@ def _record_failure(services: Services, item: OutboxItem, error: Exception) -> s
 
 def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:
     """Record a permanent failure on the incident and tell the security channel."""
+    if item.kind == "home":
+        return  # a Home tab that could not be published is retried on the next change
     ref = _record_on_incident(db, item, "delivery_failed", reason, now)
     channel = _target_channel(db, item)
     message = notices.delivery_failed(ref, _where(channel), reason)

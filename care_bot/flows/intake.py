@@ -10,13 +10,15 @@ import sqlite_utils
 
 from care_bot.care import STEP_ORDER, Step
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import posting
+from care_bot.flows import home as home_flow
+from care_bot.flows import posting, renders
 from care_bot.flows.services import Services
 from care_bot.models import Draft, Incident
-from care_bot.storage import drafts, incidents
-from care_bot.views import messages, report_modal
+from care_bot.storage import drafts, incidents, outbox
+from care_bot.views import alerts, messages, report_modal
 from care_bot.views.forms import field_errors, read_answers
 from care_bot.views.metadata import ModalRef
+from care_bot.views.text import clip
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +55,16 @@ class Start:
     new_answers: dict[str, Any] | None = None
 
 
-def start_report(services: Services, user_id: str) -> Start:
+def start_report(services: Services, user_id: str, prefill: dict[str, Any] | None = None
+                 ) -> Start:
     """Choose the first view for /threat (resume offer or safety step) with one read only.
 
     Nothing is written here: the 3-second trigger is spent on nothing slower than an indexed
     read. A new draft row is written when the safety step is submitted or the modal closed.
+    With ``prefill`` (a reported message), the answers are saved first, never overwriting.
     """
+    if prefill:
+        return _start_prefilled(services, user_id, prefill)
     draft = None
     if services.store.open_drafts.may_have(user_id):
         with services.store.reading() as db:
@@ -74,6 +80,24 @@ def start_report(services: Services, user_id: str) -> Start:
     return Start(view, draft_id, user_id, answers)
 
 
+def _start_prefilled(services: Services, user_id: str, prefill: dict[str, Any]) -> Start:
+    with services.store.reading() as db:
+        draft = drafts.open_draft(db, user_id)
+    if draft is None:
+        draft_id = drafts.new_draft_id()
+        _ensure_draft(services, user_id, draft_id, {**_initial_answers(services, user_id),
+                                                    **prefill})
+    else:
+        draft_id = draft.id
+        _fill_missing(services, draft_id, prefill, user_id)
+    with services.store.reading() as db:
+        draft = drafts.get_draft(db, draft_id)
+    if _has_progress(draft):
+        view = report_modal.resume_view(draft.id, draft.created_at, Step(draft.step))
+        return Start(view, draft.id, user_id)
+    return Start(_step_view(services, Step.SAFETY, draft), draft.id, user_id)
+
+
 def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
     """Fill the associate's name and position from Slack, never overwriting an answer.
 
@@ -87,6 +111,7 @@ def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
     profile = _profile_answers(services, user_id)
     _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
     _fill_missing(services, draft_id, profile, user_id)
+    add_profile_to_alert(services, draft_id)
 
 
 def _ensure_draft(services: Services, user_id: str, draft_id: str,
@@ -200,6 +225,9 @@ def submit_step(
     _revive_if_retired(services, draft)
     step = Step(ref.step)
     answers = read_answers(state_values)
+    if step == Step.SAFETY and answers.get("danger") == "yes":
+        # The danger answer alone raises the alert: nothing else may block or delay it.
+        return _after_safety(services, draft, _usable(services, answers))
     errors = field_errors(answers, _fields(services, step), services.clock(), draft.user_id)
     if errors:
         return StepResult(errors=errors)
@@ -210,6 +238,17 @@ def submit_step(
     next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
     draft = _save(services, draft, next_step, answers)
     return StepResult(view=_step_view(services, next_step, draft))
+
+
+def _usable(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
+    """The safety answers that can go into an alert as they are; the rest is dropped."""
+    usable = {"danger": "yes"}
+    if answers.get("branch") in services.settings.branches:
+        usable["branch"] = answers["branch"]
+    detail = answers.get("location_detail")
+    if isinstance(detail, str) and detail.strip():
+        usable["location_detail"] = clip(detail.strip(), 150)
+    return usable
 
 
 def _fields(services: Services, step: Step):
@@ -255,7 +294,14 @@ def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> 
         draft = _save(services, draft, Step.CLIENT_SERVICE, answers)
         return StepResult(view=_step_view(services, Step.CLIENT_SERVICE, draft))
     incident = raise_danger_alert(services, draft, answers)
-    return StepResult(view=report_modal.emergency_view(incident.ref, draft.id))
+    return StepResult(view=emergency_screen(services, incident, draft.id))
+
+
+def emergency_screen(services: Services, incident: Incident, draft_id: str) -> dict[str, Any]:
+    """The emergency instructions, naming who was alerted."""
+    supervisor = alerts.branch_supervisor(incident, services.settings.branches)
+    return report_modal.emergency_view(incident, draft_id, supervisor,
+                                       services.settings.security_phone)
 
 
 def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) -> dict:
@@ -271,8 +317,13 @@ def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) 
     return defaults
 
 
-def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any]) -> Incident:
-    """Create the incident now and alert both channels, before the rest of the form."""
+def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any],
+                       surface: str = "modal") -> Incident:
+    """Create the incident now and alert both channels, before the rest of the form.
+
+    The incident, its event, both channel posts, the supervisor's DM and the follow-ups are
+    one transaction: an alert that was answered with the emergency screen is never lost.
+    """
     now = services.clock()
     with services.store.transaction() as db:
         drafts.save_answers(db, draft.id, Step.CLIENT_SERVICE.value, answers, now)
@@ -285,12 +336,62 @@ def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any]
             )
             drafts.link_incident(db, draft.id, incident.id)
             incidents.append_event(db, incident.id, actor=draft.user_id, action="danger_alerted",
-                                   surface="modal", now=now)
+                                   surface=surface, now=now)
             posting.queue_parents(db, services.settings, incident, now)
+            _queue_supervisor_dm(db, services, incident, now)
             followup_flow.on_alert(db, services, incident, now)
+            home_flow.queue_home(db, incident.reporter, now, incident.id)
     services.wake_sweep()
     logger.info("danger alert raised for %s", incident.ref)
     return incident
+
+
+def _queue_supervisor_dm(db: sqlite_utils.Database, services: Services, incident: Incident,
+                         now: float) -> None:
+    """A DM reaches the branch supervisor's phone even when the channel is muted."""
+    supervisor = alerts.branch_supervisor(incident, services.settings.branches)
+    if supervisor and supervisor != incident.reporter:
+        posting.queue_dm(db, incident.id, supervisor, f"incident:{incident.id}:danger",
+                         alerts.supervisor_dm(incident, services.settings.branches), now)
+
+
+def one_tap_alert(services: Services, user_id: str) -> tuple[Incident, str]:
+    """Raise the danger alert from Home's button: no form; the branch comes from the directory.
+
+    Returns the incident and the draft the associate can finish later. A second tap while
+    the first alert's report is unfinished returns that same alert, without new posts.
+    """
+    with services.store.reading() as db:
+        draft = drafts.open_draft(db, user_id) if services.store.open_drafts.may_have(
+            user_id) else None
+    if draft is None:  # an unfinished report becomes this alert's report
+        draft_id = drafts.new_draft_id()
+        _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
+        with services.store.reading() as db:
+            draft = drafts.get_draft(db, draft_id)
+    answers = {**draft.answers, "danger": "yes"}
+    answers.update(_branch_defaults(services, draft, answers))
+    incident = raise_danger_alert(services, draft, answers, surface="home")
+    return incident, draft.id
+
+
+def add_profile_to_alert(services: Services, draft_id: str) -> None:
+    """Put the associate's name and position on an unfinished alert, and re-render it."""
+    now = services.clock()
+    with services.store.transaction() as db:
+        draft = drafts.get_draft(db, draft_id)
+        if draft is None or not draft.incident_id:
+            return
+        incident = incidents.get_incident(db, draft.incident_id)
+        if incident is None or incident.submitted_at is not None:
+            return
+        missing = {k: draft.answers[k] for k in PROFILE_ANSWERS
+                   if draft.answers.get(k) and not incident.answers.get(k)}
+        if not missing:
+            return
+        incidents.merge_answers(db, incident.id, missing)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
 
 
 def continue_after_emergency(services: Services, user_id: str, ref: ModalRef) -> StepResult:
@@ -369,8 +470,10 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     details = messages.report_details(incident, settings.branches)
     for kind in posting.CHANNEL_KINDS:
         posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
-    posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:confirmation",
-                     messages.reporter_confirmation(incident), now)
+    outbox.enqueue_post(db, key=f"dm:{incident.reporter}:incident:{incident.id}:confirmation",
+                        channel=incident.reporter, incident_id=incident.id,
+                        render=renders.RENDER_CONFIRMATION, now=now)
+    home_flow.queue_home(db, incident.reporter, now, incident.id)
     if incident.status == "closed":  # security closed the alert early: record, no follow-ups
         incidents.append_event(db, incident.id, actor=draft.user_id,
                                action="report_completed_after_close", surface="modal", now=now)

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from care_bot.config import Settings
 from care_bot.models import Incident
-from care_bot.storage import outbox
+from care_bot.storage import incidents, outbox
 
 CHANNEL_KINDS = ("supervisors", "security")
 RENDER_PARENT = "parent"
@@ -22,6 +22,12 @@ def channel_id(settings: Settings, kind: str) -> str:
 def parent_key(incident_id: int, kind: str) -> str:
     """Outbox key of an incident's parent message in one channel."""
     return f"incident:{incident_id}:{kind}:parent"
+
+
+def audience_of(key: str) -> str:
+    """The channel kind ("supervisors" or "security") of a parent key, or ""."""
+    parts = key.split(":")
+    return parts[2] if len(parts) >= 4 and parts[2] in CHANNEL_KINDS else ""
 
 
 def queue_parents(db: sqlite_utils.Database, settings: Settings, incident: Incident,
@@ -41,12 +47,15 @@ def queue_parents(db: sqlite_utils.Database, settings: Settings, incident: Incid
 
 
 def queue_refresh(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
-    """Queue a re-render of both parent messages from stored state."""
+    """Queue a re-render of both parent messages, and of the reporter's Home, from state."""
     for kind in CHANNEL_KINDS:
         outbox.enqueue_refresh(
             db, parent_key=parent_key(incident_id, kind), incident_id=incident_id,
             render=RENDER_PARENT, now=now,
         )
+    incident = incidents.get_incident(db, incident_id)
+    if incident is not None:  # Home shows the associate's reports: publish it again
+        outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident_id)
 
 
 def queue_thread_reply(

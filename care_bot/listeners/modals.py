@@ -67,12 +67,6 @@ def register(app, services: Services) -> None:
             except Exception:  # the step is saved; the R step is simply not pre-filled
                 logger.warning("profile pre-fill failed", exc_info=True)
 
-    @app.view(Callback.EMERGENCY.value)
-    @guard
-    def emergency(ack, body):
-        result = intake.continue_after_emergency(services, body["user"]["id"], _ref(body))
-        ack(**result.response())
-
     @app.view_closed(Callback.REPORT_STEP.value)
     @guard
     def report_closed(ack, body):

@@ -124,6 +124,16 @@ def m004_i8_unchecked_requests(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m004_i7_danger_alert_state(db: sqlite_utils.Database) -> None:
+    """Who claimed a danger alert, when the associate reported safe, what they said about 911."""
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_by TEXT")
+    db.execute("ALTER TABLE incidents ADD COLUMN claimed_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN safe_at REAL")
+    db.execute("ALTER TABLE incidents ADD COLUMN police_call TEXT")
+    db.execute("CREATE INDEX incidents_reporter ON incidents (reporter, id)")
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()

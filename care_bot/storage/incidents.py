@@ -28,6 +28,10 @@ def _incident(row: dict) -> Incident:
         closed_by=row["closed_by"],
         close_reason=row["close_reason"],
         overdue=bool(row["overdue"]),
+        claimed_by=row.get("claimed_by"),
+        claimed_at=row.get("claimed_at"),
+        safe_at=row.get("safe_at"),
+        police_call=row.get("police_call"),
     )
 
 
@@ -84,6 +88,15 @@ def complete_report(
     return get_incident(db, incident_id)
 
 
+def merge_answers(db: sqlite_utils.Database, incident_id: int, extra: dict[str, Any]) -> None:
+    """Add answers to an incident (an unfinished alert learning the associate's name)."""
+    incident = get_incident(db, incident_id)
+    if incident is None:
+        return
+    db.execute("UPDATE incidents SET answers = ? WHERE id = ?",
+               [json.dumps({**incident.answers, **extra}), incident_id])
+
+
 def get_incident(db: sqlite_utils.Database, incident_id: int) -> Incident | None:
     """Return an incident by id."""
     rows = list(db.query("SELECT * FROM incidents WHERE id = ?", [incident_id]))
@@ -124,6 +137,46 @@ def set_closed(
         [user_id, now, reason, incident_id],
     )
     return cursor.rowcount == 1
+
+
+def set_claimed(db: sqlite_utils.Database, incident_id: int, user_id: str, now: float) -> bool:
+    """Record who claimed a danger alert; False when someone claimed it first."""
+    cursor = db.execute(
+        "UPDATE incidents SET claimed_by = ?, claimed_at = ? "
+        "WHERE id = ? AND claimed_at IS NULL AND status != 'closed'",
+        [user_id, now, incident_id],
+    )
+    return cursor.rowcount == 1
+
+
+def set_safe(db: sqlite_utils.Database, incident_id: int, now: float) -> bool:
+    """Record the first time the associate reported safe; False when already recorded."""
+    cursor = db.execute(
+        "UPDATE incidents SET safe_at = ? WHERE id = ? AND safe_at IS NULL", [now, incident_id]
+    )
+    return cursor.rowcount == 1
+
+
+def set_police_call(db: sqlite_utils.Database, incident_id: int, answer: str) -> bool:
+    """Record what the associate said about calling 911; False when it did not change."""
+    cursor = db.execute(
+        "UPDATE incidents SET police_call = ? WHERE id = ? AND police_call IS NOT ?",
+        [answer, incident_id, answer],
+    )
+    return cursor.rowcount == 1
+
+
+def list_by_reporter(
+    db: sqlite_utils.Database, reporter: str, limit: int = 10
+) -> list[Incident]:
+    """Return a reporter's most recent incidents, newest first."""
+    return [
+        _incident(row)
+        for row in db.query(
+            "SELECT * FROM incidents WHERE reporter = ? ORDER BY id DESC LIMIT ?",
+            [reporter, limit],
+        )
+    ]
 
 
 def set_overdue(db: sqlite_utils.Database, incident_id: int, overdue: bool) -> None:

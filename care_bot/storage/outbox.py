@@ -69,6 +69,36 @@ def enqueue_refresh(
     )
 
 
+def enqueue_home(db: sqlite_utils.Database, *, user_id: str, now: float,
+                 incident_id: int | None = None) -> bool:
+    """Queue a re-publish of a user's Home tab, unless one is already waiting."""
+    waiting = db.execute(
+        "SELECT 1 FROM outbox WHERE kind = 'home' AND channel = ? AND status = 'pending'",
+        [user_id],
+    ).fetchone()
+    if waiting:
+        return False
+    db.execute(
+        "INSERT INTO outbox (incident_id, key, kind, channel, render, not_before, created_at, "
+        "uid) VALUES (?, ?, 'home', ?, 'home', ?, ?, ?)",
+        [incident_id, f"home:{user_id}:{uuid.uuid4().hex}", user_id, now, now,
+         uuid.uuid4().hex],
+    )
+    return True
+
+
+def parent_states(db: sqlite_utils.Database, incident_id: int) -> dict[str, str]:
+    """Return {parent key: status} of an incident's channel parent messages."""
+    return {
+        row["key"]: row["status"]
+        for row in db.query(
+            "SELECT key, status FROM outbox WHERE incident_id = ? AND kind = 'post' "
+            "AND key LIKE 'incident:%:parent'",
+            [incident_id],
+        )
+    }
+
+
 def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[OutboxItem]:
     """Return pending items whose time has come and whose parent message is settled.
 
@@ -165,7 +195,7 @@ def stuck_items(
         _item(row)
         for row in db.query(
             "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.created_at <= ? "
-            "AND o.key NOT LIKE 'alert:%' "
+            "AND o.key NOT LIKE 'alert:%' AND o.kind != 'home' "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
             "AND o.reported_at IS NULL ORDER BY o.id LIMIT ?",

@@ -38,7 +38,8 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
             Block.DANGER, "radio", "Is anyone in immediate danger right now?",
             options={"yes": "Yes, someone is in danger now", "no": "No, not right now"},
         ),
-        FieldSpec(Block.BRANCH, "select", "Your branch"),
+        FieldSpec(Block.BRANCH, "select", "Your branch", required=False,
+                  hint="Leave it if you are not sure: the alert goes out without it."),
         FieldSpec(
             Block.LOCATION_DETAIL, "text", "Where exactly are you?", required=False,
             example="e.g. teller line, drive-through, parking lot",

@@ -7,6 +7,7 @@ from typing import Any
 
 from care_bot.care import (
     ACCOUNT_DECISIONS,
+    POLICE_CANT_CALL,
     ROLE_LABELS,
     TASK_OWNER_ROLES,
     TASKS,
@@ -15,8 +16,10 @@ from care_bot.care import (
 )
 from care_bot.checklist import TaskDone
 from care_bot.config import Branch
+from care_bot.durations import spoken_duration
 from care_bot.ids import Action
 from care_bot.models import Incident
+from care_bot.views import alerts
 from care_bot.views.summary import branch_label, kinds_label, report_sections
 from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
 
@@ -121,9 +124,15 @@ def parent_message(
     states: Mapping[str, TaskDone],
     next_due: float | None,
     branches: Mapping[str, Branch],
+    audience: str = "",
+    mentions: list[str] | None = None,
     hr_destination: bool = True,
 ) -> dict[str, Any]:
-    """The incident's parent message in a channel: summary, status, checklist, buttons."""
+    """The incident's parent message in a channel: summary, status, checklist, buttons.
+
+    ``audience`` is "supervisors" or "security"; ``mentions`` are the people a danger alert
+    pings there (they lead the text, so Slack notifies them).
+    """
     answers = incident.answers
     fields = [
         mrkdwn(f"*Reference*\n{incident.ref}"),
@@ -133,16 +142,17 @@ def parent_message(
         mrkdwn(f"*Reported by*\n{mention(incident.reporter)}"),
         mrkdwn(f"*Supervisor*\n{mention(answers.get('supervisor'))}"),
     ]
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": plain(_headline(incident), 150)},
-        {"type": "section", "fields": fields},
-    ]
+    ping = " ".join(mentions or [])
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(_headline(incident), 150)}]
+    if incident.danger:
+        body = alerts.alert_text(incident, branches, audience)
+        blocks.append({"type": "section", "text": mrkdwn(f"{ping}\n{body}" if ping else body)})
+    blocks.append({"type": "section", "fields": fields})
     if incident.status == "alerted":
-        blocks.append({"type": "section", "text": mrkdwn(
-            f"{mention(incident.reporter)} says someone is *in immediate danger* at "
-            f"{branch_label(answers, branches)}. They were told to call 911 and get to safety. "
-            "The full report follows in this thread."
-        )})
+        blocks.append({"type": "context", "elements": [mrkdwn(
+            "They were told to call 911 and get to safety. The full report follows in this "
+            "thread."
+        )]})
     blocks.append({"type": "section", "text": mrkdwn(_status_line(incident, next_due))})
     if incident.status != "alerted":
         blocks.append({"type": "section", "text": mrkdwn(
@@ -150,24 +160,34 @@ def parent_message(
     picked = named_by_reporter(incident)
     if picked:
         blocks.append({"type": "context", "elements": [mrkdwn(picked)]})
-    buttons = _parent_buttons(incident, states)
+    buttons = _parent_buttons(incident, audience, states)
     if buttons:
         blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
-    text = f"{_headline(incident)} at {branch_label(answers, branches)}"
-    return _message(text, blocks)
+    where = alerts.alert_where(incident, branches) if incident.danger else branch_label(
+        answers, branches)
+    text = f"{_headline(incident)} at {where}"
+    if incident.danger and incident.police_call == POLICE_CANT_CALL:
+        text = f"CANNOT CALL 911: call for them. {text}"
+    return _message(f"{ping} {text}" if ping else text, blocks)
 
 
-def _parent_buttons(incident: Incident, states: Mapping[str, TaskDone] | None = None,
-                    ) -> list[dict[str, Any]]:
+def _parent_buttons(incident: Incident, audience: str = "",
+                    states: Mapping[str, TaskDone] | None = None) -> list[dict[str, Any]]:
     if incident.status == "closed":
         return []
     value = str(incident.id)
+    buttons: list[dict[str, Any]] = []
+    if incident.danger and not incident.claimed_by and audience != "supervisors":
+        buttons.append({
+            "type": "button", "action_id": Action.CLAIM_ALERT.value, "style": "danger",
+            "text": plain("I'm on it"), "value": value,
+        })
     if not incident.acknowledged_at:
-        return [{
+        buttons.append({
             "type": "button", "action_id": Action.ACKNOWLEDGE.value, "style": "primary",
             "text": plain("Acknowledge"), "value": value,
-        }]
-    buttons = []
+        })
+        return buttons
     if not {"reported_hr", "reported_security"} <= set(states or {}):
         buttons.append(report_to_hr_button(incident.id))
     buttons.append({
@@ -223,21 +243,81 @@ def with_report_to_hr_button(message: dict[str, Any], incident_id: int) -> dict[
     return {**message, "blocks": [*message["blocks"], actions]}
 
 
-def reporter_confirmation(incident: Incident) -> dict[str, Any]:
-    """The DM that confirms a saved report to the associate who made it."""
+def reporter_confirmation(incident: Incident, settings: Any = None,
+                          delivered: bool = True) -> dict[str, Any]:
+    """The DM that thanks the associate, says who is told and what happens next and when.
+
+    ``delivered`` is False while the channel posts are still on their way (Slack failing):
+    then it says so instead of claiming that people have been notified.
+    """
+    answers = incident.answers
+    supervisor, ics = answers.get("supervisor"), answers.get("ics")
+    reminders = getattr(settings, "reminders", None)
+    told = (f"Your supervisor ({mention(supervisor)}) and Corporate Security & Risk (CS&amp;R) "
+            "have been notified." if delivered else
+            "Your report is saved, and the notifications to your supervisor "
+            f"({mention(supervisor)}) and Corporate Security & Risk (CS&amp;R) are on their way.")
+    when = ""
+    if reminders is not None:
+        first = reminders.danger_ack_reminder if incident.danger else reminders.ack_reminder
+        when = f" If nobody acknowledges it within {spoken_duration(first)}, we remind them."
+        ics_when = f" within {spoken_duration(reminders.evaluate_deadline)}"
+    else:
+        ics_when = ""
+    support = getattr(settings, "support_text", "") or ""
     text = (
-        f"Your report *{incident.ref}* is saved. Your supervisor and Corporate Security & Risk "
-        "have been notified. You will hear from us here when it is acknowledged.\n"
-        "*Next for you:* let your Internal Control Specialist (ICS) know about the incident, "
-        "then mark it done with the button below. Client details you gave stay private."
+        f"Thank you for reporting *{incident.ref}*. {told}\n"
+        f"*What happens next:* your supervisor acknowledges the report and reports it to HR "
+        f"and CS&amp;R.{when} You will hear from us here when it is acknowledged.\n"
+        f"*Next for you:* tell your Internal Control Specialist (ICS), {mention(ics)},"
+        f"{ics_when}, then press *ICS notified* below. Client details you gave stay private."
     )
-    return with_checklist_button(thread_note(text), incident.id)
+    if support:
+        text += f"\n{safe(support, 2000)}"
+    message = thread_note(text)
+    button = {"type": "actions", "block_id": "incident", "elements": [{
+        "type": "button", "action_id": Action.ICS_NOTIFIED.value, "style": "primary",
+        "text": plain("ICS notified"), "value": str(incident.id),
+    }]}
+    return {**message, "blocks": [*message["blocks"], button]}
 
 
 def wellbeing_checkin(incident: Incident, support_text: str) -> dict[str, Any]:
-    """The private check-in sent to the associate a while after the report."""
+    """The private check-in: two buttons, because the bot reads no free-text replies."""
     text = (
         f"Checking in about {incident.ref}. How are you doing? "
         f"{safe(support_text, 2000)}"
     )
+    message = thread_note(text)
+    value = str(incident.id)
+    buttons = {"type": "actions", "block_id": "wellbeing", "elements": [
+        {"type": "button", "action_id": Action.WELLBEING_OK.value, "text": plain("I'm OK"),
+         "value": value},
+        {"type": "button", "action_id": Action.WELLBEING_CONTACT.value,
+         "text": plain("I'd like someone to contact me"), "value": value},
+    ]}
+    return {**message, "blocks": [*message["blocks"], buttons]}
+
+
+def wellbeing_answered(incident: Incident, contact: bool) -> dict[str, Any]:
+    """What the check-in message becomes once the associate has answered it."""
+    if contact:
+        text = (f"Thank you. We have asked someone to contact you about {incident.ref}; "
+                "they were given only the reference.")
+    else:
+        text = f"Thank you for letting us know you are OK ({incident.ref})."
     return thread_note(text)
+
+
+def wellbeing_contact_request(incident: Incident) -> dict[str, Any]:
+    """The private DM to HR (or the supervisor): who asked to be contacted, and the reference."""
+    return thread_note(
+        f"{mention(incident.reporter)} would like someone to contact them about their "
+        f"wellbeing after {incident.ref}. Please reach out to them privately."
+    )
+
+
+def ics_marked(incident: Incident) -> dict[str, Any]:
+    """The confirmation DM after the associate pressed "ICS notified"."""
+    return thread_note(f":white_check_mark: Thank you: *ICS notified* is marked done on "
+                       f"{incident.ref}.")

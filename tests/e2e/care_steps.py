@@ -33,7 +33,7 @@ def walk_to(session: ModalSession, stop_before: str, answers: dict[str, dict]) -
         body = session.submit(answers[step])
         assert body.get("response_action") == "update", body
         if body["view"]["callback_id"] == "care_emergency":
-            session.submit({})
+            session.click("care_finish_report")  # finishing the report is secondary
 
 
 def file_report(bot: BotProcess, user_id: str, overrides: dict | None = None) -> dict:
@@ -124,3 +124,23 @@ def ephemerals_to(slack: SlackEmulator, user_id: str) -> list[str]:
     """Return the texts of ephemeral messages the bot showed one user."""
     return [c["params"].get("text", "") for c in slack.calls("chat.postEphemeral")
             if c["params"].get("user") == user_id]
+
+
+def open_home(bot: BotProcess, user_id: str) -> dict:
+    """Send `app_home_opened` as Slack does; return the Home view the bot published."""
+    since = bot.slack.last_seq()
+    event = payloads.app_home_opened(user_id, workspace=bot.slack.workspace)
+    response = bot.post_signed(json.dumps(event), content_type="application/json")
+    assert response.status == 200, response
+    call = bot.slack.wait_for_call(
+        "views.publish", lambda c: c["params"].get("user_id") == user_id, since=since)
+    assert call["response"].get("ok"), call["response"]
+    return call["response"]["view"]
+
+
+def tap_home(bot: BotProcess, user_id: str, home: dict, action_id: str) -> Any:
+    """Tap a Home button (after any confirm dialog, as Slack sends it); return the response."""
+    trigger = bot.slack.mint_trigger_id(user_id)
+    payload = payloads.block_actions_home(home, user_id, action_id, trigger_id=trigger,
+                                          workspace=bot.slack.workspace)
+    return bot.interact(payload), trigger

@@ -434,7 +434,9 @@ def care_toml(slack: SlackEmulator, reminders: Mapping[str, Any] | None = None) 
                 "market_president": u["mark"],
                 "ics": u["ivy"],
                 "account_officer": u["oscar"],
-                "associates": [u["alice"]],
+                # As in the shipped care.toml, the directory lists no associates: the
+                # reporter picks the branch (or not), and the danger path must not need it.
+                "associates": [],
             },
         }
     )
@@ -664,6 +666,22 @@ class BotFactory:
         if wait_healthy:
             bot.wait_healthy(timeout)
         return bot
+
+    def run_cli(
+        self,
+        args: list[str],
+        config_toml_text: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+        timeout: float = 60.0,
+    ) -> subprocess.CompletedProcess:
+        """Run `python -m care_bot ARGS` with the bot's environment; return the finished process."""
+        config_path = self.tmp_path / "care-cli.toml"
+        config_path.write_text(config_toml_text or care_toml(self.slack))
+        full_env = self._env(free_port(), config_path, self.tmp_path / "care.db", env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "care_bot", *args], cwd=self.bot_dir, env=full_env,
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout,
+        )
 
     def close_all(self) -> None:
         """Kill every bot this factory started."""

@@ -551,7 +551,7 @@ def test_bot_factory_starts_signs_restarts_and_stops(standin_factory, slack):
     bot = standin_factory.start(reminders={"ack_reminder": "2s"})
     config = tomllib.loads(Path(bot.config_path).read_text())
     assert config["reminders"]["ack_reminder"] == "2s"
-    assert config["branches"]["downtown"]["associates"] == [slack.users["alice"]]
+    assert config["branches"]["downtown"]["associates"] == []  # as shipped: nobody listed
     assert bot.command(slack.users["alice"]).status == 200
     assert (
         bot.post_raw("payload=%7B%7D", {"Content-Type": "application/x-www-form-urlencoded"}).status

@@ -174,6 +174,7 @@ def test_socket_mode_refresh_opens_new_socket_first_and_stays_fast(slack, bot_fa
     fake.wait_for(lambda: first.ended_at, timeout=15, what="the old socket to close")
     assert_threat_served(fake, slack, alice)
     assert len(fake.links) == 2
+    assert bot.stop() == 0
     assert "Traceback" not in bot.logs()
 
 

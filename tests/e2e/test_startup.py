@@ -39,3 +39,16 @@ def test_startup_example_values_are_refused_with_where_to_fix(slack, bot_factory
     assert "In .env" in logs and 'README.md, section "Settings"' in logs
     assert "xoxb-your-bot-token" not in logs  # a token's value is never echoed, even this one
     assert "Traceback" not in logs
+
+
+def test_startup_database_that_cannot_be_opened_exits_2_naming_the_setting(
+        slack, bot_factory, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+
+    bot = bot_factory.start(env={"CARE_DB_PATH": str(blocker / "care.db")}, wait_healthy=False)
+
+    assert bot.wait_exit(timeout=20) == 2
+    logs = bot.logs()
+    assert "cannot be opened" in logs and "CARE_DB_PATH in .env" in logs
+    assert "Traceback" not in logs

@@ -97,9 +97,11 @@ def test_tracking_whole_checklist_to_closure(slack, bot_factory):
 
     dm_channel = slack.dm_channel(u["alice"])
     dm = slack.wait_for(lambda: next((c for c in posts(slack, dm_channel)
-                                      if "care_update_checklist" in str(c["params"])), None))
-    checklist = open_from_button(bot, u["alice"], dm, "care_update_checklist")
-    checklist.submit({"tasks": ["ics_notified"]})
+                                      if "care_ics_notified" in str(c["params"])), None))
+    # The confirmation DM's one button marks the associate's own step, no modal needed.
+    assert click_message_button(bot, u["alice"], dm, "care_ics_notified").status == 200
+    slack.wait_for(lambda: any("ICS notified* is marked done" in str(c["params"])
+                               for c in slack.calls("chat.update")))
 
     security_parent = latest_parent(slack, slack.channels["care-security"])
     checklist = open_from_button(bot, u["ivy"], security_parent, "care_update_checklist")

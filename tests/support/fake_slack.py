@@ -26,6 +26,7 @@ class FakeSlack:
         self.updates: list[dict[str, Any]] = []
         self.views: list[dict[str, Any]] = []
         self.ephemerals: list[dict[str, Any]] = []
+        self.homes: list[dict[str, Any]] = []
         self.failures: list[Exception] = []
         self.groups: dict[str, list[str]] = {}
         self.lose_answers = 0  # posts that succeed but then raise, as a lost answer would
@@ -60,6 +61,16 @@ class FakeSlack:
         """Record an update."""
         self._maybe_fail()
         self.updates.append({"channel": channel, "ts": ts, **message})
+
+    def publish_home(self, user_id, view):
+        """Record a published Home tab."""
+        self._maybe_fail()
+        self.homes.append({"user": user_id, "view": view})
+
+    def home_of(self, user_id):
+        """Return the last Home view published for a user, or None."""
+        found = [h["view"] for h in self.homes if h["user"] == user_id]
+        return found[-1] if found else None
 
     def open_dm(self, user_id):
         """Return a fake DM channel id for the user."""

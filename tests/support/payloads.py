@@ -425,3 +425,85 @@ def view_closed(
     payload["is_enterprise_install"] = False
     payload["enterprise"] = None
     return payload
+
+
+# ---------------------------------------------------------------------------- App Home, shortcuts
+
+
+def app_home_opened(
+    user_id: str, *, tab: str = "home", workspace: Workspace = DEFAULT_WORKSPACE
+) -> dict[str, Any]:
+    """Return an `event_callback` for `app_home_opened`, shaped like Slack's (see fixtures)."""
+    return {
+        "token": workspace.verification_token,
+        "team_id": workspace.team_id,
+        "api_app_id": workspace.api_app_id,
+        "event": {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": f"D{user_id[1:]}",
+            "event_ts": action_ts(),
+            "tab": tab,
+        },
+        "type": "event_callback",
+        "event_id": f"Ev{secrets.token_hex(5).upper()}",
+        "event_time": int(time.time()),
+        "authorizations": [{
+            "enterprise_id": None, "team_id": workspace.team_id,
+            "user_id": workspace.bot_user_id, "is_bot": True, "is_enterprise_install": False,
+        }],
+        "is_ext_shared_channel": False,
+    }
+
+
+def block_actions_home(
+    view: Mapping[str, Any],
+    user_id: str,
+    action_id: str,
+    *,
+    trigger_id: str | None = None,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> dict[str, Any]:
+    """Return a `block_actions` payload for a button on a user's Home tab."""
+    block_id, element = find_element(view.get("blocks", []), action_id)
+    full = full_view({**view, "type": "home"}, {}, workspace=workspace)
+    payload = _interaction("block_actions", user_id, workspace)
+    payload.update({
+        "container": {"type": "view", "view_id": full["id"]},
+        "trigger_id": trigger_id or fake_trigger_id(),
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": full,
+        "actions": [_action(block_id, element, action_id, element.get("value"))],
+    })
+    return payload
+
+
+def global_shortcut(
+    user_id: str, callback_id: str, trigger_id: str, *,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> dict[str, Any]:
+    """Return a global `shortcut` payload."""
+    payload = _interaction("shortcut", user_id, workspace)
+    payload.update({"callback_id": callback_id, "trigger_id": trigger_id,
+                    "action_ts": action_ts(), "is_enterprise_install": False,
+                    "enterprise": None})
+    payload["team"] = {"id": workspace.team_id, "domain": workspace.team_domain}
+    return payload
+
+
+def message_shortcut(
+    user_id: str, callback_id: str, trigger_id: str, channel_id: str, message: Mapping,
+    *, workspace: Workspace = DEFAULT_WORKSPACE,
+) -> dict[str, Any]:
+    """Return a `message_action` payload (a message shortcut on `message`)."""
+    payload = _interaction("message_action", user_id, workspace)
+    payload.update({
+        "callback_id": callback_id, "trigger_id": trigger_id, "action_ts": action_ts(),
+        "message_ts": message["ts"], "message": dict(message),
+        "channel": {"id": channel_id, "name": workspace.channel_name(channel_id)},
+        "response_url": response_url("actions", workspace), "is_enterprise_install": False,
+        "enterprise": None,
+    })
+    payload["team"] = {"id": workspace.team_id, "domain": workspace.team_domain}
+    return payload

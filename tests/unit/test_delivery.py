@@ -75,7 +75,8 @@ def world(tmp_path):
 
 def test_deliver_due_posts_parents_first_and_threads_replies_under_them(world):
     services, slack, _clock = world
-    assert delivery.deliver_due(services) == 5
+    assert delivery.deliver_due(services) == 6  # 5 posts and the reporter's Home
+    assert [h["user"] for h in slack.homes] == [ALICE]
 
     assert [(p["channel"], p["thread_ts"] is None) for p in slack.posts[:2]] == [
         (SUPERVISORS_CHANNEL, True), (SECURITY_CHANNEL, True)]
@@ -114,7 +115,7 @@ def test_parent_is_rendered_from_state_at_delivery(world):
 def test_rate_limit_waits_exactly_retry_after_then_delivers_in_order(world):
     services, slack, clock = world
     slack.failures.append(slack_error("ratelimited", 429, {"Retry-After": "7"}))
-    assert delivery.deliver_due(services) == 3  # the security channel and the DM go on
+    assert delivery.deliver_due(services) == 4  # the security channel, the DM and Home go on
 
     waiting = row(services, SUP_PARENT)
     assert (waiting["status"], waiting["not_before"], waiting["error"]) == (

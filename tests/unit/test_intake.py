@@ -317,14 +317,17 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     assert incident["submitted_at"] is None
     assert draft_row(services, draft_id)["incident_id"] == incident["id"]
     outbox = query(services, "SELECT key, kind, channel, render FROM outbox ORDER BY id")
-    assert outbox == [
+    assert outbox[:4] == [
         {"key": "incident:1:supervisors:parent", "kind": "post",
          "channel": SUPERVISORS_CHANNEL, "render": "parent"},
         {"key": "incident:1:security:parent", "kind": "post",
          "channel": SECURITY_CHANNEL, "render": "parent"},
+        {"key": "dm:U0SAM:incident:1:danger", "kind": "post", "channel": "U0SAM",
+         "render": None},  # the branch supervisor's DM reaches a muted phone
         {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
          "channel": USERS["rita"], "render": None},  # the RXM is really told: a DM
     ]
+    assert [(r["kind"], r["channel"]) for r in outbox[4:]] == [("home", ALICE)]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
     followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
@@ -335,16 +338,17 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
 
     delivery.deliver_due(services)
     assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,
-                                                   f"D{USERS['rita']}"]
-    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:2])
-    assert "*immediate danger*" in slack.posts[2]["text"]
+                                                   "DU0SAM", f"D{USERS['rita']}"]
+    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:3])
+    assert "*immediate danger*" in slack.posts[3]["text"]
 
 
 def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_parents(tmp_path):
     services, slack, clock = make_services(tmp_path)
     view = walk_to(services, "client_service", danger=True)
     delivery.deliver_due(services)
-    parents = {p["channel"]: p["ts"] for p in slack.posts if not p["channel"].startswith("D")}
+    parents = {p["channel"]: p["ts"] for p in slack.posts
+               if p["channel"] in (SUPERVISORS_CHANNEL, SECURITY_CHANNEL)}
     clock.advance(120)
     for step in ("client_service", "assess", "report", "evaluate"):
         view = submit(services, ALICE, view, STEP_ANSWERS[step]).view
@@ -364,7 +368,8 @@ def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_pare
     assert {(u["channel"], u["ts"]) for u in slack.updates} == set(parents.items())
     for update in slack.updates:
         shown = json.dumps(update["blocks"], ensure_ascii=False)
-        assert "in immediate danger" not in shown
+        assert "The full report follows" not in shown  # the report is in the thread now
+        assert "Someone may be in immediate danger" in shown  # the alert stays readable
         assert "C · report completed" in shown
     assert len([p for p in slack.posts if p["thread_ts"] is None
                 and p["channel"] in parents]) == 2  # no second parent
@@ -378,7 +383,7 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 3  # two parents and the RXM's DM, once
+    assert count(services, "outbox") == 5  # two parents, the supervisor's and RXM's DMs, Home
 
 
 # ------------------------------------------------------------------------------ submission
@@ -403,8 +408,9 @@ def test_submission_queues_parents_details_and_confirmation_in_one_go(tmp_path):
     assert keys == [
         "incident:1:supervisors:parent", "incident:1:security:parent",
         "incident:1:supervisors:details", "incident:1:security:details",
-        f"dm:{ALICE}:incident:1:confirmation",
+        f"dm:{ALICE}:incident:1:confirmation", keys[-1],
     ]
+    assert keys[-1].startswith(f"home:{ALICE}:")  # Home shows the new report
     [incident] = query(services, "SELECT status, submitted_at FROM incidents")
     assert incident["status"] == "open"
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == ["submitted"]

@@ -268,12 +268,29 @@ def test_resume_view_is_valid_for_every_step(step):
 
 
 def test_emergency_view_is_valid_and_names_the_reference():
-    view = report_modal.emergency_view("CARE-2026-0001", "d" * 32)
+    incident, _states = incident_in_state("alerted", full_answers())
+    view = report_modal.emergency_view(incident, "d" * 32, "U0SAM")
     assert_valid_view(view)
     assert view["callback_id"] == Callback.EMERGENCY.value
     assert view["notify_on_close"] is True
-    assert "CARE-2026-0001" in json.dumps(view["blocks"])
+    assert incident.ref in json.dumps(view["blocks"])
     assert "911" in view["blocks"][0]["text"]["text"]
+    assert view["submit"]["text"] == "I'm safe now"
+    told = view["blocks"][1]["text"]["text"]
+    assert "Corporate Security & Risk (the security channel) and <@U0SAM>" in told
+    assert "What happens next" in told
+    labels = [e["text"]["text"] for b in view["blocks"] if b["type"] == "actions"
+              for e in b["elements"]]
+    assert labels == ["I have called 911 / law enforcement", "I can't call: please call for me",
+                      "Finish the report"]
+
+
+def test_emergency_view_without_a_supervisor_names_the_supervisors_on_duty():
+    incident, _states = incident_in_state("alerted", full_answers())
+    view = report_modal.emergency_view(incident, "d" * 32, None, "+1 555 010 0199")
+    assert_valid_view(view)
+    text = view["blocks"][1]["text"]["text"]
+    assert "and the supervisors on duty" in text and "+1 555 010 0199" in text
 
 
 @pytest.mark.parametrize("danger", [False, True])
@@ -420,7 +437,7 @@ def test_parent_message_is_valid_escaped_and_private(state, answer_set, branch_s
 )
 def test_parent_message_shows_status_and_buttons_of_each_state(state, status_text, buttons):
     incident, states = incident_in_state(state, full_answers())
-    message = messages.parent_message(incident, states, None, ONE_BRANCH)
+    message = messages.parent_message(incident, states, None, ONE_BRANCH, "supervisors")
     texts = "\n".join(mrkdwn_texts(message))
     assert status_text in texts
     shown = [e["action_id"] for b in message["blocks"] if b["type"] == "actions"

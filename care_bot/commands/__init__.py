@@ -1,0 +1,1 @@
+"""One module per ``python -m care_bot`` command, each with ``HELP`` and ``run(argv)``."""

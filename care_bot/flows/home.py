@@ -1,0 +1,65 @@
+"""Publish the App Home tab: one view per user, composed from role sections.
+
+Each section builder takes ``(db, services, user_id)`` and returns its blocks, or ``[]`` when
+the user has no part in it. Other roles' sections are added to ``SECTIONS``. Publishing is
+idempotent (the whole view is replaced), so it is re-published whenever the user's incidents
+change: ``queue_home`` writes an outbox row in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+
+from care_bot.checklist import task_states
+from care_bot.flows.services import Services
+from care_bot.storage import incidents, outbox
+from care_bot.views import home
+
+logger = logging.getLogger(__name__)
+
+HomeSection = Callable[[sqlite_utils.Database, Services, str], list[dict[str, Any]]]
+MY_REPORTS_LIMIT = 10
+
+
+def associate_section(db: sqlite_utils.Database, services: Services,
+                      user_id: str) -> list[dict[str, Any]]:
+    """The associate's Home: the alert button, "Report a threat" and their recent reports."""
+    lines = []
+    for incident in incidents.list_by_reporter(db, user_id, MY_REPORTS_LIMIT):
+        states = task_states(incidents.list_events(db, incident.id))
+        delivery = home.delivery_state(outbox.parent_states(db, incident.id))
+        lines.append(home.ReportLine(incident, delivery, "ics_notified" in states))
+    return home.associate_section(lines)
+
+
+# Every role's section, in the order Home shows them; add a builder here to add a section.
+SECTIONS: list[HomeSection] = [associate_section]
+
+
+def register_section(builder: HomeSection) -> None:
+    """Add a role's section to every Home view (once)."""
+    if builder not in SECTIONS:
+        SECTIONS.append(builder)
+
+
+def home_view(db: sqlite_utils.Database, services: Services, user_id: str) -> dict[str, Any]:
+    """Build a user's Home view from every section, the emergency block first."""
+    return home.build_home((section(db, services, user_id) for section in SECTIONS),
+                           services.settings)
+
+
+def publish_home(services: Services, user_id: str) -> None:
+    """Build and publish a user's Home tab now (on ``app_home_opened``)."""
+    with services.store.reading() as db:
+        view = home_view(db, services, user_id)
+    services.slack.publish_home(user_id, view)
+
+
+def queue_home(db: sqlite_utils.Database, user_id: str, now: float,
+               incident_id: int | None = None) -> None:
+    """Queue a re-publish of a user's Home tab inside the caller's transaction."""
+    outbox.enqueue_home(db, user_id=user_id, now=now, incident_id=incident_id)

@@ -1,0 +1,82 @@
+"""Danger alert buttons: "I'm on it" in the channel; 911 answers and "I'm safe now" in the modal."""
+
+from __future__ import annotations
+
+import logging
+
+from care_bot.care import POLICE_CALLED, POLICE_CANT_CALL
+from care_bot.flows import alerts, intake
+from care_bot.flows.services import Services
+from care_bot.ids import Action, Callback
+from care_bot.listeners.actions import _answer_in_channel, _incident_id, _update_modal
+from care_bot.listeners.guard import after_ack_guard
+from care_bot.views import report_modal
+from care_bot.views.alerts import safe_phrase
+from care_bot.views.metadata import decode
+
+logger = logging.getLogger(__name__)
+
+
+def _ref(body: dict):
+    return decode((body.get("view") or {}).get("private_metadata"))
+
+
+def register(app, services: Services) -> None:
+    """Attach the danger alert's listeners."""
+    guard = after_ack_guard(services)
+
+
+    @app.action(Action.CLAIM_ALERT.value)
+    @guard
+    def claim(ack, body):
+        # Save first, then ack: a claim Slack was told about is never lost.
+        outcome = alerts.claim(services, body["user"]["id"], _incident_id(body))
+        ack()
+        _answer_in_channel(services, body, outcome)
+
+    def _police(ack, body, answer: str) -> None:
+        ref = _ref(body)
+        incident = alerts.record_police_call(services, body["user"]["id"],
+                                             _incident_id(body) or ref.incident_id, answer)
+        ack()
+        if incident is not None:
+            _update_modal(services, body, intake.emergency_screen(services, incident,
+                                                                   ref.draft_id))
+
+    @app.action(Action.POLICE_CALLED.value)
+    @guard
+    def police_called(ack, body):
+        _police(ack, body, POLICE_CALLED)
+
+    @app.action(Action.POLICE_CANT_CALL.value)
+    @guard
+    def police_cant_call(ack, body):
+        _police(ack, body, POLICE_CANT_CALL)
+
+    @app.action(Action.FINISH_REPORT.value)
+    @guard
+    def finish_report(ack, body):
+        ack()
+        ref = _ref(body)
+        result = intake.continue_after_emergency(services, body["user"]["id"], ref)
+        _update_modal(services, body, result.view)
+
+    @app.view(Callback.EMERGENCY.value)
+    @guard
+    def safe_now(ack, body):
+        ref = _ref(body)
+        incident = alerts.report_safe(services, body["user"]["id"], ref.incident_id)
+        if incident is None or incident.safe_at is None:
+            result = intake.continue_after_emergency(services, body["user"]["id"], ref)
+            ack(**result.response())
+            return
+        phrase = safe_phrase(incident, services.settings.branches)
+        ack(response_action="update", view=report_modal.safe_view(incident, ref.draft_id,
+                                                                     phrase))
+
+    @app.view_closed(Callback.SAFE_NOW.value)
+    def safe_closed(ack):
+        ack()
+
+
+

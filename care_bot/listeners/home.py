@@ -1,0 +1,114 @@
+"""App Home, shortcuts and the associate's own buttons (one-tap alert, ICS notified, wellbeing)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from care_bot.flows import home as home_flow
+from care_bot.flows import intake, reporter
+from care_bot.flows.services import Services
+from care_bot.ids import Action, Callback
+from care_bot.listeners.guard import after_ack_guard
+
+logger = logging.getLogger(__name__)
+
+
+def _value_id(body: dict) -> int:
+    try:
+        return int(body["actions"][0].get("value") or 0)
+    except (KeyError, IndexError, ValueError):
+        return 0
+
+
+def _open(services: Services, trigger_id: str | None, view: dict) -> None:
+    if not trigger_id:
+        return
+    try:
+        services.slack.open_view(trigger_id, view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+
+
+def _open_report(services: Services, user_id: str, trigger_id: str,
+                 prefill: dict | None = None) -> None:
+    start = intake.start_report(services, user_id, prefill)
+    _open(services, trigger_id, start.view)
+
+
+def _message_of(body: dict) -> tuple[str | None, str | None]:
+    container = body.get("container") or {}
+    return container.get("channel_id") or (body.get("channel") or {}).get("id"), \
+        container.get("message_ts") or (body.get("message") or {}).get("ts")
+
+
+def register(app, services: Services) -> None:
+    """Attach the Home tab, the shortcuts and the associate's DM buttons."""
+    guard = after_ack_guard(services)
+
+
+    @app.event("app_home_opened")
+    def home_opened(event):
+        if event.get("tab", "home") != "home":
+            return
+        try:
+            home_flow.publish_home(services, event["user"])
+        except SlackApiError as error:
+            logger.warning("views.publish failed: %s", error.response.get("error"))
+
+    @app.action(Action.HOME_DANGER.value)
+    @guard
+    def home_danger(ack, body):
+        user_id = body["user"]["id"]
+        # Save and queue the alert first, then ack: the alert never depends on Slack's answer.
+        incident, draft_id = intake.one_tap_alert(services, user_id)
+        ack()
+        _open(services, body.get("trigger_id"), intake.emergency_screen(
+            services, incident, draft_id))
+        try:
+            intake.prefill_profile(services, draft_id, user_id)
+        except Exception:
+            logger.warning("profile pre-fill failed", exc_info=True)
+
+    @app.action(Action.HOME_REPORT.value)
+    @guard
+    def home_report(ack, body):
+        ack()
+        _open_report(services, body["user"]["id"], body.get("trigger_id"))
+
+    @app.shortcut(Callback.REPORT_SHORTCUT.value)
+    @guard
+    def report_shortcut(ack, shortcut):
+        ack()
+        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"))
+
+    @app.shortcut(Callback.MESSAGE_SHORTCUT.value)
+    @guard
+    def message_shortcut(ack, shortcut):
+        ack()
+        prefill = reporter.from_message(shortcut)
+        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"), prefill)
+
+    @app.action(Action.ICS_NOTIFIED.value)
+    @guard
+    def ics_notified(ack, body):
+        ack()
+        channel, ts = _message_of(body)
+        reporter.mark_ics_notified(services, body["user"]["id"], _value_id(body), channel, ts)
+
+    @app.action(Action.WELLBEING_OK.value)
+    @guard
+    def wellbeing_ok(ack, body):
+        ack()
+        channel, ts = _message_of(body)
+        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), False,
+                                  channel, ts)
+
+    @app.action(Action.WELLBEING_CONTACT.value)
+    @guard
+    def wellbeing_contact(ack, body):
+        ack()
+        channel, ts = _message_of(body)
+        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), True,
+                                  channel, ts)

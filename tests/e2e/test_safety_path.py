@@ -1,0 +1,184 @@
+"""End-to-end: the safety path, with a branch directory that does not list the reporter."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.care_steps import (
+    assert_all_surfaces_valid,
+    click_message_button,
+    open_home,
+    parent_post,
+    posts,
+    tap_home,
+    thread_texts,
+)
+from tests.e2e.harness import ModalSession
+from tests.support import payloads
+
+
+def _blocks_text(call: dict) -> str:
+    blocks = call["params"].get("blocks")
+    return blocks if isinstance(blocks, str) else json.dumps(blocks)
+
+
+def _parent_texts(slack) -> dict[str, str]:
+    out = {}
+    for name in ("care-supervisors", "care-security"):
+        parent = parent_post(slack, slack.channels[name])
+        out[name] = parent["params"]["text"] + _blocks_text(parent)
+    return out
+
+
+def _start_danger(bot, slack) -> ModalSession:
+    session = ModalSession.open(bot, slack.users["alice"])
+    body = session.submit({"danger": "yes"})  # nothing else on the screen touched
+    assert body.get("response_action") == "update", body
+    assert body["view"]["callback_id"] == "care_emergency"
+    return session
+
+
+def test_danger_answer_alone_alerts_both_channels_mentioning_who_must_act(slack, bot_factory):
+    """No branch, no spot: the alert goes out, says "location not given" and pings people."""
+    bot = bot_factory.start()
+    alice, sam, sec = slack.users["alice"], slack.users["sam"], slack.users["sec"]
+    session = _start_danger(bot, slack)
+    screen = json.dumps(session.view["blocks"])
+    assert "Corporate Security & Risk (the security channel)" in screen
+    assert "What happens next" in screen
+    assert session.view["submit"]["text"] == "I'm safe now"
+
+    texts = _parent_texts(slack)
+    security, supervisors = texts["care-security"], texts["care-supervisors"]
+    assert f"<@{sec}>" in security  # the security role
+    assert f"<@{sam}>" in supervisors  # no branch known: the supervisors role
+    for text in (security, supervisors):
+        assert "location not given" in text and f"<@{alice}>" in text
+        assert "<!here>" not in text  # [alerts] broadcast is off by default
+    sec_parent = parent_post(slack, slack.channels["care-security"])
+    assert sec_parent["params"]["text"].startswith(f"<@{sec}>")  # the mention notifies
+    assert "care_claim_alert" in _blocks_text(sec_parent)
+    incident = bot.db().execute("SELECT status, danger, branch FROM incidents").fetchone()
+    assert tuple(incident) == ("alerted", 1, None)
+    assert_all_surfaces_valid(slack)
+
+
+def test_broadcast_setting_adds_here_and_branch_supervisor_gets_a_dm(slack, bot_factory):
+    """With a branch chosen, its supervisor is mentioned and DMed; broadcast adds @here."""
+    from tests.e2e.harness import care_toml
+
+    toml = care_toml(slack) + "\n[alerts]\nbroadcast = true\n"
+    bot = bot_factory.start(config_toml_text=toml)
+    session = ModalSession.open(bot, slack.users["alice"])
+    session.submit({"danger": "yes", "branch": "downtown"})
+    texts = _parent_texts(slack)
+    assert all("<!here>" in text for text in texts.values())
+    assert "Downtown" in texts["care-supervisors"]
+    assert f"<@{slack.users['sam']}>" in texts["care-supervisors"]
+    dm = slack.dm_channel(slack.users["sam"])
+    slack.wait_for(lambda: any("immediate danger" in m.get("text", "")
+                               for m in slack.history(dm)))
+
+
+def test_cant_call_is_flagged_in_bold_first_with_here(slack, bot_factory):
+    """"I can't call" puts that line first, in bold, and pings @here in both channels."""
+    bot = bot_factory.start()
+    session = _start_danger(bot, slack)
+    parents = {name: parent_post(slack, slack.channels[name])
+               for name in ("care-supervisors", "care-security")}
+    session.click("care_police_cant_call")
+    assert "call 911 for you" in json.dumps(session.view["blocks"])
+    for name, parent in parents.items():
+        channel, ts = slack.channels[name], parent["response"]["ts"]
+        reply = slack.wait_for(lambda c=channel, t=ts: next(
+            (p for p in posts(slack, c) if p["params"].get("thread_ts") == t), None))
+        text = reply["params"]["text"]
+        assert text.startswith("*<!here>") and "cannot call 911" in text
+        update = slack.wait_for(lambda t=ts: next(
+            (c for c in slack.calls("chat.update") if c["params"].get("ts") == t
+             and "cannot call 911" in _blocks_text(c)), None))
+        first_section = json.loads(_blocks_text(update))[1]["text"]["text"]
+        assert "*<!here> " in first_section.split("\n")[1]  # first line after the mentions
+    events = [r[0] for r in bot.db().execute("SELECT action FROM events ORDER BY id")]
+    assert events == ["danger_alerted", "police_call"]
+
+
+def test_safe_now_is_posted_in_both_alert_threads(slack, bot_factory):
+    """"I'm safe now" records the time and posts "reported safe at HH:MM" in both threads."""
+    bot = bot_factory.start()
+    session = _start_danger(bot, slack)
+    parents = {name: parent_post(slack, slack.channels[name])
+               for name in ("care-supervisors", "care-security")}
+    body = session.submit({})
+    assert body["view"]["title"]["text"] == "You are safe"
+    for name, parent in parents.items():
+        channel, ts = slack.channels[name], parent["response"]["ts"]
+        slack.wait_for(lambda c=channel, t=ts: any(
+            "reported safe at" in text for text in thread_texts(slack, c, t)))
+    safe_at = bot.db().execute("SELECT safe_at FROM incidents").fetchone()[0]
+    assert safe_at is not None
+
+
+def test_claim_records_who_updates_in_place_and_stops_the_ladder(slack, bot_factory):
+    """"I'm on it" by a security member: recorded, the alert re-rendered, reminders stopped."""
+    bot = bot_factory.start()
+    _start_danger(bot, slack)
+    parent = parent_post(slack, slack.channels["care-security"])
+    sec = slack.users["sec"]
+    response = click_message_button(bot, sec, parent, "care_claim_alert")
+    assert response.status == 200
+    ts = parent["response"]["ts"]
+    slack.wait_for(lambda: any(c["params"].get("ts") == ts and f"<@{sec}> is on it*"
+                               in _blocks_text(c) for c in slack.calls("chat.update")))
+    db = bot.db()
+    assert tuple(db.execute("SELECT claimed_by, acknowledged_by FROM incidents").fetchone()) == (
+        sec, sec)
+    pending = db.execute("SELECT count(*) FROM followups WHERE status = 'pending' AND kind "
+                         "LIKE 'ack%'").fetchone()[0]
+    assert pending == 0
+
+
+def test_home_danger_button_alerts_in_one_tap(slack, bot_factory):
+    """Home begins with the emergency block; one tap (after Slack's confirm) alerts both."""
+    bot = bot_factory.start()
+    alice = slack.users["alice"]
+    home = open_home(bot, alice)
+    assert "Call 911" in home["blocks"][0]["text"]["text"]
+    _block, button = payloads.find_element(home["blocks"], "care_home_danger")
+    assert "confirm" in button
+    response, trigger = tap_home(bot, alice, home, "care_home_danger")
+    assert response.status == 200
+    texts = _parent_texts(slack)
+    assert all("location not given" in t and f"<@{alice}>" in t for t in texts.values())
+    opened = slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == trigger)
+    assert opened["response"].get("ok") and "care_emergency" in json.dumps(opened["params"])
+    slack.wait_for(lambda: any(
+        "Alert sent" in json.dumps(c["params"]) for c in slack.calls("views.publish")
+        if c["params"].get("user_id") == alice))  # Home re-published with the new report
+    assert bot.db().execute("SELECT count(*) FROM incidents").fetchone()[0] == 1
+
+
+def test_shortcuts_open_the_report_with_the_danger_question_first(slack, bot_factory):
+    """The global shortcut opens the modal; the message shortcut pre-fills what happened."""
+    bot = bot_factory.start()
+    alice = slack.users["alice"]
+    trigger = slack.mint_trigger_id(alice)
+    payload = payloads.global_shortcut(alice, "care_report_shortcut", trigger,
+                                       workspace=slack.workspace)
+    assert bot.interact(payload).status == 200
+    call = slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == trigger)
+    view = call["response"]["view"]
+    first_input = next(b for b in view["blocks"] if b["type"] == "input")
+    assert first_input["block_id"] == "danger"
+
+    trigger = slack.mint_trigger_id(alice)
+    message = {"type": "message", "user": slack.users["olly"], "ts": "1790000000.000100",
+               "text": "I know where you park."}
+    payload = payloads.message_shortcut(alice, "care_report_message", trigger,
+                                        slack.channels["general"], message,
+                                        workspace=slack.workspace)
+    assert bot.interact(payload).status == 200
+    slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == trigger)
+    answers = json.loads(bot.db().execute("SELECT answers FROM drafts").fetchone()[0])
+    assert "I know where you park." in answers["what_happened"]
+    assert "/archives/" in answers["what_happened"]
