@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.e2e.care_steps import (
     assert_all_surfaces_valid,
     click_message_button,
@@ -41,12 +43,21 @@ def _calls_seen_by(slack, user_id: str) -> str:
     return json.dumps(seen)
 
 
-def test_an_outsider_named_for_every_person_is_told_but_refused(slack, bot_factory):
+@pytest.fixture
+def outsider_in_supervisors(slack):
+    """Olly (no role) is a member of the supervisors channel for one test, then leaves."""
+    olly = slack.users["olly"]
+    slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=olly)
+    yield olly
+    slack.api("conversations.kick", channel=slack.channels["care-supervisors"], user=olly)
+
+
+def test_an_outsider_named_for_every_person_is_told_but_refused(slack, bot_factory,
+                                                                  outsider_in_supervisors):
     """The reporter names an outsider as supervisor, RXM, MP, ICS and account officer."""
     bot = bot_factory.start()
     u = slack.users
-    olly = u["olly"]
-    slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=olly)
+    olly = outsider_in_supervisors
     ref = reference_of(file_report(bot, u["alice"], {
         "report": {"supervisor": olly, "rxm": olly, "market_president": olly},
         "evaluate": {"ics": olly, "account_officer": olly},
