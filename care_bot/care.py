@@ -19,18 +19,25 @@ class Step(StrEnum):
     SAFETY = "safety"
     CLIENT_SERVICE = "client_service"
     ASSESS = "assess"
-    REPORT = "report"
-    EVALUATE = "evaluate"
+    REPORT = "report"  # "Who will be told" and "The client relationship" (R and E)
     REVIEW = "review"
 
 
 STEP_ORDER = tuple(Step)
+# Drafts saved by an earlier version of the form may stop at a step that was merged away.
+LEGACY_STEPS = {"evaluate": Step.REPORT}
+
+
+def parse_step(value: str) -> Step:
+    """Return the step a saved draft is at, mapping merged-away steps onto their successor."""
+    return LEGACY_STEPS.get(value) or Step(value)
 
 THREAT_KINDS = {
     "physical": "Physical, verbal or written threat",
     "abusive": "Abusive language",
     "implied": "Implied threat",
     "behaviour": "Concerning behaviour",
+    "other": "Other",
 }
 THREAT_CHANNELS = {
     "in_person": "In person",
@@ -39,6 +46,14 @@ THREAT_CHANNELS = {
     "social_media": "Social media",
     "other": "Other",
 }
+# The guideline's credible / valid / likely, asked once.
+LIKELIHOOD = {
+    "likely": "Likely: they could and probably will act on it",
+    "possible": "Possible",
+    "unlikely": "Unlikely",
+    "unsure": "Not sure",
+}
+# The three questions of earlier reports, still shown when a stored report has them.
 ASSESSMENT_ANSWERS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 ASSESSMENT_QUESTIONS = {
     "credible": "Is the threat credible?",
@@ -70,7 +85,8 @@ POLICE_CALL_LABELS = {
 }
 
 # Answers that are never posted in a channel: they identify the client.
-PRIVATE_ANSWERS = frozenset({"client_name", "accounts"})
+PRIVATE_ANSWERS = frozenset({"client_name", "accounts", "client_unknown"})
+CLIENT_UNKNOWN = {"unknown": "Unknown / not a client"}
 
 # Role names from care.toml, and the posts of a branch in the directory ([branches.*]).
 ROLE_SUPERVISORS = "supervisors"

@@ -7,6 +7,7 @@ import sys
 
 COMMANDS = {
     "check": "care_bot.commands.check",
+    "export": "care_bot.commands.export",
 }
 HELP_WORDS = ("-h", "--help", "help")
 

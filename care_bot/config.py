@@ -185,6 +185,15 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Weekly:
+    """A weekly time, such as Monday 09:00, in a time zone."""
+
+    weekday: int  # 0 = Monday
+    at: time
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot is configured with; built once by ``load_settings``."""
 
@@ -205,6 +214,8 @@ class Settings:
     downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
+    digest_weekly: Weekly | None = None  # [digest] weekly; None: no digest
+    bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
 
@@ -348,6 +359,7 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),
+        **_digest(_table(document, "digest", problems, required=False), document, problems),
     }
 
 
@@ -497,3 +509,33 @@ def _valid_clock(match: re.Match) -> bool:
     hours = (int(match.group(1)), int(match.group(3)))
     minutes = (int(match.group(2)), int(match.group(4)))
     return all(0 <= h <= 23 for h in hours) and all(0 <= m <= 59 for m in minutes)
+
+
+# ---- [digest] (issue 11): the weekly digest's day, time and time zone
+
+
+def _digest(table: dict, document: dict, problems: list[str]) -> dict:
+    branches = document.get("branches")
+    first = next(iter(branches.values()), {}) if isinstance(branches, dict) and branches else {}
+    default_zone = first.get("timezone", "UTC") if isinstance(first, dict) else "UTC"
+    zone = table.get("timezone", default_zone)
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        if "timezone" in table:
+            problems.append(f"digest.timezone {zone!r} is not a known time zone")
+        zone = "UTC"
+    for key in table:
+        if key not in ("weekly", "timezone"):
+            problems.append(f"digest.{key} is not a known setting")
+    raw = table.get("weekly", "off")
+    if raw in ("off", False, ""):
+        return {"digest_weekly": None, "bank_timezone": zone}
+    match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$", str(raw).strip().lower())
+    if (not match or match.group(1) not in WEEKDAYS or int(match.group(2)) > 23
+            or int(match.group(3)) > 59 or int(match.group(4) or 0) > 59):
+        problems.append(f"digest.weekly must look like \"mon 09:00\" or be \"off\", not {raw!r}")
+        return {"digest_weekly": None, "bank_timezone": zone}
+    at = time(int(match.group(2)), int(match.group(3)), int(match.group(4) or 0))
+    weekly = Weekly(WEEKDAYS.index(match.group(1)), at, zone)
+    return {"digest_weekly": weekly, "bank_timezone": zone}

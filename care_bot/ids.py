@@ -16,6 +16,7 @@ class Callback(StrEnum):
     SAFE_NOW = "care_safe_now"
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
+    DETAILS = "care_details"  # issue 11: /threat show
 
 
 class Action(StrEnum):
@@ -30,6 +31,7 @@ class Action(StrEnum):
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
     REPORT_TO_HR = "care_report_to_hr"
+    CHANGE_STEP = "care_change_step"
     CLAIM_ALERT = "care_claim_alert"
     POLICE_CALLED = "care_police_called"
     POLICE_CANT_CALL = "care_police_cant_call"
@@ -39,6 +41,10 @@ class Action(StrEnum):
     ICS_NOTIFIED = "care_ics_notified"
     WELLBEING_OK = "care_wellbeing_ok"
     WELLBEING_CONTACT = "care_wellbeing_contact"
+    # issue 11: role sections of Home and the details modal
+    HOME_ACKNOWLEDGE = "care_home_acknowledge"
+    HOME_BRANCH = "care_home_branch"
+    SHOW_DETAILS = "care_show_details"
 
 
 class Block(StrEnum):
@@ -52,6 +58,9 @@ class Block(StrEnum):
     OCCURRED_AT = "occurred_at"
     THREAT_CHANNEL = "threat_channel"
     THREAT_KINDS = "threat_kinds"
+    THREAT_KIND_OTHER = "threat_kind_other"
+    LIKELIHOOD = "likelihood"
+    CLIENT_UNKNOWN = "client_unknown"
     ACCOMMODATION = "accommodation"
     SUPERVISOR_CONTACTED = "supervisor_contacted"
     CREDIBLE = "credible"

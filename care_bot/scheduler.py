@@ -12,7 +12,7 @@ from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, followups
+from care_bot.flows import delivery, digest, followups
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 
@@ -36,6 +36,7 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> None:
         followups.send_due(services)
         delivery.deliver_due(services)
         delivery.report_stuck(services)
+        digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
         logger.exception("sweep failed; it will run again")
     if alive is not None:
@@ -54,6 +55,10 @@ class Sweeper:
     def start(self) -> None:
         """Start the periodic sweep, running the first one right away."""
         interval = max(self.services.settings.sweep_every.total_seconds(), 0.2)
+        try:
+            digest.ensure_scheduled(self.services)  # issue 11: match the [digest] setting
+        except Exception:
+            logger.exception("could not schedule the weekly digest; the bot runs without it")
         self._scheduler.add_job(
             sweep, "interval", args=[self.services, self.alive], id=SWEEP_JOB_ID, seconds=interval,
             coalesce=True, max_instances=1, misfire_grace_time=None,

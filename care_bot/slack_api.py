@@ -174,6 +174,18 @@ class SlackGateway:
         """Return the user ids in a Slack user group."""
         return list(self.client.usergroups_users_list(usergroup=group_id)["users"])
 
+    # ---- issue 11: files (exports to a DM, the digest's chart) and the Home tab
+
+    def upload_file(self, channel: str, filename: str, content: bytes, *, title: str,
+                    comment: str, alt_text: str | None = None) -> str:
+        """Share one file in a channel with files.uploadV2; return the file's id."""
+        kwargs: dict[str, Any] = {"alt_txt": alt_text} if alt_text else {}
+        response = self.client.files_upload_v2(
+            channel=channel, filename=filename, content=content, title=title,
+            initial_comment=comment, **kwargs,
+        )
+        return (response.get("file") or {}).get("id", "")
+
     # -- used by `python -m care_bot check`; each raises SlackApiError as Slack answers
 
     def auth_identity(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ READ_TICK = 0.5  # a blocked read wakes this often to ping and to notice silence
 HELLO_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 10.0
 REFRESH_GRACE = 10.0  # after a refresh, the old socket may still carry acks this long
+ACK_WAIT = 2.0  # an ack whose socket closed waits this long for the next one
 MAX_BACKOFF = 30.0
 # Slack's answers to apps.connections.open that no retry can fix.
 REFUSED = frozenset({
@@ -331,14 +332,21 @@ class SocketModeRunner:
         self._ack(link, ack_message(envelope["envelope_id"], response))
 
     def _ack(self, link: Link, text: str) -> None:
-        for target in (link, self._current):
-            if target is None:
-                continue
-            try:
-                target.send(text)
-                return
-            except Exception:
-                continue
+        # On the socket the envelope came on; if that one just closed, on the newest one, waiting
+        # briefly for a replacement (Slack's 3 s limit counts from delivery).
+        deadline = time.monotonic() + ACK_WAIT
+        while True:
+            for target in (link, self._current):
+                if target is None:
+                    continue
+                try:
+                    target.send(text)
+                    return
+                except Exception:
+                    continue
+            if time.monotonic() >= deadline or self._stop.is_set():
+                break
+            time.sleep(0.05)
         logger.warning("Socket Mode: an acknowledgement could not be sent (no open socket)")
 
 

@@ -115,6 +115,10 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
 
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
+    if item.kind == "home" and "views" in plan:  # everyone an incident concerns
+        for user_id, view in plan["views"].items():
+            services.slack.publish_home(user_id, view)
+        return item.channel, ""
     if item.kind == "home":
         services.slack.publish_home(item.channel, plan["view"])
         return item.channel, ""

@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.checklist import task_states
+from care_bot.flows import posting, role_home
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, outbox
 from care_bot.views import home
@@ -37,7 +38,7 @@ def associate_section(db: sqlite_utils.Database, services: Services,
 
 
 # Every role's section, in the order Home shows them; add a builder here to add a section.
-SECTIONS: list[HomeSection] = [associate_section]
+SECTIONS: list[HomeSection] = [associate_section, *role_home.SECTIONS]
 
 
 def register_section(builder: HomeSection) -> None:
@@ -61,5 +62,10 @@ def publish_home(services: Services, user_id: str) -> None:
 
 def queue_home(db: sqlite_utils.Database, user_id: str, now: float,
                incident_id: int | None = None) -> None:
-    """Queue a re-publish of a user's Home tab inside the caller's transaction."""
+    """Queue a re-publish of a user's Home tab inside the caller's transaction.
+
+    With an incident, the Homes of everyone else it concerns (its roles) are queued too.
+    """
     outbox.enqueue_home(db, user_id=user_id, now=now, incident_id=incident_id)
+    if incident_id is not None:
+        posting.queue_concerned_homes(db, incident_id, now)

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.care import STEP_ORDER, Step
+from care_bot.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows import posting, renders
@@ -23,6 +23,8 @@ from care_bot.views.text import clip
 logger = logging.getLogger(__name__)
 
 PROFILE_ANSWERS = ("associate_name", "associate_position")
+KNOWN_STEPS = frozenset({*(s.value for s in Step), *LEGACY_STEPS})
+REVIEW_SEEN = "_review_seen"  # after the review, each changed part returns to the review
 BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 SAVE_FAILED_FIELD_TEXT = "This step could not be saved. Please press the button again."
 SAVE_FAILED_VIEW_TEXT = (
@@ -70,7 +72,7 @@ def start_report(services: Services, user_id: str, prefill: dict[str, Any] | Non
         with services.store.reading() as db:
             draft = drafts.open_draft(db, user_id)
     if draft and _has_progress(draft):
-        view = report_modal.resume_view(draft.id, draft.created_at, Step(draft.step))
+        view = report_modal.resume_view(draft.id, draft.created_at, parse_step(draft.step))
         return Start(view, draft.id, user_id)
     if draft:
         return Start(_step_view(services, Step.SAFETY, draft), draft.id, user_id)
@@ -93,7 +95,7 @@ def _start_prefilled(services: Services, user_id: str, prefill: dict[str, Any]) 
     with services.store.reading() as db:
         draft = drafts.get_draft(db, draft_id)
     if _has_progress(draft):
-        view = report_modal.resume_view(draft.id, draft.created_at, Step(draft.step))
+        view = report_modal.resume_view(draft.id, draft.created_at, parse_step(draft.step))
         return Start(view, draft.id, user_id)
     return Start(_step_view(services, Step.SAFETY, draft), draft.id, user_id)
 
@@ -160,7 +162,7 @@ def resume(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
         if start.new_answers is not None:
             _ensure_draft(services, user_id, start.draft_id, start.new_answers)
         return start.view
-    return _step_view(services, Step(draft.step), draft)
+    return _step_view(services, parse_step(draft.step), draft)
 
 
 def drafts_submitted(services: Services, draft_id: str) -> bool:
@@ -181,7 +183,7 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
         mine = old is not None and old.user_id == user_id
         current = drafts.open_draft(db, user_id)
         if mine and current and current.id != old.id:
-            return _step_view(services, Step(current.step), current)
+            return _step_view(services, parse_step(current.step), current)
         answers = _initial_answers(services, user_id)
         incident_id = None
         if mine and not drafts.is_submitted(db, old.id):
@@ -215,7 +217,7 @@ def submit_step(
 ) -> StepResult:
     """Validate and save one step; answer with field errors or the next view."""
     draft = _owned_draft(services, user_id, ref)
-    if draft is None or ref.step not in {s.value for s in Step}:
+    if draft is None or ref.step not in KNOWN_STEPS:
         return StepResult(view=report_modal.error_view(
             "This report could not be found. Type `/threat` to start again."
         ))
@@ -223,12 +225,13 @@ def submit_step(
     if existing:
         return StepResult(view=report_modal.confirmation_view(existing.ref, existing.danger))
     _revive_if_retired(services, draft)
-    step = Step(ref.step)
+    step = parse_step(ref.step)
     answers = read_answers(state_values)
     if step == Step.SAFETY and answers.get("danger") == "yes":
         # The danger answer alone raises the alert: nothing else may block or delay it.
         return _after_safety(services, draft, _usable(services, answers))
-    errors = field_errors(answers, _fields(services, step), services.clock(), draft.user_id)
+    fields = _fields(services, step, {**draft.answers, **answers})
+    errors = field_errors(answers, fields, services.clock(), draft.user_id)
     if errors:
         return StepResult(errors=errors)
     if step == Step.SAFETY:
@@ -236,8 +239,23 @@ def submit_step(
     if step == Step.REVIEW:
         return _submit(services, draft)
     next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
+    if draft.answers.get(REVIEW_SEEN):
+        next_step = Step.REVIEW
     draft = _save(services, draft, next_step, answers)
     return StepResult(view=_step_view(services, next_step, draft))
+
+
+def change_step(services: Services, user_id: str, ref: ModalRef, step_value: str
+                ) -> dict[str, Any] | None:
+    """From the review, open one part to change it; Next then returns to the review."""
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or step_value not in KNOWN_STEPS or drafts_submitted(services, draft.id):
+        return None
+    step = parse_step(step_value)
+    if step == Step.SAFETY and draft.incident_id:
+        step = Step.CLIENT_SERVICE  # the danger alert is already out; do not ask again
+    draft = _save(services, draft, step, {REVIEW_SEEN: True})
+    return _step_view(services, step, draft)
 
 
 def _usable(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
@@ -251,8 +269,8 @@ def _usable(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
     return usable
 
 
-def _fields(services: Services, step: Step):
-    return report_modal.visible_fields(step, services.settings.branches)
+def _fields(services: Services, step: Step, answers: dict[str, Any]):
+    return report_modal.visible_fields(step, services.settings.branches, answers)
 
 
 def _save(services: Services, draft: Draft, step: Step, answers: dict[str, Any]) -> Draft:
@@ -405,10 +423,10 @@ def continue_after_emergency(services: Services, user_id: str, ref: ModalRef) ->
 def go_back(services: Services, user_id: str, ref: ModalRef, state_values: dict) -> dict | None:
     """Keep what was typed on this step and return the previous step's view."""
     draft = _owned_draft(services, user_id, ref)
-    if draft is None or ref.step not in {s.value for s in Step}:
+    if draft is None or ref.step not in KNOWN_STEPS:
         return None
     _revive_if_retired(services, draft)
-    step = Step(ref.step)
+    step = parse_step(ref.step)
     previous = STEP_ORDER[max(STEP_ORDER.index(step) - 1, 0)]
     if previous == Step.SAFETY and draft.incident_id:
         previous = Step.CLIENT_SERVICE  # the danger alert is already out; do not ask again
@@ -429,7 +447,7 @@ def save_on_close(services: Services, user_id: str, ref: ModalRef, state_values:
 
 def _submit(services: Services, draft: Draft) -> StepResult:
     for step in STEP_ORDER[1:-1]:
-        if field_errors(draft.answers, _fields(services, step), services.clock(),
+        if field_errors(draft.answers, _fields(services, step, draft.answers), services.clock(),
                         draft.user_id):
             view = _step_view(services, step, draft)
             return StepResult(view=view)
@@ -453,13 +471,14 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         return _incident_of(db, draft)
     danger = draft.answers.get("danger") == "yes"
     branch = draft.answers.get("branch")
+    answers = _with_directory_people(services, draft.answers)
     alert = incidents.get_incident(db, draft.incident_id) if draft.incident_id else None
     if alert and alert.submitted_at is None:
-        incident = incidents.complete_report(db, alert.id, draft.answers, branch, now)
+        incident = incidents.complete_report(db, alert.id, answers, branch, now)
     else:
         incident = incidents.create_incident(
             db, draft_id=draft.id, reporter=draft.user_id, status="open", danger=danger,
-            branch=branch, answers=draft.answers, now=now,
+            branch=branch, answers=answers, now=now,
         )
     drafts.mark_submitted(db, draft.id, now)
     incidents.append_event(db, incident.id, actor=draft.user_id, action="submitted",
@@ -481,3 +500,11 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     followup_flow.on_submit(db, services, incident, now)
     logger.info("report %s saved", incident.ref)
     return incident
+
+
+def _with_directory_people(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers to store: people left empty come from the branch directory."""
+    known = report_modal.directory_people(services.settings.branches, answers.get("branch"))
+    stored = {k: v for k, v in answers.items() if k != REVIEW_SEEN}
+    stored.update({role: user for role, user in known.items() if not stored.get(role)})
+    return stored

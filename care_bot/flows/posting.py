@@ -11,6 +11,7 @@ from care_bot.models import Incident
 from care_bot.storage import incidents, outbox
 
 CHANNEL_KINDS = ("supervisors", "security")
+CONCERNED = "concerned:"  # a Home row for everyone an incident concerns, not one user
 RENDER_PARENT = "parent"
 
 
@@ -56,6 +57,16 @@ def queue_refresh(db: sqlite_utils.Database, incident_id: int, now: float) -> No
     incident = incidents.get_incident(db, incident_id)
     if incident is not None:  # Home shows the associate's reports: publish it again
         outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident_id)
+    queue_concerned_homes(db, incident_id, now)
+
+
+def queue_concerned_homes(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
+    """Queue a re-publish of the Home of everyone the incident concerns (issue 11's roles).
+
+    One row stands for them all; delivery works out who they are when it is sent.
+    """
+    outbox.enqueue_home(db, user_id=f"{CONCERNED}{incident_id}", now=now,
+                        incident_id=incident_id)
 
 
 def queue_thread_reply(

@@ -11,6 +11,8 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.flows import home as home_flow
+from care_bot.flows import role_home
+from care_bot.flows.posting import CONCERNED
 from care_bot.flows.services import Services
 from care_bot.models import Incident, OutboxItem
 from care_bot.storage import outbox
@@ -23,6 +25,11 @@ RENDER_CONFIRMATION = "confirmation_dm"
 def render(db: sqlite_utils.Database, services: Services, item: OutboxItem,
            incident: Incident | None) -> dict[str, Any]:
     """Return the plan entries ("view" or "message") for a rendered outbox row."""
+    if item.render == RENDER_HOME and item.channel.startswith(CONCERNED):
+        if incident is None:
+            return {"views": {}}
+        return {"views": {user: home_flow.home_view(db, services, user)
+                          for user in role_home.concerned(services, incident)}}
     if item.render == RENDER_HOME:
         return {"view": home_flow.home_view(db, services, item.channel)}
     if item.render == RENDER_CONFIRMATION and incident is not None:

@@ -115,6 +115,15 @@ def register(app, services: Services) -> None:
         view = intake.start_over(services, body["user"]["id"], body["actions"][0].get("value", ""))
         _update_modal(services, body, view)
 
+    @app.action(Action.CHANGE_STEP.value)
+    @guard
+    def change_step(ack, body):
+        ack()
+        view = intake.change_step(services, body["user"]["id"],
+                                  decode(body["view"].get("private_metadata")),
+                                  body["actions"][0].get("value", ""))
+        _update_modal(services, body, view)
+
     @app.action(Action.BACK.value)
     @guard
     def back(ack, body):

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import intake
+from care_bot.flows import intake, lookup, records
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -24,6 +24,10 @@ def register(app, services: Services) -> None:
     @guard
     def threat(ack, body, command):
         word = (command.get("text") or "").strip().lower()
+        first, _, rest = word.partition(" ")
+        if first in LOOKUP_WORDS:  # issue 11: list, show REF, export [since YYYY-MM-DD]
+            LOOKUP_WORDS[first](services, ack, command, rest.strip())
+            return
         if word not in START_WORDS:
             ack(response_type="ephemeral", text=HELP_TEXT)
             return
@@ -43,3 +47,44 @@ def _tell_retry(services: Services, command: dict) -> None:
         services.slack.post_ephemeral(command["channel_id"], command["user_id"], text)
     except SlackApiError:
         services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})
+
+
+# ---- issue 11: /threat list, /threat show REF, /threat export [since YYYY-MM-DD]
+
+
+def _list(services: Services, ack, command: dict, rest: str) -> None:
+    message = lookup.my_list(services, command["user_id"])
+    ack(response_type="ephemeral", text=message["text"], blocks=message["blocks"])
+
+
+def _show(services: Services, ack, command: dict, rest: str) -> None:
+    shown = lookup.show(services, command["user_id"], rest)
+    if shown.message:
+        ack(response_type="ephemeral", text=shown.message)
+        return
+    ack()
+    try:
+        services.slack.open_view(command["trigger_id"], shown.view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _tell(services, command, "Slack did not open the details in time. Please try again.")
+
+
+def _export(services: Services, ack, command: dict, rest: str) -> None:
+    ack(response_type="ephemeral", text="Preparing the export…")
+    try:
+        answer = records.export_to_dm(services, command["user_id"], rest)
+    except Exception:
+        logger.exception("export failed")
+        answer = "The export could not be sent. Nothing was lost; please try again."
+    _tell(services, command, answer)
+
+
+def _tell(services: Services, command: dict, text: str) -> None:
+    try:
+        services.slack.post_ephemeral(command["channel_id"], command["user_id"], text)
+    except SlackApiError:
+        services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})
+
+
+LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export}

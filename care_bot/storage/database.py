@@ -134,6 +134,22 @@ def m004_i7_danger_alert_state(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX incidents_reporter ON incidents (reporter, id)")
 
 
+@migrations()
+def m005_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
+    """Issue 11: the weekly digest's schedule as rows, and each person's Home branch filter."""
+    db.execute(
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY, due_at REAL NOT NULL, schedule TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', not_before REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
+            created_at REAL NOT NULL, sent_at REAL, UNIQUE (due_at, schedule))"""
+    )
+    db.execute("CREATE INDEX digests_pending ON digests (not_before) WHERE status = 'pending'")
+    db.execute(
+        "CREATE TABLE home_filters (user_id TEXT PRIMARY KEY, branch TEXT, updated_at REAL)"
+    )
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from care_bot.care import (
     ACTIONS,
-    ASSESSMENT_ANSWERS,
-    ASSESSMENT_QUESTIONS,
+    CLIENT_UNKNOWN,
+    LIKELIHOOD,
     RECOMMENDATIONS,
     THREAT_CHANNELS,
     THREAT_KINDS,
@@ -31,6 +31,12 @@ class FieldSpec:
     example: str | None = None  # grey example text inside an empty input
     options: dict[str, str] = field(default_factory=dict)
 
+
+# The people of the notification. Where the branch directory names one, the answer is
+# pre-filled and optional (an empty answer falls back to the directory); the associate is never
+# required to name the Market President or the account officer (their owners fill them in).
+DIRECTORY_PEOPLE = ("supervisor", "rxm", "ics", "market_president", "account_officer")
+NEVER_REQUIRED = frozenset({"market_president", "account_officer"})
 
 STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
     Step.SAFETY: (
@@ -59,19 +65,22 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
                   options=THREAT_CHANNELS),
         FieldSpec(Block.THREAT_KINDS, "checkboxes", "What kind of threat was it?",
                   options=THREAT_KINDS, hint="Choose all that apply."),
+        FieldSpec(Block.THREAT_KIND_OTHER, "text", "If \"Other\": what kind, in a few words",
+                  required=False, max_length=150),
         FieldSpec(
             Block.ACCOMMODATION, "long_text", "What did you do to accommodate the client?",
             max_length=1500,
         ),
-        FieldSpec(Block.SUPERVISOR_CONTACTED, "radio", "Did you already contact a supervisor?",
-                  options=YES_NO),
     ),
     Step.ASSESS: (
-        *(
-            FieldSpec(Block(key), "radio", question, options=ASSESSMENT_ANSWERS)
-            for key, question in ASSESSMENT_QUESTIONS.items()
+        FieldSpec(
+            Block.LIKELIHOOD, "radio", "How likely is it that the threat will be acted on?",
+            options=LIKELIHOOD,
+            hint=("The guideline asks: is it credible (could they do it?), valid (is it "
+                  "aimed at you, the branch or the bank?) and likely to be acted upon?"),
         ),
-        FieldSpec(Block.ACTION_TAKEN, "radio", "What action did you take?", options=ACTIONS),
+        FieldSpec(Block.ACTION_TAKEN, "radio", "What did you do?", options=ACTIONS,
+                  hint="Telling your supervisor counts as contacting them."),
         FieldSpec(Block.AGENCY, "text", "Law enforcement agency", required=False,
                   hint="Required if you contacted law enforcement."),
         FieldSpec(Block.OFFICER_NAME, "text", "Officer's name", required=False),
@@ -79,33 +88,36 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
                   max_length=60),
     ),
     Step.REPORT: (
+        FieldSpec(Block.SUPERVISOR, "user", "Your supervisor"),
+        FieldSpec(Block.RXM, "user", "Regional Experience Manager (RXM) or next-level manager"),
+        FieldSpec(Block.ICS, "user", "Internal Control Specialist (ICS)"),
+        FieldSpec(Block.MARKET_PRESIDENT, "user", "Market President", required=False,
+                  hint="Optional: leave it if you don't know; it is filled in later."),
+        FieldSpec(Block.ACCOUNT_OFFICER, "user", "Account officer", required=False,
+                  hint="Optional: your ICS finds the account officer, as the guideline says."),
         FieldSpec(Block.ASSOCIATE_NAME, "text", "Your name"),
         FieldSpec(Block.ASSOCIATE_POSITION, "text", "Your position"),
         FieldSpec(Block.ASSOCIATE_LOCATION, "text", "Your location"),
-        FieldSpec(Block.SUPERVISOR, "user", "Supervisor"),
-        FieldSpec(Block.RXM, "user", "Regional Experience Manager or next-level manager"),
-        FieldSpec(Block.MARKET_PRESIDENT, "user", "Market President"),
-        FieldSpec(Block.OFFICER_NAME, "text", "Law enforcement officer, if any",
-                  required=False),
-    ),
-    Step.EVALUATE: (
         FieldSpec(
-            Block.CLIENT_NAME, "text", "Client's name",
-            hint="Kept private: saved with the report, never posted in a channel.",
+            Block.CLIENT_NAME, "text", "Client's name", required=False,
+            hint="Optional. Kept private: saved with the report, never posted in a channel.",
         ),
+        FieldSpec(Block.CLIENT_UNKNOWN, "checkboxes", "If you don't know them",
+                  required=False, options=CLIENT_UNKNOWN,
+                  hint="The guideline covers people who are not clients too."),
         FieldSpec(
             Block.ACCOUNTS, "text", "Account(s) involved", required=False, max_length=300,
-            hint="Kept private, like the client's name.",
+            hint="Optional. Kept private, like the client's name.",
         ),
-        FieldSpec(Block.ICS, "user", "Internal Control Specialist (ICS)"),
-        FieldSpec(Block.ACCOUNT_OFFICER, "user", "Account officer"),
         FieldSpec(Block.RECOMMENDATION, "radio", "Your recommendation on the relationship",
-                  options=RECOMMENDATIONS),
+                  required=False, options=RECOMMENDATIONS),
         FieldSpec(Block.RECOMMENDATION_NOTE, "long_text", "Why? (optional)", required=False,
                   max_length=1000),
     ),
     Step.REVIEW: (),
 }
+# Where "The client relationship" begins on the "Who will be told" screen.
+CLIENT_PART_STARTS_AT = Block.CLIENT_NAME
 
 FIELDS_BY_BLOCK: dict[str, FieldSpec] = {
     spec.block.value: spec for specs in STEP_FIELDS.values() for spec in specs

@@ -104,6 +104,10 @@ def _contradictions(answers: dict[str, Any]) -> dict[str, str]:
     agency = (answers.get(Block.AGENCY.value) or "").strip()
     if action == "law_enforcement" and not agency:
         errors[Block.AGENCY.value] = "You said law enforcement was contacted: name the agency."
+    kinds = answers.get(Block.THREAT_KINDS.value) or []
+    other = answers.get(Block.THREAT_KIND_OTHER.value) or ""
+    if "other" in kinds and not other.strip():
+        errors[Block.THREAT_KIND_OTHER.value] = "You chose \"Other\": say what kind, briefly."
     if action == "supervisor_notified" and agency:
         errors[Block.ACTION_TAKEN.value] = (
             "You named a law enforcement agency. Choose \"Law enforcement contacted\", "

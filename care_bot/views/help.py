@@ -3,6 +3,11 @@
 HELP_TEXT = (
     "*CARE bot* helps you report a threatening client, step by step.\n"
     "• `/threat` starts a report (or offers to resume an unfinished one).\n"
+    "• `/threat list` shows your reports and your open tasks.\n"
+    "• `/threat show CARE-2026-0042` opens an incident's details: status, checklist, people "
+    "and its audit timeline (if you may see it).\n"
+    "• `/threat export` or `/threat export since 2026-01-31` sends the records as a CSV to "
+    "your direct messages (Corporate Security & Risk and HR).\n"
     "• `/threat help` shows this message.\n\n"
     "*If you or anyone else is in danger, call 911 or local law enforcement first.*\n"
     "The report follows the CARE guideline: Client Service Excellence, Assess and Action, "

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from care_bot.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, STEP_ORDER, Step
 from care_bot.config import Branch
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
-from care_bot.views.fields import STEP_FIELDS, FieldSpec
+from care_bot.views.fields import (
+    CLIENT_PART_STARTS_AT,
+    DIRECTORY_PEOPLE,
+    STEP_FIELDS,
+    FieldSpec,
+)
 from care_bot.views.metadata import ModalRef, encode
-from care_bot.views.summary import report_sections
+from care_bot.views.summary import report_parts
 from care_bot.views.text import clip, escape, mention, mrkdwn, plain, slack_date
 
 TITLE = "Report a threat"
@@ -19,37 +25,45 @@ MAX_SELECT_OPTIONS = 100
 OTHER_BRANCH = "other"
 STEP_TITLES = {
     Step.SAFETY: "Safety first",
+    Step.CLIENT_SERVICE: "What happened",
+    Step.ASSESS: "Your judgement",
+    Step.REPORT: "Who will be told",
+    Step.REVIEW: "Review and submit",
+}
+# The CARE letter of each step, shown as small context under the plain header.
+STEP_LETTERS = {
     Step.CLIENT_SERVICE: "C · Client Service Excellence",
     Step.ASSESS: "A · Assess and Action",
     Step.REPORT: "R · Report",
-    Step.EVALUATE: "E · Evaluate the relationship",
-    Step.REVIEW: "Review and submit",
 }
+CLIENT_PART_TITLE = "The client relationship"
+CLIENT_PART_LETTER = "E · Evaluate the relationship"
 STEP_GUIDANCE = {
     Step.SAFETY: (
         "*If you are in danger, get to safety and call 911 first.* "
-        "This report can wait; nothing you enter is lost."
+        "Answer the first question and press Next: that alone alerts security."
     ),
     Step.CLIENT_SERVICE: (
         "Tell us what happened. The guideline asks you to try to accommodate the client "
         "first, and to contact your supervisor if that does not work."
     ),
     Step.ASSESS: (
-        "Use your best judgement: is the threat credible, valid, likely to be acted upon? "
-        "If you or others are in danger, contact law enforcement immediately. If it is not "
-        "viable or imminent, notify your supervisor.\n_Examples: threats to harm, throwing "
-        "or slamming things, name-calling, implied threats, erratic behaviour._"
+        "Use your best judgement. If you or others are in danger, contact law enforcement "
+        "immediately. If it is not viable or imminent, tell your supervisor.\n_Examples: "
+        "threats to harm, throwing or slamming things, name-calling, implied threats, "
+        "erratic behaviour._"
     ),
     Step.REPORT: (
-        "Your supervisor reports this to HR and Corporate Security & Risk. Check the people "
-        "who must be named in the notification; we filled in what we know."
+        "Your supervisor reports this to HR and Corporate Security &amp; Risk (CS&amp;R). "
+        "These people are told; we filled in what the branch directory knows. You never have "
+        "to name the Market President or the account officer."
     ),
-    Step.EVALUATE: (
-        "You notify your Internal Control Specialist, who contacts the account officer. "
-        "Local management decides whether the account stays open."
-    ),
-    Step.REVIEW: "Check your answers, then submit. You can go back to change anything.",
+    Step.REVIEW: "Check your answers, then submit. Press *Change* to correct any part.",
 }
+CLIENT_PART_GUIDANCE = (
+    "You tell your Internal Control Specialist (ICS), who contacts the account officer. "
+    "Local management decides whether the account stays open. Everything here is optional."
+)
 
 
 def _input_block(
@@ -121,24 +135,69 @@ def _branch_choices(branches: Mapping[str, Branch]) -> dict[str, str]:
     return choices
 
 
-def visible_fields(step: Step, branches: Mapping[str, Branch]) -> tuple[FieldSpec, ...]:
-    """The questions a step actually shows (no branch picker without a branch directory)."""
-    return tuple(
-        spec for spec in STEP_FIELDS[step]
-        if spec.block != Block.BRANCH or branches
-    )
+def visible_fields(step: Step, branches: Mapping[str, Branch],
+                   answers: Mapping[str, Any] | None = None) -> tuple[FieldSpec, ...]:
+    """The questions a step actually shows, and which of them must be answered.
+
+    No branch picker without a branch directory. On "Who will be told", a person the
+    directory names for the chosen branch is optional (it falls back to the directory); the
+    Market President and the account officer are never required.
+    """
+    known = directory_people(branches, (answers or {}).get("branch"))
+    specs = []
+    for spec in STEP_FIELDS[step]:
+        if spec.block == Block.BRANCH and not branches:
+            continue
+        role = spec.block.value
+        if role in DIRECTORY_PEOPLE and spec.required and role in known:
+            spec = replace(spec, required=False)
+        specs.append(spec)
+    return tuple(specs)
+
+
+def directory_people(branches: Mapping[str, Branch], code: str | None) -> dict[str, str]:
+    """The people the branch directory names for a branch: {role: user id}."""
+    branch = branches.get(code or "")
+    if branch is None:
+        return {}
+    return {role: getattr(branch, role) for role in DIRECTORY_PEOPLE if getattr(branch, role)}
 
 
 def _step_header(step: Step) -> list[dict[str, Any]]:
     number = STEP_ORDER.index(step) + 1
+    context = f"Step {number} of {len(STEP_ORDER)}"
+    if step in STEP_LETTERS:
+        context = f"{STEP_LETTERS[step]} · {context}"
     return [
         {"type": "header", "text": plain(STEP_TITLES[step], 150)},
-        {
-            "type": "context",
-            "elements": [mrkdwn(f"Step {number} of {len(STEP_ORDER)}")],
-        },
+        {"type": "context", "elements": [mrkdwn(context)]},
         {"type": "section", "text": mrkdwn(STEP_GUIDANCE[step])},
     ]
+
+
+def _client_part_header() -> list[dict[str, Any]]:
+    return [
+        {"type": "header", "text": plain(CLIENT_PART_TITLE, 150)},
+        {"type": "context", "elements": [mrkdwn(CLIENT_PART_LETTER)]},
+        {"type": "section", "text": mrkdwn(CLIENT_PART_GUIDANCE)},
+    ]
+
+
+def _review_blocks(answers: Mapping[str, Any], branches: Mapping[str, Branch]
+                   ) -> list[dict[str, Any]]:
+    """Every answer, part by part; the first section of each part has a "Change" button."""
+    blocks: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for step, texts in report_parts(answers, branches, include_private=True):
+        for text in texts:
+            block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
+            if step not in seen and not (step == Step.SAFETY.value and answers.get(
+                    "danger") == "yes"):
+                block["accessory"] = {"type": "button", "action_id": Action.CHANGE_STEP.value,
+                                      "text": plain("Change"), "value": step}
+            seen.add(step)
+            blocks.append(block)
+    return blocks
 
 
 def _back_block() -> dict[str, Any]:
@@ -159,15 +218,14 @@ def step_view(
 ) -> dict[str, Any]:
     """Build the modal for one report step, pre-filled with the draft's answers."""
     blocks = _step_header(step)
-    for spec in visible_fields(step, branches):
+    for spec in visible_fields(step, branches, answers):
+        if spec.block == CLIENT_PART_STARTS_AT:
+            blocks.extend(_client_part_header())
         block = _input_block(spec, answers.get(spec.block.value), branches)
         if block:
             blocks.append(block)
     if step == Step.REVIEW:
-        blocks.extend(
-            {"type": "section", "text": mrkdwn(text)}
-            for text in report_sections(answers, branches, include_private=True)
-        )
+        blocks.extend(_review_blocks(answers, branches))
     if step != Step.SAFETY:
         blocks.append(_back_block())
     submit = {Step.SAFETY: "Next", Step.REVIEW: "Submit report"}.get(step, "Next")
@@ -197,7 +255,7 @@ def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
                 "text": mrkdwn(
                     "*If anyone is in danger right now, call 911 first.*\n\n"
                     f"You have an unfinished report, started {slack_date(started_at)}, "
-                    f"saved at _{STEP_TITLES[step]}_."
+                    f"saved at _{STEP_TITLES.get(step, step)}_."
                 ),
             },
             {

@@ -9,6 +9,7 @@ from care_bot.care import (
     ACTIONS,
     ASSESSMENT_ANSWERS,
     ASSESSMENT_QUESTIONS,
+    LIKELIHOOD,
     RECOMMENDATIONS,
     THREAT_CHANNELS,
     THREAT_KINDS,
@@ -31,8 +32,13 @@ def branch_label(answers: Mapping[str, Any], branches: Mapping[str, Branch]) -> 
 
 
 def kinds_label(answers: Mapping[str, Any]) -> str:
-    """Return the threat kinds as a comma-separated label."""
-    kinds = [THREAT_KINDS[k] for k in answers.get("threat_kinds") or [] if k in THREAT_KINDS]
+    """Return the threat kinds as a comma-separated label ("Other" with its description)."""
+    kinds = []
+    for key in answers.get("threat_kinds") or []:
+        if key == "other" and answers.get("threat_kind_other"):
+            kinds.append(f"Other: {safe(answers['threat_kind_other'], 150)}")
+        elif key in THREAT_KINDS:
+            kinds.append(THREAT_KINDS[key])
     return ", ".join(kinds) or "not given"
 
 
@@ -69,46 +75,75 @@ def _cut(line: str, room: int) -> tuple[str, str]:
     return line[:at], line[at:]
 
 
-def report_sections(
+def report_parts(
     answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool
-) -> list[str]:
-    """Return the CARE answers as mrkdwn sections, long answers in full; private only if asked."""
+) -> list[tuple[str, list[str]]]:
+    """Return (step, mrkdwn sections) for each part of the report, in the modal's order."""
     a = answers
     danger = "*Yes*" if a.get("danger") == "yes" else "No"
-    sections = [
-        f"*Safety*\nImmediate danger: {danger}\nWhere: {branch_label(a, branches)}",
-        "*C · Client Service Excellence*\n"
+    happened = (
+        "*What happened* _(C · Client Service Excellence)_\n"
         f"*When:* {slack_date(a.get('occurred_at'))}\n"
         f"*How:* {_choice(THREAT_CHANNELS, a.get('threat_channel'))}\n"
-        f"*Kinds:* {kinds_label(a)}\n"
-        f"*Supervisor already contacted:* {_choice(YES_NO, a.get('supervisor_contacted'))}",
-        *quoted_sections("What happened", a.get("what_happened")),
-        *quoted_sections("Client's words", a.get("client_words")),
-        *quoted_sections("Accommodation tried", a.get("accommodation")),
-        "*A · Assess and Action*\n"
-        + "\n".join(
+        f"*Kinds:* {kinds_label(a)}"
+    )
+    if a.get("supervisor_contacted"):  # asked by earlier versions of the form
+        happened += ("\n*Supervisor already contacted:* "
+                     f"{_choice(YES_NO, a.get('supervisor_contacted'))}")
+    judgement = "*Your judgement* _(A · Assess and Action)_\n"
+    if a.get("likelihood") or not any(a.get(k) for k in ASSESSMENT_QUESTIONS):
+        judgement += ("*How likely to be acted on:* "
+                      f"{_choice(LIKELIHOOD, a.get('likelihood'))}")
+    else:  # a report from the earlier form, with three questions
+        judgement += "\n".join(
             f"{question} {_choice(ASSESSMENT_ANSWERS, a.get(key))}"
             for key, question in ASSESSMENT_QUESTIONS.items()
         )
-        + f"\n*Action:* {_choice(ACTIONS, a.get('action_taken'))}"
-        + _law_enforcement(a),
-        "*R · Report*\n"
+    judgement += f"\n*Action:* {_choice(ACTIONS, a.get('action_taken'))}" + _law_enforcement(a)
+    told = (
+        "*Who will be told* _(R · Report)_\n"
         f"Associate: {safe(a.get('associate_name'), 150) or '—'}, "
         f"{safe(a.get('associate_position'), 150) or '—'}, "
         f"{safe(a.get('associate_location'), 150) or '—'}\n"
         f"Supervisor: {mention(a.get('supervisor'))}\n"
-        f"Regional Experience Manager: {mention(a.get('rxm'))}\n"
-        f"Market President: {mention(a.get('market_president'))}\n"
-        f"Law enforcement officer: {safe(a.get('officer_name'), 150) or '—'}",
-        "*E · Evaluate relationship*\n"
+        f"Regional Experience Manager (RXM): {mention(a.get('rxm'))}\n"
+        f"Internal Control Specialist (ICS): {mention(a.get('ics'))}\n"
+        f"Market President: {_person_or_later(a.get('market_president'))}\n"
+        f"Account officer: {_person_or_later(a.get('account_officer'), 'the ICS finds them')}"
+    )
+    if a.get("officer_name") and a.get("action_taken") != "law_enforcement":
+        told += f"\nLaw enforcement officer: {safe(a.get('officer_name'), 150)}"
+    relationship = [
+        "*The client relationship* _(E · Evaluate the relationship)_\n"
         + (_private(a) if include_private else "_Client and account details are kept private._")
-        + f"\nICS: {mention(a.get('ics'))}\n"
-        f"Account officer: {mention(a.get('account_officer'))}\n"
-        f"Recommendation: {_choice(RECOMMENDATIONS, a.get('recommendation'))}",
+        + f"\nRecommendation: {_choice(RECOMMENDATIONS, a.get('recommendation'))}",
     ]
     if a.get("recommendation_note"):
-        sections += quoted_sections("Why", a.get("recommendation_note"))
-    return [section.strip()[:SECTION_LIMIT] for section in sections]
+        relationship += quoted_sections("Why", a.get("recommendation_note"))
+    parts = [
+        ("safety", [f"*Safety*\nImmediate danger: {danger}\nWhere: {branch_label(a, branches)}"]),
+        ("client_service", [
+            happened,
+            *quoted_sections("What happened", a.get("what_happened")),
+            *quoted_sections("Client's words", a.get("client_words")),
+            *quoted_sections("Accommodation tried", a.get("accommodation")),
+        ]),
+        ("assess", [judgement]),
+        ("report", [told, *relationship]),
+    ]
+    return [(step, [text.strip()[:SECTION_LIMIT] for text in texts]) for step, texts in parts]
+
+
+def report_sections(
+    answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool
+) -> list[str]:
+    """Return the CARE answers as mrkdwn sections, long answers in full; private only if asked."""
+    return [text for _step, texts in report_parts(answers, branches, include_private)
+            for text in texts]
+
+
+def _person_or_later(user_id: str | None, later: str = "filled in later") -> str:
+    return mention(user_id) if user_id else f"— ({later})"
 
 
 def _law_enforcement(a: Mapping[str, Any]) -> str:
@@ -122,7 +157,9 @@ def _law_enforcement(a: Mapping[str, Any]) -> str:
 
 
 def _private(a: Mapping[str, Any]) -> str:
+    client = safe(a.get("client_name"), 150) or (
+        "unknown / not a client" if a.get("client_unknown") else "—")
     return (
-        f"Client: {safe(a.get('client_name'), 150) or '—'}\n"
+        f"Client: {client}\n"
         f"Account(s): {safe(a.get('accounts'), 300) or '—'}"
     )

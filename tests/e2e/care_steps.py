@@ -10,7 +10,7 @@ from tests.support import payloads
 from tests.support.blockkit import assert_valid_message, assert_valid_view
 from tests.support.report import STEP_ANSWERS
 
-STEPS = ("safety", "client_service", "assess", "report", "evaluate", "review")
+STEPS = ("safety", "client_service", "assess", "report", "review")
 
 
 def answers_for(slack: SlackEmulator, overrides: dict | None = None) -> dict[str, dict]:

@@ -215,3 +215,19 @@ def test_socket_mode_slack_unreachable_at_start_keeps_trying_without_traceback(
     assert health.status == 503 and health.json()["socket_mode"]["state"] == "connecting"
     assert "cannot reach Slack" in bot.logs() and "Traceback" not in bot.logs()
     assert bot.stop() == 0
+
+
+def test_socket_mode_ack_survives_its_socket_closing_right_after_delivery(
+        slack, bot_factory, fake):
+    bot = bot_factory.start(env=socket_env())
+    first = fake.wait_link(1)
+
+    envelope, trigger = threat(fake, slack, slack.users["alice"], first)
+    fake.close_link(first)
+
+    ack = fake.wait_ack(envelope)
+    assert fake.ack_seconds(envelope) < REFRESH_ACK_TARGET
+    assert ack.link in (1, 2)
+    slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == trigger)
+    fake.wait_link(2)
+    assert "could not be sent" not in bot.logs()

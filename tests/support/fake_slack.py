@@ -31,6 +31,7 @@ class FakeSlack:
         self.groups: dict[str, list[str]] = {}
         self.lose_answers = 0  # posts that succeed but then raise, as a lost answer would
         self.lookups = 0
+        self.uploads: list[dict[str, Any]] = []
         self._ts = itertools.count(1)
         self.client = None
 
@@ -108,3 +109,10 @@ class FakeSlack:
     def in_thread(self, channel: str, thread_ts: str) -> list[dict[str, Any]]:
         """Return the replies posted in one thread."""
         return [p for p in self.posts if p["channel"] == channel and p["thread_ts"] == thread_ts]
+
+    def upload_file(self, channel, filename, content, *, title, comment, alt_text=None):
+        """Record a files.uploadV2 upload and return a file id."""
+        self._maybe_fail()
+        self.uploads.append({"channel": channel, "filename": filename, "content": content,
+                             "title": title, "comment": comment, "alt_text": alt_text})
+        return f"F{len(self.uploads)}"

@@ -18,14 +18,9 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "threat_channel": "in_person",
         "threat_kinds": ["physical", "abusive"],
         "accommodation": "Offered to call the branch manager and waive the fee.",
-        "supervisor_contacted": "yes",
     },
-    "assess": {
-        "credible": "yes", "valid": "yes", "likely": "unsure",
-        "action_taken": "supervisor_notified",
-    },
-    "report": {},
-    "evaluate": {
+    "assess": {"likelihood": "possible", "action_taken": "supervisor_notified"},
+    "report": {
         "client_name": "John Q. Client",
         "accounts": "Checking ****1234",
         "recommendation": "restrict",

@@ -75,8 +75,11 @@ def world(tmp_path):
 
 def test_deliver_due_posts_parents_first_and_threads_replies_under_them(world):
     services, slack, _clock = world
-    assert delivery.deliver_due(services) == 6  # 5 posts and the reporter's Home
-    assert [h["user"] for h in slack.homes] == [ALICE]
+    # 5 posts, the reporter's Home, and one row for the Homes of everyone it concerns
+    assert delivery.deliver_due(services) == 7
+    assert slack.homes[0]["user"] == ALICE
+    assert {USERS["sam"], USERS["sec"], USERS["hana"], USERS["sue"]} <= {
+        h["user"] for h in slack.homes[1:]}
 
     assert [(p["channel"], p["thread_ts"] is None) for p in slack.posts[:2]] == [
         (SUPERVISORS_CHANNEL, True), (SECURITY_CHANNEL, True)]
@@ -115,7 +118,7 @@ def test_parent_is_rendered_from_state_at_delivery(world):
 def test_rate_limit_waits_exactly_retry_after_then_delivers_in_order(world):
     services, slack, clock = world
     slack.failures.append(slack_error("ratelimited", 429, {"Retry-After": "7"}))
-    assert delivery.deliver_due(services) == 4  # the security channel, the DM and Home go on
+    assert delivery.deliver_due(services) == 5  # the security channel, the DM and Homes go on
 
     waiting = row(services, SUP_PARENT)
     assert (waiting["status"], waiting["not_before"], waiting["error"]) == (

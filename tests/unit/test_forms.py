@@ -159,7 +159,7 @@ def test_field_errors_datetime_within_clock_skew_tolerance_passes():
     assert field_errors({"occurred_at": NOW - 86400}, spec(Block.OCCURRED_AT), NOW) == {}
 
 
-ASSESS_OK = {"credible": "yes", "valid": "no", "likely": "unsure"}
+ASSESS_OK = {"likelihood": "possible"}
 
 
 @pytest.mark.parametrize("agency", [None, "", "   "])
@@ -223,6 +223,17 @@ def test_field_errors_full_valid_step_has_no_errors():
     answers = {
         "what_happened": "He said he would hurt me.", "client_words": "",
         "occurred_at": NOW - 600, "threat_channel": "phone", "threat_kinds": ["implied"],
-        "accommodation": "Offered a call back.", "supervisor_contacted": "no",
+        "accommodation": "Offered a call back.",
     }
+    assert field_errors(answers, STEP_FIELDS[Step.CLIENT_SERVICE], NOW) == {}
+
+
+def test_field_errors_other_threat_kind_needs_a_short_description():
+    answers = {
+        "what_happened": "He said he would hurt me.", "occurred_at": NOW - 600,
+        "threat_channel": "other", "threat_kinds": ["other"], "accommodation": "Listened.",
+    }
+    errors = field_errors(answers, STEP_FIELDS[Step.CLIENT_SERVICE], NOW)
+    assert errors == {"threat_kind_other": "You chose \"Other\": say what kind, briefly."}
+    answers["threat_kind_other"] = "left a dead bird at the door"
     assert field_errors(answers, STEP_FIELDS[Step.CLIENT_SERVICE], NOW) == {}

@@ -98,7 +98,7 @@ def test_start_report_offers_resume_when_a_draft_has_progress(tmp_path):
     walk_to(services, "assess")
     start = intake.start_report(services, ALICE)
     assert start.view["callback_id"] == Callback.RESUME.value
-    assert "A · Assess and Action" in start.view["blocks"][0]["text"]["text"]
+    assert "Your judgement" in start.view["blocks"][0]["text"]["text"]
     view = intake.resume(services, ALICE, start.draft_id)
     assert step_of(view) == "assess"
     assert decode(view["private_metadata"]).draft_id == start.draft_id
@@ -160,7 +160,7 @@ def test_report_finished_after_security_closed_the_alert_stays_closed(tmp_path):
     clock.advance(60)
     view = intake.continue_after_emergency(services, ALICE,
                                            decode(result.view["private_metadata"])).view
-    for step in ("client_service", "assess", "report", "evaluate"):
+    for step in ("client_service", "assess", "report"):
         view = submit(services, ALICE, view, STEP_ANSWERS[step]).view
     confirmation = submit(services, ALICE, view, {}).view
     assert "CARE-2026-0001" in str(confirmation)
@@ -188,7 +188,7 @@ def test_submit_step_with_missing_answers_returns_field_errors(tmp_path):
     view = walk_to(services, "client_service")
     result = submit(services, ALICE, view, {})
     assert set(result.errors) == {"what_happened", "occurred_at", "threat_channel",
-                                  "threat_kinds", "accommodation", "supervisor_contacted"}
+                                  "threat_kinds", "accommodation"}
     assert result.response() == {"response_action": "errors", "errors": result.errors}
     assert draft_row(services, decode(view["private_metadata"]).draft_id)["step"] == (
         "client_service")
@@ -219,7 +219,7 @@ def test_submit_step_saves_answers_and_moves_on(tmp_path):
 def test_go_back_keeps_typed_answers(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     view = walk_to(services, "assess")
-    typed = {"credible": "no", "valid": "unsure", "agency": "half-typed agency"}
+    typed = {"likelihood": "unlikely", "agency": "half-typed agency"}
     ref = decode(view["private_metadata"])
     previous = intake.go_back(services, ALICE, ref, state_values(view, typed))
     assert step_of(previous) == "client_service"
@@ -228,7 +228,7 @@ def test_go_back_keeps_typed_answers(tmp_path):
     again = submit(services, ALICE, previous, {}).view  # the earlier answers are pre-filled
     assert step_of(again) == "assess"
     blocks = {b.get("block_id"): b for b in again["blocks"]}
-    assert blocks["credible"]["element"]["initial_option"]["value"] == "no"
+    assert blocks["likelihood"]["element"]["initial_option"]["value"] == "unlikely"
     assert blocks["agency"]["element"]["initial_value"] == "half-typed agency"
 
 
@@ -327,7 +327,8 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
         {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
          "channel": USERS["rita"], "render": None},  # the RXM is really told: a DM
     ]
-    assert [(r["kind"], r["channel"]) for r in outbox[4:]] == [("home", ALICE)]
+    assert [(r["kind"], r["channel"]) for r in outbox[4:]] == [("home", ALICE),
+                                                              ("home", "concerned:1")]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
     followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
@@ -350,7 +351,7 @@ def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_pare
     parents = {p["channel"]: p["ts"] for p in slack.posts
                if p["channel"] in (SUPERVISORS_CHANNEL, SECURITY_CHANNEL)}
     clock.advance(120)
-    for step in ("client_service", "assess", "report", "evaluate"):
+    for step in ("client_service", "assess", "report"):
         view = submit(services, ALICE, view, STEP_ANSWERS[step]).view
     confirmation = submit(services, ALICE, view, {}).view
 
@@ -383,7 +384,7 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 5  # two parents, the supervisor's and RXM's DMs, Home
+    assert count(services, "outbox") == 6  # two parents, supervisor's and RXM's DMs, two Home
 
 
 # ------------------------------------------------------------------------------ submission
@@ -408,9 +409,10 @@ def test_submission_queues_parents_details_and_confirmation_in_one_go(tmp_path):
     assert keys == [
         "incident:1:supervisors:parent", "incident:1:security:parent",
         "incident:1:supervisors:details", "incident:1:security:details",
-        f"dm:{ALICE}:incident:1:confirmation", keys[-1],
+        f"dm:{ALICE}:incident:1:confirmation", keys[-2], keys[-1],
     ]
-    assert keys[-1].startswith(f"home:{ALICE}:")  # Home shows the new report
+    assert keys[-2].startswith(f"home:{ALICE}:")  # Home shows the new report
+    assert keys[-1].startswith("home:concerned:1:")  # and so do the roles' Homes
     [incident] = query(services, "SELECT status, submitted_at FROM incidents")
     assert incident["status"] == "open"
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == ["submitted"]
@@ -455,7 +457,7 @@ def test_duplicate_submit_after_starting_over_a_danger_draft_returns_the_confirm
     walk_to(services, "client_service", danger=True)
     old_id = intake.start_report(services, ALICE).draft_id
     view = intake.start_over(services, ALICE, old_id)
-    for step in ("safety", "client_service", "assess", "report", "evaluate"):
+    for step in ("safety", "client_service", "assess", "report"):
         answers = dict(STEP_ANSWERS[step])
         if step == "report":
             answers.update(associate_name="Alice Example", associate_position="Teller")

@@ -35,6 +35,6 @@ def test_private_details_hidden_from_role_members_not_named_on_the_incident(tmp_
 
 def test_private_details_are_escaped_in_the_modal(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
-    file_report(services, overrides={"evaluate": {"client_name": "<!channel> & Co"}})
+    file_report(services, overrides={"report": {"client_name": "<!channel> & Co"}})
     dumped = json.dumps(tracking.open_checklist(services, USERS["oscar"], 1).view)
     assert "&lt;!channel&gt; &amp; Co" in dumped and "<!channel>" not in dumped

@@ -324,7 +324,9 @@ def test_home_is_republished_when_the_reports_change(tmp_path):
 
     tracking.acknowledge(services, SAM, 1, "channel")
     delivery.deliver_due(services)
-    assert len(slack.homes) == before + 1
+    concerned = {h["user"] for h in slack.homes[before:]} - {ALICE}
+    assert [h["user"] for h in slack.homes[before:]].count(ALICE) == 1
+    assert SAM in concerned and len(slack.homes) == before + 1 + len(concerned)
     assert "Acknowledged" in json.dumps(slack.home_of(ALICE))
 
 

@@ -68,9 +68,9 @@ def full_answers(branch: str = "downtown") -> dict[str, Any]:
         "danger": "no", "branch": branch, "location_detail": "teller line",
         "what_happened": "Client shouted that he would come back and hurt me.",
         "client_words": "You'll regret this.", "occurred_at": int(START - 600),
-        "threat_channel": "in_person", "threat_kinds": ["physical", "abusive"],
-        "accommodation": "Offered to waive the fee.", "supervisor_contacted": "yes",
-        "credible": "yes", "valid": "yes", "likely": "unsure",
+        "threat_channel": "in_person", "threat_kinds": ["physical", "abusive", "other"],
+        "threat_kind_other": "followed me to my car", "accommodation": "Offered to waive the fee.",
+        "likelihood": "likely", "client_unknown": ["unknown"],
         "action_taken": "law_enforcement", "agency": "City PD", "officer_name": "Officer Lee",
         "police_report": "PR-1", "associate_name": "Alice Example",
         "associate_position": "Teller", "associate_location": "Downtown",
@@ -478,7 +478,8 @@ def test_report_details_with_3000_char_answers_keeps_every_section_line():
     message = messages.report_details(open_incident(answers=answers), ONE_BRANCH)
     assert_valid_message(message)
     c_section = message["blocks"][1]["text"]["text"]
-    assert c_section.endswith("*Supervisor already contacted:* Yes")
+    assert c_section.endswith("*Kinds:* Physical, verbal or written threat, Abusive language, "
+                              "Other: followed me to my car")
 
 
 def test_report_details_with_many_short_lines_keeps_every_line_and_every_escape():
@@ -487,7 +488,7 @@ def test_report_details_with_many_short_lines_keeps_every_line_and_every_escape(
     message = messages.report_details(open_incident(answers=answers), ONE_BRANCH)
     assert_valid_message(message)
     c_section = message["blocks"][1]["text"]["text"]
-    assert "*Supervisor already contacted:* Yes" in c_section
+    assert "*Kinds:* Physical" in c_section
     assert_escaped(message)
 
 
@@ -528,12 +529,13 @@ HOSTILE_OVERRIDES = {
         "what_happened": hostile(3000), "client_words": hostile(1500),
         "accommodation": hostile(1500),
     },
-    "assess": {"action_taken": "law_enforcement", "agency": hostile(150)},
+    "assess": {"action_taken": "law_enforcement", "agency": hostile(150),
+               "officer_name": hostile(150)},
     "report": {"associate_name": hostile(150), "associate_position": hostile(150),
-               "associate_location": hostile(150), "officer_name": hostile(150)},
-    "evaluate": {"client_name": hostile(150, CLIENT_MARK),
-                 "accounts": hostile(300, ACCOUNT_MARK),
-                 "recommendation_note": hostile(1000)},
+               "associate_location": hostile(150),
+               "client_name": hostile(150, CLIENT_MARK),
+               "accounts": hostile(300, ACCOUNT_MARK),
+               "recommendation_note": hostile(1000)},
 }
 
 
@@ -610,3 +612,13 @@ def test_report_details_carry_a_full_length_narrative_in_full():
               if block["text"]["text"].startswith("*What happened")
               for line in block["text"]["text"].split("\n") if line.startswith(">")]
     assert "".join(pieces) == long_text
+
+
+def test_report_details_of_an_earlier_long_form_report_still_show_its_answers():
+    legacy = {**full_answers(), "supervisor_contacted": "yes", "credible": "yes",
+              "valid": "no", "likely": "unsure"}
+    del legacy["likelihood"]
+    text = json.dumps(messages.report_details(open_incident(answers=legacy), ONE_BRANCH))
+    assert "Supervisor already contacted:* Yes" in text
+    assert "Is the threat credible? Yes" in text and "Is it likely to be acted upon? Not sure" in (
+        text)

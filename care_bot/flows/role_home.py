@@ -1,0 +1,131 @@
+"""The supervisor, security and HR sections of Home, and the actions taken from them.
+
+Each section has the Home framework's signature ``(db, services, user_id) -> blocks`` and
+returns ``[]`` to someone without that role, so a person with several roles sees each.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlite_utils
+
+from care_bot import care, metrics, visibility
+from care_bot.flows import worklist
+from care_bot.flows.services import Services
+from care_bot.storage import home_filters, reports
+from care_bot.views import figures, role_home
+
+logger = logging.getLogger(__name__)
+DAY = 86400.0
+FIGURE_DAYS = 30
+
+
+def is_supervisor(user_id: str, services: Services, roles) -> bool:
+    """Members of the supervisors role, and every branch's supervisor in the directory."""
+    if user_id in roles.get(care.ROLE_SUPERVISORS, ()):
+        return True
+    return any(branch.supervisor == user_id for branch in services.settings.branches.values())
+
+
+def supervisor_section(db: sqlite_utils.Database, services: Services,
+                       user_id: str) -> list[dict[str, Any]]:
+    """Awaiting my acknowledgement (with the Acknowledge button), my tasks, overdue marked."""
+    roles = services.roles.snapshot()
+    if not is_supervisor(user_id, services, roles):
+        return []
+    now = services.clock()
+    items = worklist.load_open(db, now)
+    awaiting = worklist.awaiting_ack(items, user_id, roles)
+    tasks = worklist.open_tasks(items, user_id, roles, now)
+    return role_home.supervisor_section(awaiting, tasks, services.settings.branches)
+
+
+def others_tasks_section(db: sqlite_utils.Database, services: Services,
+                         user_id: str) -> list[dict[str, Any]]:
+    """Open tasks of people named on incidents who hold no role with a section of its own."""
+    roles = services.roles.snapshot()
+    if is_supervisor(user_id, services, roles) or user_id in roles.get(care.ROLE_SECURITY, ()):
+        return []
+    now = services.clock()
+    items = [item for item in worklist.load_open(db, now) if item.incident.reporter != user_id]
+    return role_home.tasks_blocks(worklist.open_tasks(items, user_id, roles, now))
+
+
+def figure_lines(db: sqlite_utils.Database, services: Services, days: int = FIGURE_DAYS,
+                 branch: str | None = None) -> list[str]:
+    """The metrics of the last ``days`` days as mrkdwn lines."""
+    now = services.clock()
+    since = now - days * DAY
+    chosen = [i for i in reports.incidents_since(db, since) if not branch or i.branch == branch]
+    events = reports.events_of(db, [incident.id for incident in chosen])
+    facts = [metrics.facts_of(incident, events[incident.id]) for incident in chosen]
+    return figures.figure_lines(metrics.compute(facts, since, now + 1),
+                                services.settings.branches)
+
+
+def security_section(db: sqlite_utils.Database, services: Services,
+                     user_id: str) -> list[dict[str, Any]]:
+    """All open incidents with a branch filter, safety plans pending, the 30-day figures."""
+    roles = services.roles.snapshot()
+    if user_id not in roles.get(care.ROLE_SECURITY, ()):
+        return []
+    now = services.clock()
+    chosen = home_filters.home_filter(db, user_id)
+    if chosen not in services.settings.branches:
+        chosen = None
+    items = worklist.load_open(db, now)
+    plans = worklist.pending_task(items, worklist.SAFETY_PLAN, now)
+    own = worklist.open_tasks(items, user_id, roles, now)
+    return role_home.security_section(
+        items, plans, services.settings.branches, chosen,
+        figure_lines(db, services, branch=chosen),
+    ) + role_home.tasks_blocks(own)
+
+
+def hr_section(db: sqlite_utils.Database, services: Services,
+               user_id: str) -> list[dict[str, Any]]:
+    """Incidents reported to HR, safety plans pending, wellbeing requests."""
+    roles = services.roles.snapshot()
+    if user_id not in roles.get(care.ROLE_HR, ()):
+        return []
+    now = services.clock()
+    items = worklist.load_open(db, now)
+    return role_home.hr_section(
+        worklist.reported_to_hr(items), worklist.pending_task(items, worklist.SAFETY_PLAN, now),
+        worklist.wellbeing_requests(items), services.settings.branches,
+    )
+
+
+SECTIONS = (supervisor_section, security_section, hr_section, others_tasks_section)
+
+
+def concerned(services: Services, incident) -> list[str]:
+    """Everyone else whose Home shows the incident: people named, branch directory, roles.
+
+    The reporter is left out: their own Home row is queued beside this one.
+    """
+    people = visibility.concerned(incident, services.roles.snapshot())
+    branch = services.settings.branches.get(incident.branch or "")
+    if branch is not None:
+        people |= {getattr(branch, role) for role in visibility.NAMED_PEOPLE} - {None}
+    return sorted(people - {incident.reporter})
+
+
+def choose_branch(services: Services, user_id: str, branch: str | None) -> None:
+    """Remember the Security Home's branch filter ("all" or an unknown code shows every one)."""
+    if branch not in services.settings.branches:
+        branch = None
+    with services.store.transaction() as db:
+        home_filters.set_home_filter(db, user_id, branch, services.clock())
+
+
+def publish_now(services: Services, user_id: str) -> None:
+    """Publish the person's Home at once, so the change they made shows where they made it."""
+    from care_bot.flows import home  # home composes these sections: import it late
+
+    try:
+        home.publish_home(services, user_id)
+    except Exception:
+        logger.warning("views.publish failed after a Home action", exc_info=True)

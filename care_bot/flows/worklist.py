@@ -1,0 +1,117 @@
+"""What is waiting for whom: open incidents, tasks with deadlines, overdue items.
+
+Read-only; shared by the role sections of Home and by ``/threat list``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from care_bot import care
+from care_bot.care import TASKS_BY_KEY, Task
+from care_bot.checklist import TaskDone, task_states
+from care_bot.metrics import facts_of
+from care_bot.models import Event, Incident
+from care_bot.storage import reports
+
+SAFETY_PLAN = "safety_plan"  # issue 8's task; listed once it exists in care.TASKS
+CLAIM_ACTIONS = ("claimed",)
+WELLBEING_ACTIONS = ("wellbeing_contact_requested", "wellbeing_contact")
+HR_REPORT_TASK = "reported_hr"
+
+
+@dataclass(frozen=True)
+class Open:
+    """An open incident with what Home needs to show about it."""
+
+    incident: Incident
+    events: tuple[Event, ...]
+    states: Mapping[str, TaskDone]
+    deadlines: Mapping[str, float]
+    overdue_tasks: tuple[str, ...]
+
+    @property
+    def overdue(self) -> bool:
+        """True when acknowledgement or any task is past its deadline."""
+        return self.incident.overdue or bool(self.overdue_tasks)
+
+    @property
+    def claimed_by(self) -> str | None:
+        """Who claimed the danger alert ("I'm on it"), if anyone."""
+        claim = next((e for e in self.events if e.action in CLAIM_ACTIONS), None)
+        return claim.actor if claim else None
+
+    def sort_key(self) -> tuple:
+        """Danger first, then overdue, then oldest first."""
+        return (not self.incident.danger, not self.overdue, self.incident.id)
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One open task someone may complete, with its deadline."""
+
+    item: Open
+    task: Task
+    due_at: float | None
+    overdue: bool
+
+
+def load_open(db: sqlite_utils.Database, now: float) -> list[Open]:
+    """Every open incident with its events, task states and deadlines, danger first."""
+    chosen = reports.open_incidents(db)
+    ids = [incident.id for incident in chosen]
+    events = reports.events_of(db, ids)
+    deadlines = reports.task_deadlines(db, ids)
+    result = []
+    for incident in chosen:
+        evs = tuple(events[incident.id])
+        states = task_states(evs)
+        due = {task: at for (iid, task), at in deadlines.items() if iid == incident.id}
+        late = set(facts_of(incident, evs).overdue_tasks)
+        late |= {task for task, at in due.items() if at <= now and task not in states}
+        result.append(Open(incident, evs, states, due, tuple(sorted(late))))
+    return sorted(result, key=Open.sort_key)
+
+
+def awaiting_ack(items: Iterable[Open], user_id: str,
+                 roles: Mapping[str, Iterable[str]]) -> list[Open]:
+    """Open incidents not yet acknowledged that this user may acknowledge, danger first."""
+    return [item for item in items if item.incident.acknowledged_at is None
+            and care.is_allowed(care.ACKNOWLEDGE, user_id, item.incident, roles)]
+
+
+def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable[str]],
+               now: float) -> list[TaskItem]:
+    """Tasks this user may complete, overdue first, then by deadline."""
+    found = []
+    for item in items:
+        for task in care.completable_tasks(user_id, item.incident, item.states, roles):
+            due = item.deadlines.get(task.key)
+            found.append(TaskItem(item, task, due, task.key in item.overdue_tasks))
+    return sorted(found, key=lambda t: (not t.overdue, t.due_at is None, t.due_at or 0,
+                                        t.item.incident.id))
+
+
+def pending_task(items: Iterable[Open], key: str, now: float) -> list[TaskItem]:
+    """Open incidents whose task ``key`` is not done yet (such as pending safety plans)."""
+    task = TASKS_BY_KEY.get(key)
+    if task is None:
+        return []
+    return [TaskItem(item, task, item.deadlines.get(key), key in item.overdue_tasks)
+            for item in items if key not in item.states]
+
+
+def reported_to_hr(items: Iterable[Open]) -> list[Open]:
+    """Open incidents already reported to HR."""
+    return [item for item in items if HR_REPORT_TASK in item.states
+            or any(e.action in ("hr_reported", "reported_hr_and_security") for e in item.events)]
+
+
+def wellbeing_requests(items: Iterable[Open]) -> list[tuple[Open, Event]]:
+    """Associates who asked for someone to contact them, newest first."""
+    found = [(item, event) for item in items for event in item.events
+             if event.action in WELLBEING_ACTIONS]
+    return sorted(found, key=lambda pair: -pair[1].at)
