@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from care_bot.flows import lookup, role_home, tracking
+from care_bot.flows import hr_report, lookup, role_home, tracking
 from care_bot.ids import Action
 from care_bot.views import lookup as lookup_views
 from tests.support.blockkit import assert_valid_view
@@ -81,7 +81,7 @@ def test_role_home_hr_section_and_several_roles(tmp_path):
     services, _, _ = make_services(tmp_path, toml)
     file_report(services)
     tracking.acknowledge(services, USERS["sam"], 1, "channel")
-    tracking.complete_tasks(services, USERS["sam"], 1, ["reported_hr"], "")
+    hr_report.report(services, USERS["sam"], 1, "channel")
     hr = _section(services, role_home.hr_section, "hana")
     assert "Incidents reported to HR" in _text(hr) and _buttons(hr, Action.SHOW_DETAILS) == ["1"]
     assert "Wellbeing requests" in _text(hr)
@@ -119,7 +119,7 @@ def test_lookup_list_has_my_reports_and_my_tasks(world):
 def test_lookup_show_opens_details_with_the_timeline(world):
     services, _, _ = world
     tracking.acknowledge(services, USERS["olly"], 1, "channel")  # refused, recorded
-    tracking.open_checklist(services, USERS["sam"], 1)  # views client details, recorded
+    tracking.open_checklist(services, USERS["ivy"], 1)  # views client details, recorded
     shown = lookup.show(services, USERS["sec"], "care-2026-0001")
     assert shown.message is None
     assert_valid_view(shown.view)
