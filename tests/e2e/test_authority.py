@@ -59,8 +59,8 @@ def test_an_outsider_named_for_every_person_is_told_but_refused(slack, bot_facto
     u = slack.users
     olly = outsider_in_supervisors
     ref = reference_of(file_report(bot, u["alice"], {
-        "report": {"supervisor": olly, "rxm": olly, "market_president": olly},
-        "evaluate": {"ics": olly, "account_officer": olly},
+        "report": {"supervisor": olly, "rxm": olly, "market_president": olly, "ics": olly,
+                   "account_officer": olly},
     }))
     supervisors = slack.channels["care-supervisors"]
     parent = parent_post(slack, supervisors)

@@ -74,8 +74,8 @@ ACTIONS = ["acknowledge", "report_to_hr", *(f"task:{task.key}" for task in TASKS
 OUTSIDER = USERS["olly"]
 # A reporter who names the outsider as every person on the report (no tampering needed).
 OUTSIDER_NAMED = {"report": {"supervisor": OUTSIDER, "rxm": OUTSIDER,
-                             "market_president": OUTSIDER},
-                  "evaluate": {"ics": OUTSIDER, "account_officer": OUTSIDER}}
+                             "market_president": OUTSIDER, "ics": OUTSIDER,
+                             "account_officer": OUTSIDER}}
 
 
 def test_the_table_covers_every_action_and_every_task():
