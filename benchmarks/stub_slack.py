@@ -36,7 +36,13 @@ class StubSlack:
             def log_message(self, *args):
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            # The default listen backlog of 5 drops SYNs under concurrent calls, and each
+            # dropped SYN costs a 1 s TCP retransmit: that measured the stub, not the bot.
+            request_queue_size = 128
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -17,7 +17,7 @@ from care_bot.models import Event, Incident
 START_ACTIONS = ("danger_alerted", "submitted")
 ACKNOWLEDGED = "acknowledged"
 # The HR report: the checklist task today; issue 8's one-step report records its own action.
-HR_REPORT_ACTIONS = ("hr_reported", "reported_hr_and_security")
+HR_REPORT_ACTIONS = ("hr_notification_sent", "hr_reported", "reported_hr_and_security")
 HR_TASK = "reported_hr"
 FOLLOWUP_SENT = "followup_sent"
 TASK_DUE_KIND = "task_due"

@@ -452,7 +452,10 @@ def _submit(services: Services, draft: Draft) -> StepResult:
             view = _step_view(services, step, draft)
             return StepResult(view=view)
     incident = submit_report(services, draft.id)
-    return StepResult(view=report_modal.confirmation_view(incident.ref, incident.danger))
+    with services.store.reading() as db:
+        trouble = outbox.delivery_trouble(db)
+    return StepResult(view=report_modal.confirmation_view(incident.ref, incident.danger,
+                                                          trouble))
 
 
 def submit_report(services: Services, draft_id: str) -> Incident:
@@ -508,3 +511,47 @@ def _with_directory_people(services: Services, answers: dict[str, Any]) -> dict[
     stored = {k: v for k, v in answers.items() if k != REVIEW_SEEN}
     stored.update({role: user for role, user in known.items() if not stored.get(role)})
     return stored
+
+
+def says_danger(state_values: dict) -> bool:
+    """True when a submitted safety step answers "Yes, someone is in danger now"."""
+    try:
+        return read_answers(state_values).get("danger") == "yes"
+    except Exception:
+        return False
+
+
+def unsaved_alert_screen(services: Services) -> dict[str, Any]:
+    """The danger screen when the report could not be saved: the alert goes out directly."""
+    return report_modal.unsaved_alert_view(services.settings.security_phone)
+
+
+def alert_without_storage(services: Services, user_id: str, state_values: dict) -> int:
+    """Post the danger alert straight to both channels when the database cannot take it.
+
+    Used only when saving failed: there is no outbox row to retry, so each channel gets one
+    direct attempt. Returns how many channels took the post.
+    """
+    try:
+        answers = _usable(services, read_answers(state_values)) if state_values else {}
+    except Exception:
+        answers = {}
+    answers = {"danger": "yes", **answers}
+    branch = services.settings.branch_of(user_id)
+    if branch and "branch" not in answers:
+        answers["branch"] = branch.code
+    incident = Incident(0, "not saved", user_id, "alerted", True, answers.get("branch"),
+                        answers, services.clock(), None)
+    settings = services.settings
+    delivered = 0
+    for kind in posting.CHANNEL_KINDS:
+        mentions = alerts.alert_mentions(kind, incident, settings.roles, settings.branches,
+                                         settings.alert_broadcast)
+        try:
+            services.slack.post(posting.channel_id(settings, kind),
+                                messages.unsaved_alert(incident, settings.branches, kind,
+                                                       mentions))
+            delivered += 1
+        except Exception:
+            logger.exception("direct danger alert to the %s channel failed", kind)
+    return delivered

@@ -26,10 +26,9 @@ def render(db: sqlite_utils.Database, services: Services, item: OutboxItem,
            incident: Incident | None) -> dict[str, Any]:
     """Return the plan entries ("view" or "message") for a rendered outbox row."""
     if item.render == RENDER_HOME and item.channel.startswith(CONCERNED):
-        if incident is None:
-            return {"views": {}}
-        return {"views": {user: home_flow.home_view(db, services, user)
-                          for user in role_home.concerned(services, incident)}}
+        # Only who; each view is built at send time, outside the write transaction.
+        users = role_home.concerned(services, incident) if incident is not None else []
+        return {"home_for": users}
     if item.render == RENDER_HOME:
         return {"view": home_flow.home_view(db, services, item.channel)}
     if item.render == RENDER_CONFIRMATION and incident is not None:

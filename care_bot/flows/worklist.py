@@ -13,7 +13,7 @@ import sqlite_utils
 from care_bot import care
 from care_bot.care import TASKS_BY_KEY, Task
 from care_bot.checklist import TaskDone, task_states
-from care_bot.metrics import facts_of
+from care_bot.metrics import HR_REPORT_ACTIONS, facts_of
 from care_bot.models import Event, Incident
 from care_bot.storage import reports
 
@@ -122,7 +122,7 @@ def pending_task(items: Iterable[Open], key: str, now: float) -> list[TaskItem]:
 def reported_to_hr(items: Iterable[Open]) -> list[Open]:
     """Open incidents already reported to HR."""
     return [item for item in items if HR_REPORT_TASK in item.states
-            or any(e.action in ("hr_reported", "reported_hr_and_security") for e in item.events)]
+            or any(e.action in HR_REPORT_ACTIONS for e in item.events)]
 
 
 def wellbeing_requests(items: Iterable[Open]) -> list[tuple[Open, Event]]:

@@ -62,7 +62,14 @@ def register(app, services: Services) -> None:
     def home_danger(ack, body):
         user_id = body["user"]["id"]
         # Save and queue the alert first, then ack: the alert never depends on Slack's answer.
-        incident, draft_id = intake.one_tap_alert(services, user_id)
+        try:
+            incident, draft_id = intake.one_tap_alert(services, user_id)
+        except Exception:  # the database failed: help wins over the record
+            logger.exception("one-tap alert could not be saved")
+            ack()
+            _open(services, body.get("trigger_id"), intake.unsaved_alert_screen(services))
+            intake.alert_without_storage(services, user_id, {})
+            return
         ack()
         _open(services, body.get("trigger_id"), intake.emergency_screen(
             services, incident, draft_id))

@@ -57,6 +57,11 @@ def register(app, services: Services) -> None:
             result = intake.submit_step(services, body["user"]["id"], _ref(body), _values(body))
         except Exception:
             logger.exception("report step could not be saved")
+            if _ref(body).step == "safety" and intake.says_danger(_values(body)):
+                # Help wins over the record: alert security straight through Slack.
+                ack(response_action="update", view=intake.unsaved_alert_screen(services))
+                intake.alert_without_storage(services, body["user"]["id"], _values(body))
+                return
             _save_failed(ack, body)
             return
         ack(**result.response())

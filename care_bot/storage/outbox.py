@@ -87,6 +87,15 @@ def enqueue_home(db: sqlite_utils.Database, *, user_id: str, now: float,
     return True
 
 
+def delivery_trouble(db: sqlite_utils.Database) -> bool:
+    """True while some post is waiting to be retried after Slack failed to take it."""
+    row = db.execute(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND attempts > 0 AND kind != 'home' "
+        "LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
 def parent_states(db: sqlite_utils.Database, incident_id: int) -> dict[str, str]:
     """Return {parent key: status} of an incident's channel parent messages."""
     return {
@@ -111,7 +120,7 @@ def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[Ou
             "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
-            "ORDER BY o.render IS NULL, o.id LIMIT ?",
+            "ORDER BY o.kind = 'home', o.render IS NULL, o.id LIMIT ?",
             [now, limit],
         )
     ]

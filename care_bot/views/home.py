@@ -117,8 +117,8 @@ def associate_section(reports: Sequence[ReportLine]) -> list[dict[str, Any]]:
     """The associate's section: the alert button, "Report a threat", and "My reports"."""
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": mrkdwn(
-            "*CARE bot*\nTell Corporate Security & Risk about a client who threatened you. "
-            "The alert button needs no typing.")},
+            "*CARE bot*\nReport a concern about a client, or alert security with one tap "
+            "and no typing.")},
         {"type": "actions", "block_id": "care_home_actions",
          "elements": [danger_button(), report_button()]},
         {"type": "header", "text": plain(MY_REPORTS_TITLE, 150)},

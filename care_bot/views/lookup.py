@@ -74,6 +74,16 @@ def event_phrase(event: Event) -> str:
             return f"*was refused*: tried to {_attempt(d.get('attempted', ''))}"
         case "viewed_private":
             return "*viewed the client details*"
+        case "hr_notification_sent":
+            return "sent the Incident/Threat Notification to HR and CS&R"
+        case "reported_safe":
+            return "reported being safe"
+        case "police_call":
+            return "said what they did about calling law enforcement"
+        case "wellbeing_ok":
+            return "answered the wellbeing check-in: OK"
+        case "wellbeing_contact_requested":
+            return "asked for someone to contact them"
         case "viewed_details":
             return "opened these details"
         case "exported":

@@ -321,3 +321,14 @@ def ics_marked(incident: Incident) -> dict[str, Any]:
     """The confirmation DM after the associate pressed "ICS notified"."""
     return thread_note(f":white_check_mark: Thank you: *ICS notified* is marked done on "
                        f"{incident.ref}.")
+
+
+def unsaved_alert(incident: Incident, branches: Mapping[str, Branch], audience: str,
+                  mentions: list[str]) -> dict[str, Any]:
+    """A danger alert posted directly because CARE bot could not save it (no buttons)."""
+    ping = " ".join(mentions)
+    body = alerts.alert_text(incident, branches, audience)
+    text = (f"{ping}\n:rotating_light: *CARE bot could not save this alert* (its database "
+            f"failed), so it has no reference or buttons. Treat it as live.\n{body}")
+    return {"text": f"{ping} Immediate danger at {alerts.alert_where(incident, branches)}",
+            "blocks": [{"type": "section", "text": mrkdwn(text[:3000])}]}

@@ -325,6 +325,25 @@ def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = N
     }
 
 
+def unsaved_alert_view(security_phone: str | None = None) -> dict[str, Any]:
+    """The danger screen when saving failed: the alert is being sent to security directly."""
+    desk = (f"\nSecurity desk: *{escape(security_phone)}*" if security_phone else "")
+    return {
+        "type": "modal",
+        "callback_id": Callback.EMERGENCY.value,
+        "title": plain("Alert sent", 24),
+        "close": plain("Close", 24),
+        "blocks": [
+            {"type": "header", "text": plain("Get to a safe place. Call 911 if you can.", 150)},
+            {"type": "section", "text": mrkdwn(
+                "CARE bot could not save your report, so it is sending the alert straight to "
+                f"Corporate Security &amp; Risk and the supervisors now.{desk}\n"
+                "Call 911 yourself if you can: this alert has no reference yet."
+            )},
+        ],
+    }
+
+
 def _finish_later_block(draft_id: str) -> dict[str, Any]:
     return {"type": "actions", "block_id": "finish", "elements": [
         {"type": "button", "action_id": Action.FINISH_REPORT.value,
@@ -354,12 +373,23 @@ def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str,
     }
 
 
-def confirmation_view(ref: str, danger: bool) -> dict[str, Any]:
-    """The last view: the report is saved, with its reference and what happens next."""
-    next_steps = (
-        "Your supervisor and Corporate Security & Risk have been notified and will follow up. "
-        "You will get a direct message when your report is acknowledged."
-    )
+def confirmation_view(ref: str, danger: bool, delivery_trouble: bool = False) -> dict[str, Any]:
+    """The last view: the report is saved, with its reference and what happens next.
+
+    It never claims people "have been notified": the posts are queued when it is shown. While
+    Slack is failing (``delivery_trouble``) it says the notifications are waiting for Slack.
+    """
+    if delivery_trouble:
+        next_steps = (
+            "Your report is saved. Slack is not answering CARE bot right now, so the "
+            "notifications to your supervisor and Corporate Security &amp; Risk are queued and "
+            "go out as soon as it does. Home shows when they are delivered."
+        )
+    else:
+        next_steps = (
+            "Your report is saved, and your supervisor and Corporate Security &amp; Risk are "
+            "being notified now. You will get a direct message when it is acknowledged."
+        )
     if danger:
         next_steps = "*If you are still in danger, call 911.* " + next_steps
     return {

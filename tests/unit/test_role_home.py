@@ -8,6 +8,7 @@ import pytest
 
 from care_bot.flows import hr_report, lookup, role_home, tracking
 from care_bot.ids import Action
+from care_bot.storage import incidents, outbox
 from care_bot.views import lookup as lookup_views
 from tests.support.blockkit import assert_valid_view
 from tests.support.report import file_report
@@ -146,3 +147,43 @@ def test_lookup_show_reporter_and_named_people_may_see(world):
     services, _, _ = world
     for user in ("alice", "sam", "ivy", "hana", "manny", "sue"):
         assert lookup.show(services, USERS[user], "CARE-2026-0001").view is not None, user
+
+
+def test_role_home_rows_wait_behind_every_post_in_a_sweep(world):
+    services, _, _ = world
+    with services.store.reading() as db:
+        due = outbox.due_items(db, services.clock() + 1)
+    kinds = [item.kind for item in due]
+    assert "home" in kinds and kinds.index("home") > max(
+        i for i, kind in enumerate(kinds) if kind == "post")
+
+
+def test_role_home_concerned_are_the_people_and_roles_not_the_reporter(world):
+    services, _, _ = world
+    with services.store.reading() as db:
+        incident = incidents.get_incident(db, 1)
+    people = role_home.concerned(services, incident)
+    assert USERS["alice"] not in people
+    assert {USERS["sam"], USERS["sec"], USERS["hana"], USERS["sue"], USERS["ivy"]} <= set(people)
+    assert USERS["olly"] not in people
+
+
+def test_role_home_a_busy_home_for_every_role_at_once_stays_valid(tmp_path):
+    everyone = USERS["sec"]
+    toml = care_toml().replace(f'supervisors = ["{USERS["sue"]}"]',
+                               f'supervisors = ["{USERS["sue"]}", "{everyone}"]')
+    toml = toml.replace(f'hr = ["{USERS["hana"]}"]', f'hr = ["{USERS["hana"]}", "{everyone}"]')
+    services, _, clock = make_services(tmp_path, toml)
+    for _ in range(25):
+        file_report(services)
+        clock.advance(60)
+    from care_bot.flows import home
+
+    with services.store.reading() as db:
+        view = home.home_view(db, services, everyone)
+    assert_valid_view(view)
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    for title in ("My reports", "Supervisor: waiting for you",
+                  "Corporate Security & Risk: open incidents", "Last 30 days", "HR",
+                  "Wellbeing requests"):
+        assert title in headers, (title, headers, len(view["blocks"]))

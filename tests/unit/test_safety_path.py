@@ -410,3 +410,42 @@ def test_every_report_step_answer_set_still_walks(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     assert set(STEP_ANSWERS) >= {"safety", "review"}
     file_report(services)
+
+
+def test_confirmation_view_never_claims_delivery_and_says_so_while_slack_fails(tmp_path):
+    from care_bot.views import report_modal
+    from tests.support.fake_slack import slack_error
+
+    for trouble in (False, True):
+        view = report_modal.confirmation_view("CARE-2026-0001", False, trouble)
+        assert_valid_view(view)
+        assert "have been notified" not in json.dumps(view)
+    services, slack, _clock = make_services(tmp_path)
+    file_report(services)
+    slack.failures.extend([slack_error("internal_error", 500)] * 3)
+    delivery.deliver_due(services)  # Slack fails: the posts wait to be retried
+    view = file_report(services, USERS["olly"], overrides={"safety": {"branch": "downtown"},
+                                                           "report": {"supervisor": SAM,
+                                                                      "rxm": USERS["rita"],
+                                                                      "ics": USERS["ivy"],
+                                                                      "associate_name": "Olly",
+                                                                      "associate_position": "T",
+                                                                      "associate_location": "D"}})
+    text = view["blocks"][1]["text"]["text"]
+    assert "Slack is not answering" in text and "queued" in text
+
+
+def test_when_the_database_fails_the_danger_alert_still_goes_out_directly(tmp_path):
+    from tests.support.payloads import state_values
+
+    services, slack, _clock = make_services(tmp_path)
+    start = intake.start_report(services, OLLY)
+    values = state_values(start.view, {"danger": "yes"})
+    assert intake.says_danger(values)
+    assert intake.alert_without_storage(services, OLLY, values) == 2
+    texts = {p["channel"]: p["text"] + json.dumps(p["blocks"]) for p in slack.posts}
+    assert set(texts) == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
+    assert f"<@{SEC}>" in texts[SECURITY_CHANNEL] and f"<@{SUE}>" in texts[SUPERVISORS_CHANNEL]
+    assert all("could not save" in t and "location not given" in t for t in texts.values())
+    view = intake.unsaved_alert_screen(services)
+    assert_valid_view(view)
