@@ -26,7 +26,11 @@ def build_services(
     settings: Settings, store: Store, clock: Callable[[], float] = time.time
 ) -> Services:
     """Wire settings, storage and the Slack gateway together."""
-    gateway = SlackGateway(build_client(settings.bot_token, settings.api_url))
+    gateway = SlackGateway(
+        build_client(settings.bot_token, settings.api_url),
+        post_client=build_client(settings.bot_token, settings.api_url,
+                                 timeout=max(int(settings.post_timeout.total_seconds()), 1)),
+    )
     roles = RoleDirectory(settings.roles, gateway.usergroup_members)
     return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
                     identity=BotIdentity(settings.bot_token))

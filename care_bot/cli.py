@@ -7,6 +7,9 @@ import sys
 
 COMMANDS = {
     "check": "care_bot.commands.check",
+    "verify": "care_bot.commands.verify",
+    "backup": "care_bot.commands.backup",
+    "purge": "care_bot.commands.purge",
     "export": "care_bot.commands.export",
 }
 HELP_WORDS = ("-h", "--help", "help")

@@ -46,6 +46,10 @@ REMINDER_DEFAULTS = {
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
 DEFAULT_STUCK_ALERT_AFTER = "10m"
+DEFAULT_POST_TIMEOUT = "45s"
+DEFAULT_UNSURE_RECHECK_AFTER = "60s"
+RETENTION_DEFAULTS = {"drafts": "30d", "incidents": "forever", "outbox": "30d"}
+KEEP_FOREVER = ("forever", "keep", "off")
 DEFAULT_DOWNTIME_ALERT_AFTER = "2m"
 PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{1,28}[0-9](\s*(x|ext\.?)\s*[0-9]{1,6})?$")
 DEFAULT_SUPPORT_TEXT = (
@@ -156,6 +160,15 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long each record class is kept; None keeps it forever."""
+
+    drafts: timedelta | None = timedelta(days=30)  # after the draft's last change
+    incidents: timedelta | None = None  # after the incident was closed
+    outbox: timedelta | None = timedelta(days=30)  # after the post was sent (or given up)
+
+
+@dataclass(frozen=True)
 class BusinessHours:
     """Opening hours of a branch, in its own time zone."""
 
@@ -209,6 +222,10 @@ class Settings:
     downtime_alert_after: timedelta = timedelta(minutes=2)
     support_text: str = DEFAULT_SUPPORT_TEXT
     branches: Mapping[str, Branch] = field(default_factory=dict)
+    post_timeout: timedelta = timedelta(seconds=45)
+    unsure_recheck_after: timedelta = timedelta(seconds=60)
+    retention: Retention = field(default_factory=Retention)
+    heartbeat_url: str | None = None
     digest_weekly: Weekly | None = None  # [digest] weekly; None: no digest
     bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
@@ -352,8 +369,48 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         ),
         "support_text": support_text.strip(),
         "branches": _branches(document.get("branches", {}), problems),
+        **_durability_settings(document, scheduler_table, problems),
         **_digest(_table(document, "digest", problems, required=False), document, problems),
     }
+
+
+def _durability_settings(document: dict, scheduler: dict, problems: _Problems) -> dict:
+    """Issue 9's optional settings: Slack timeouts, [retention], [monitoring] heartbeat_url."""
+    retention_table = _table(document, "retention", problems, required=False)
+    retention = {}
+    for key, default in RETENTION_DEFAULTS.items():
+        raw = retention_table.get(key, default)
+        if isinstance(raw, str) and raw.strip().lower() in KEEP_FOREVER:
+            retention[key] = None
+        else:
+            retention[key] = _forever_or_duration(raw, key, problems)
+    for key in retention_table:
+        if key not in RETENTION_DEFAULTS:
+            problems.append(f"retention.{key} is not a known setting "
+                            f"({', '.join(RETENTION_DEFAULTS)})")
+    monitoring = _table(document, "monitoring", problems, required=False)
+    heartbeat = monitoring.get("heartbeat_url")
+    if heartbeat is not None and (
+        not isinstance(heartbeat, str) or not re.match(r"^https?://\S+$", heartbeat.strip())
+    ):
+        problems.append("monitoring.heartbeat_url must be an http:// or https:// URL")
+        heartbeat = None
+    return {
+        "post_timeout": problems.duration(scheduler, "post_timeout", DEFAULT_POST_TIMEOUT,
+                                          "scheduler"),
+        "unsure_recheck_after": problems.duration(
+            scheduler, "unsure_recheck_after", DEFAULT_UNSURE_RECHECK_AFTER, "scheduler"),
+        "retention": Retention(**retention),
+        "heartbeat_url": heartbeat.strip() if heartbeat else None,
+    }
+
+
+def _forever_or_duration(raw, key: str, problems: list[str]) -> timedelta | None:
+    try:
+        return parse_duration(raw)
+    except ValueError as error:
+        problems.append(f"retention.{key}: {error} (or \"forever\")")
+        return None
 
 
 def _broadcast(table: dict, problems: list[str]) -> bool:

@@ -1,25 +1,32 @@
-"""APScheduler runs one sweep job; the schedule itself lives in SQLite.
+"""The sweep: one thread that wakes at the next due time of anything pending.
 
-The job coalesces, never overlaps itself, and has no misfire grace limit, so a sweep missed
-while the process was busy runs once, late, instead of being dropped.
+The schedule itself lives in SQLite (follow-ups, outbox rows); in memory there are only the
+channel holds (Retry-After, backoff). After each pass the sweep works out when the next thing
+falls due — a follow-up, a held channel, a row's backoff, a stuck-post check — and sleeps
+exactly until then (or ``sweep_every``, whichever is sooner). ``wake()`` cuts the sleep short
+and is never lost: a wake-up during a pass makes the next pass start at once. APScheduler
+runs only the user-group refresh, which needs no precision.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, digest, followups
+from care_bot.flows import delivery, digest, followups, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
+from care_bot.heartbeat import Heartbeat
+from care_bot.storage import followups as followup_rows
+from care_bot.storage import outbox
 
 logger = logging.getLogger(__name__)
-SWEEP_JOB_ID = "care-sweep"
 ROLES_JOB_ID = "care-roles"
 ROLE_REFRESH_SECONDS = 120  # well inside the role cache's five minutes
+UNSETTLED_RETRY_SECONDS = 1.0  # how soon an unsaved send outcome is written again
 
 
 def refresh_roles(services: Services) -> None:
@@ -30,8 +37,13 @@ def refresh_roles(services: Services) -> None:
         logger.exception("role refresh failed; the cached members stay in use")
 
 
-def sweep(services: Services, alive: AliveMarker | None = None) -> None:
-    """One pass: turn due follow-ups into posts, then deliver the outbox."""
+def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
+    """One pass: turn due follow-ups into posts, then deliver the outbox; True when it ran clean."""
+    try:
+        watchdog.watch_storage(services)
+    except Exception:  # the alert is best effort; the sweep itself must go on
+        logger.exception("storage watch failed")
+    clean = True
     try:
         followups.send_due(services)
         delivery.deliver_due(services)
@@ -39,53 +51,107 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> None:
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
         logger.exception("sweep failed; it will run again")
+        clean = False
     if alive is not None:
-        alive.note_alive()  # the bot is running, even if this pass hit an error
+        try:
+            alive.note_alive()  # the bot is running, even if this pass hit an error
+        except Exception:
+            logger.warning("could not record that the bot is alive")
+    return clean
+
+
+def next_due(services: Services) -> float | None:
+    """The earliest future moment anything pending falls due (wall-clock seconds)."""
+    now = services.clock()
+    state = services.delivery
+    if state.backlog:
+        return now
+    candidates = [state.next_release(now)]
+    if state.unsettled_count():
+        candidates.append(now + UNSETTLED_RETRY_SECONDS)
+    try:
+        with services.store.reading() as db:
+            candidates.append(followup_rows.next_due_any(db, now))
+            candidates.append(outbox.next_not_before(db, now))
+            oldest = outbox.oldest_unsettled(db)
+    except Exception:
+        logger.warning("could not read the next due time; sweeping on the tick")
+        oldest = None
+    if oldest is not None:
+        candidates.append(oldest + services.settings.stuck_alert_after.total_seconds())
+    future = [c for c in candidates if c is not None and c > now]
+    return min(future) if future else None
 
 
 class Sweeper:
-    """Owns the background scheduler and lets flows ask for an immediate sweep."""
+    """Owns the sweep thread and lets flows ask for an immediate sweep."""
 
     def __init__(self, services: Services):
         self.services = services
         self._scheduler = BackgroundScheduler(timezone="UTC")
-        self._started = threading.Event()
+        self._wakeup = threading.Condition()
+        self._woken = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.started_at = time.monotonic()
+        self.last_completed: float | None = None
+        self.heartbeat = Heartbeat(services.settings.heartbeat_url)
         self.alive = AliveMarker(services)
+        self.retention = retention.RetentionTimer()
 
     def start(self) -> None:
-        """Start the periodic sweep, running the first one right away."""
-        interval = max(self.services.settings.sweep_every.total_seconds(), 0.2)
+        """Start the sweep thread (its first pass runs at once) and the role refresh."""
+        self.started_at = time.monotonic()
         try:
             digest.ensure_scheduled(self.services)  # issue 11: match the [digest] setting
         except Exception:
             logger.exception("could not schedule the weekly digest; the bot runs without it")
-        self._scheduler.add_job(
-            sweep, "interval", args=[self.services, self.alive], id=SWEEP_JOB_ID, seconds=interval,
-            coalesce=True, max_instances=1, misfire_grace_time=None,
-            next_run_time=datetime.now().astimezone(),
-        )
+        self._thread = threading.Thread(target=self._run, name="care-sweep", daemon=True)
+        self._thread.start()
         self._scheduler.add_job(
             refresh_roles, "interval", args=[self.services], id=ROLES_JOB_ID,
             seconds=ROLE_REFRESH_SECONDS, coalesce=True, max_instances=1, misfire_grace_time=None,
         )
         self._scheduler.start()
-        self._started.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            clean = sweep(self.services, self.alive)
+            if self._stop.is_set():
+                break
+            self.last_completed = time.monotonic()
+            if clean:
+                self.heartbeat.beat()
+                self.retention.run_if_due(self.services)
+            self._sleep(next_due(self.services))
+
+    def _sleep(self, due: float | None) -> None:
+        tick = max(self.services.settings.sweep_every.total_seconds(), 0.2)
+        delay = tick if due is None else min(tick, max(due - self.services.clock(), 0.0))
+        with self._wakeup:
+            if not self._woken and not self._stop.is_set():
+                self._wakeup.wait(delay + 0.001)  # a hair late, so the row is surely due
+            self._woken = False
 
     def wake(self) -> None:
         """Run the sweep as soon as possible, such as right after a report is saved."""
-        if not self._started.is_set():
-            return
-        try:
-            self._scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now().astimezone())
-        except Exception:  # the scheduler is shutting down; the next start sweeps anyway
-            logger.debug("sweep wake-up ignored")
+        with self._wakeup:
+            self._woken = True
+            self._wakeup.notify_all()
 
     @property
     def running(self) -> bool:
-        """True while the scheduler is running."""
-        return self._scheduler.running
+        """True while the sweep thread runs."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
-    def stop(self) -> None:
-        """Stop the scheduler, letting a running sweep finish."""
+    def stop(self, timeout: float = 7.0) -> bool:
+        """Stop after the post in flight; True when the sweep ended within ``timeout``."""
+        self._stop.set()
+        self.services.delivery.stopping.set()
+        self.wake()
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            self._scheduler.shutdown(wait=False)
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

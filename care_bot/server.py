@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -19,7 +20,7 @@ HEALTH_PATH = "/healthz"
 
 def build_wsgi_app(
     app: App | None,
-    healthy: Callable[[], bool],
+    healthy: Callable[[], Any],
     details: Callable[[], dict] | None = None,
     *,
     signing_secret: str | None = None,
@@ -28,7 +29,8 @@ def build_wsgi_app(
 
     Slack's requests reach Bolt only through the signature and size guard, which needs the
     ``signing_secret``. ``details`` adds fields to the health answer (Socket Mode adds the
-    socket's state). Anything else gets 404.
+    socket's state). ``healthy`` returns a bool, or ``(ok, body)`` as
+    ``care_bot.health.check_health`` does. Anything else gets 404.
     """
     bolt = None
     if app is not None:
@@ -39,8 +41,8 @@ def build_wsgi_app(
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            ok = healthy()
-            body = {"ok": ok, **(details() if details else {})}
+            ok, body = health_answer(healthy)
+            body = {**body, **(details() if details else {})}
             return _json(start_response, 200 if ok else 503, body)
         if path == EVENTS_PATH and bolt is not None:
             return bolt(environ, start_response)
@@ -49,12 +51,25 @@ def build_wsgi_app(
     return wsgi
 
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app"]
+def health_answer(healthy: Callable[[], Any]) -> tuple[bool, dict]:
+    """Run a health check and return (ok, JSON body); a check that raises is unhealthy."""
+    try:
+        result = healthy()
+    except Exception as error:
+        return False, {"ok": False, "status": "unhealthy",
+                       "reasons": [f"health check failed: {type(error).__name__}"]}
+    if isinstance(result, tuple):
+        return bool(result[0]), result[1]
+    return bool(result), {"ok": bool(result)}
+
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app", "health_answer"]
 
 
 def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:
     payload = json.dumps(body).encode()
     reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
     start_response(f"{status} {reason}", [("Content-Type", "application/json"),
-                                          ("Content-Length", str(len(payload)))])
+                                          ("Content-Length", str(len(payload))),
+                                          ("Cache-Control", "no-store")])
     return [payload]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import urllib.error
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +19,12 @@ TRANSIENT_ERRORS = frozenset({
     "request_timeout", "team_added_to_org",
 })
 METADATA_EVENT = "care_outbox"
-MAX_BACKOFF_SECONDS = 60.0  # a danger alert must not wait minutes after a short outage
+MAX_BACKOFF_SECONDS = 15.0  # a held channel is probed this often: one call, oldest post first
+DEFAULT_TIMEOUT_SECONDS = 10
+# Slack has been seen to take 20-30 s to accept a post; answering "lost" sooner than that is
+# what made the same post go out twice.
+DEFAULT_POST_TIMEOUT_SECONDS = 45
+NOT_PROCESSED_STATUSES = frozenset({429, 502, 503})  # Slack did not act on these
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,17 @@ def classify(error: Exception, attempts: int) -> Failure:
             return Failure(False, retry_after if retry_after is not None else backoff,
                            "ratelimited")
         if status >= 500 or code in TRANSIENT_ERRORS:
-            return Failure(False, backoff, code or f"http_{status}", maybe_done=status >= 500)
+            maybe = status >= 500 and status not in NOT_PROCESSED_STATUSES
+            return Failure(False, backoff, code or f"http_{status}", maybe_done=maybe)
         return Failure(True, 0.0, code or f"http_{status}")
-    # Connection errors, timeouts and other transport failures: try again later.
-    return Failure(False, backoff, type(error).__name__, maybe_done=True)
+    # Timeouts and dropped connections may have reached Slack; a refused one never did.
+    return Failure(False, backoff, type(error).__name__, maybe_done=not _never_reached(error))
+
+
+def _never_reached(error: Exception) -> bool:
+    """True when the request certainly never reached Slack (refused, no such host)."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _retry_after(response: Any) -> float | None:
@@ -59,7 +73,8 @@ def _retry_after(response: Any) -> float | None:
     return None
 
 
-def build_client(token: str, api_url: str, timeout: int = 10) -> WebClient:
+def build_client(token: str, api_url: str,
+                 timeout: int = DEFAULT_TIMEOUT_SECONDS) -> WebClient:
     """Make a WebClient for the configured API root; it never retries on its own.
 
     chat.postMessage has no idempotency key, so a blind retry after a dropped connection can
@@ -86,8 +101,10 @@ def tokenless_client(api_url: str) -> WebClient:
 class SlackGateway:
     """The Web API calls CARE bot makes, each one line of intent."""
 
-    def __init__(self, client: WebClient):
+    def __init__(self, client: WebClient, post_client: WebClient | None = None):
         self.client = client
+        # chat.postMessage gets its own client with a longer timeout (see build_client).
+        self.post_client = post_client or client
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal; the trigger must be used within about three seconds."""
@@ -110,7 +127,7 @@ class SlackGateway:
             kwargs["reply_broadcast"] = True  # also shown in the channel, for urgent replies
         if key:
             kwargs["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
-        response = self.client.chat_postMessage(
+        response = self.post_client.chat_postMessage(
             channel=channel, text=message["text"], blocks=message.get("blocks"),
             unfurl_links=False, unfurl_media=False, **kwargs,
         )

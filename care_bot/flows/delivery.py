@@ -3,11 +3,19 @@
 429s (honouring Retry-After), 5xx and timeouts put the row back to wait; permanent errors
 (a missing channel, a channel the bot is not in) are recorded on the incident and surfaced in
 the security channel instead of being retried forever.
+
+Each channel gets its posts oldest first: a 429 holds the channel until its Retry-After, and
+a transient failure holds it for the backoff, after which the oldest post is tried first. A
+post that may have landed without an answer waits ``unsure_recheck_after`` from its send
+before it is looked up in Slack and, only if absent, sent again.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
+from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
@@ -15,65 +23,180 @@ from care_bot.flows import home as home_flow
 from care_bot.flows import posting, renders
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
-from care_bot.slack_api import classify
+from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
+from care_bot.storage.database import StorageUnavailable
 from care_bot.views import alerts, messages, notices
 
 logger = logging.getLogger(__name__)
 
 
+UNSETTLED_WRITE_TRIES = 3  # each waits up to busy_timeout (5 s) behind another writer
+REPEATED_FAILURES = 3  # after this many, a failing row stops holding its channel alone
+
+
 def deliver_due(services: Services, limit: int = 50, rounds: int = 20) -> int:
-    """Send every due outbox row, replies as soon as their parents are out; return the count."""
+    """Send every due outbox row, replies as soon as their parents are out; return the count.
+
+    Stops between posts once shutdown began: the post in flight finishes, the rest stay
+    queued. Sets ``services.delivery.backlog`` when the rounds ran out with work left.
+    """
+    state = services.delivery
+    settle_unsettled(services)
     total = 0
-    blocked: set[str] = set()  # threads waiting on a retry, channels under a rate limit
+    blocked: set[str] = set()  # threads waiting on a retry, channels under a hold
+    state.backlog = False
     for _ in range(rounds):
-        sent = _deliver_batch(services, limit, blocked)
+        if state.stopping.is_set():
+            break
+        sent, full = _deliver_batch(services, limit, blocked)
         total += sent
         if not sent:
             break
+        state.backlog = full
     return total
 
 
-def _deliver_batch(services: Services, limit: int, blocked: set[str]) -> int:
+def _deliver_batch(services: Services, limit: int, blocked: set[str]) -> tuple[int, bool]:
+    state = services.delivery
     now = services.clock()
     with services.store.reading() as db:
         due = outbox.due_items(db, now, limit)
     sent = 0
+    probed: dict[str, int] = {}  # channel -> a repeatedly failing row skipped once this batch
+    paused: set[str] = set()  # channels whose new parent's replies must come next
     for item in due:
+        if state.stopping.is_set():
+            break
         lane = item.thread_of or item.key
-        if lane in blocked or item.channel in blocked:
-            continue  # keep a thread's replies in order; respect a channel's rate limit
+        channel = _channel_key(item)
+        if lane in blocked or channel in blocked or channel in paused \
+                or state.held(channel, services.clock()):
+            continue  # keep a thread's replies in order; keep a channel oldest first
         try:
-            result = _deliver(services, item)
+            result, failure = _deliver(services, item)
         except Exception:  # one bad row must not stop the others
             logger.exception("outbox %s could not be delivered; it stays queued", item.key)
+            blocked.add(lane)
             continue
         if result == "sent":
             sent += 1
+            state.release(channel)
+            if item.render == posting.RENDER_PARENT and item.kind == "post":
+                paused.add(channel)  # its replies are due now: the next round takes them in order
         elif result == "ratelimited":
-            blocked.add(item.channel)
+            state.hold(channel, services.clock() + failure.delay)
+            blocked.add(channel)
         elif result == "waiting":
             blocked.add(lane)
-    return sent
+            if failure is None or failure.maybe_done:
+                continue  # it may have landed; it waits alone and is looked up later
+            if _repeated(item) and channel not in probed:
+                probed[channel] = item.id  # try the next post once: is it this row, or Slack?
+                continue
+            if channel in probed:  # the next one failed too: Slack, not the row
+                _due_again(services, probed.pop(channel))
+            state.hold(channel, services.clock() + failure.delay)
+            blocked.add(channel)
+    return sent, len(due) >= limit
 
 
-def _deliver(services: Services, item: OutboxItem) -> str:
+def _repeated(item: OutboxItem) -> bool:
+    """True when this row has failed often enough that it may be the row, not Slack."""
+    return item.attempts + 1 >= REPEATED_FAILURES
+
+
+def _due_again(services: Services, item_id: int) -> None:
+    """Make a row due now again, so it goes first when its channel's hold ends."""
+    try:
+        with services.store.transaction() as db:
+            outbox.set_not_before(db, item_id, services.clock())
+    except sqlite3.Error:
+        logger.warning("could not reorder a held channel's oldest post")
+
+
+def _channel_key(item: OutboxItem) -> str:
+    """The lane that Slack's per-channel limit and FIFO order apply to."""
+    if item.kind == "home":
+        return f"home:{item.channel}"  # views.publish, another limit than posts
+    return item.channel or f"update:{item.thread_of}"
+
+
+def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]:
+    state = services.delivery
     with services.store.transaction() as db:
         plan = _plan(db, services, item)
         if plan.get("skip"):
             outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
-            return "skipped"
+            return "skipped", None
         if plan.get("wait"):
-            return "waiting"
-        if not outbox.claim(db, item.id):
-            return "taken"
+            return "waiting", None
+        started = services.clock()
+        if not outbox.claim(db, item.id, started):
+            return "taken", None
+    state.begin(item.id)
     try:
-        channel, ts = _send(services, item, plan)
-    except Exception as error:  # classified below; every failure is recorded
-        return _record_failure(services, item, error)
-    with services.store.transaction() as db:
-        outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=services.clock())
-    return "sent"
+        try:
+            channel, ts = _send(services, item, plan)
+        except Exception as error:  # classified below; every failure is recorded
+            failure = classify(error, item.attempts + 1)
+            write, result = _failure_write(services, item, failure, started)
+            _settle(services, item, write)
+            return result, failure
+        now = services.clock()
+
+        def write_sent(db):
+            outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=now)
+
+        _settle(services, item, write_sent)
+        return "sent", None
+    finally:
+        state.end(item.id)
+
+
+def _settle(services: Services, item: OutboxItem, write: Callable[[Any], None]) -> None:
+    """Write what happened to a sent row, retrying; keep it in memory if the disk refuses.
+
+    A write that still fails (disk full, files read-only, locked for long) is kept and
+    retried at every sweep, so the row is released without a restart and its thread waits
+    only as long as the database does.
+    """
+    for attempt in range(UNSETTLED_WRITE_TRIES):
+        try:
+            with services.store.transaction() as db:
+                write(db)
+            return
+        except sqlite3.Error as error:
+            logger.warning("outbox %s: saving the outcome failed (%s), try %d",
+                           item.key, error, attempt + 1)
+            if isinstance(error, StorageUnavailable):
+                break
+            time.sleep(0.2)
+    services.delivery.keep_unsettled(item.id, write, services.clock())
+    logger.error("outbox %s: outcome kept in memory until the database takes writes", item.key)
+
+
+def settle_unsettled(services: Services) -> int:
+    """Write outcomes kept in memory; release rows stranded "sending"; return how many."""
+    state = services.delivery
+    settled = 0
+    for item_id, write in state.unsettled_writes():
+        try:
+            with services.store.transaction() as db:
+                write(db)
+        except sqlite3.Error:
+            return settled  # still failing; the next sweep tries again
+        state.drop_unsettled(item_id)
+        settled += 1
+    with services.store.reading() as db:
+        stranded = outbox.in_flight_ids(db) - state.busy_ids()
+    if stranded:
+        with services.store.transaction() as db:
+            released = outbox.release_in_flight(
+                db, services.settings.unsure_recheck_after.total_seconds(),
+                keep=state.busy_ids())
+        logger.warning("%d outbox row(s) stranded while sending were released", released)
+    return settled
 
 
 def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
@@ -141,19 +264,33 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     return services.slack.post(channel, message, thread_ts=thread_ts, key=marker)
 
 
-def _record_failure(services: Services, item: OutboxItem, error: Exception) -> str:
-    failure = classify(error, item.attempts + 1)
+def _failure_write(services: Services, item: OutboxItem, failure: Failure,
+                   started: float) -> tuple[Callable[[Any], None], str]:
+    """Build the write that records a failed send, and the lane result for the batch."""
     now = services.clock()
-    with services.store.transaction() as db:
-        if not failure.permanent:
-            logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
-            outbox.mark_retry(db, item.id, not_before=now + failure.delay, error=failure.reason,
-                              unsure=failure.maybe_done and item.kind == "post")
-            return "ratelimited" if failure.reason == "ratelimited" else "waiting"
-        logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
+    if not failure.permanent:
+        logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
+        unsure = failure.maybe_done and item.kind == "post"
+        # The channel's hold paces a fresh failure; the row keeps its own backoff only once
+        # it may be the row's fault (it then stops holding its channel).
+        own_backoff = unsure or failure.reason == "ratelimited" or _repeated(item)
+        not_before = now + failure.delay if own_backoff else now
+        if unsure:  # a late landing must have time to show up before any second attempt
+            not_before = max(not_before,
+                             started + services.settings.unsure_recheck_after.total_seconds())
+
+        def write_retry(db):
+            outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,
+                              unsure=unsure)
+
+        return write_retry, "ratelimited" if failure.reason == "ratelimited" else "waiting"
+    logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
+
+    def write_failed(db):
         outbox.mark_failed(db, item.id, error=failure.reason, now=now)
         _surface_failure(db, services, item, failure.reason, now)
-    return "failed"
+
+    return write_failed, "failed"
 
 
 def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from care_bot.config import Settings
+from care_bot.flows.delivery_state import DeliveryState
+from care_bot.flows.watchdog import StorageWatch
 from care_bot.identity import BotIdentity
 from care_bot.roles import RoleDirectory
 from care_bot.slack_api import SlackGateway
@@ -27,4 +29,6 @@ class Services:
     roles: RoleDirectory
     clock: Callable[[], float] = time.time
     wake_sweep: Callable[[], None] = field(default=_nothing)
+    delivery: DeliveryState = field(default_factory=DeliveryState)
+    storage_watch: StorageWatch = field(default_factory=StorageWatch)
     identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import intake, lookup, records
+from care_bot.flows import intake, lookup, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -14,6 +14,7 @@ from care_bot.views.help import HELP_TEXT
 logger = logging.getLogger(__name__)
 
 START_WORDS = {"", "report", "new", "start"}
+HOLD_WORDS = {"hold": True, "unhold": False}
 
 
 def register(app, services: Services) -> None:
@@ -25,6 +26,9 @@ def register(app, services: Services) -> None:
     def threat(ack, body, command):
         word = (command.get("text") or "").strip().lower()
         first, _, rest = word.partition(" ")
+        if first in HOLD_WORDS:  # issue 9: hold REF reason, unhold REF reason
+            legal_hold(ack, command)
+            return
         if first in LOOKUP_WORDS:  # issue 11: list, show REF, export [since YYYY-MM-DD]
             LOOKUP_WORDS[first](services, ack, command, rest.strip())
             return
@@ -38,6 +42,16 @@ def register(app, services: Services) -> None:
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
             _tell_retry(services, command)
+
+
+    def legal_hold(ack, command):
+        """`/threat hold REF reason` and `/threat unhold REF reason` (security only)."""
+        parts = (command.get("text") or "").strip().split(None, 2)
+        ref = parts[1] if len(parts) > 1 else ""
+        reason = parts[2] if len(parts) > 2 else ""
+        answer = retention.change_hold(services, command["user_id"], ref, reason,
+                                       HOLD_WORDS[parts[0].lower()])
+        ack(response_type="ephemeral", text=answer.text)
 
 
 def _tell_retry(services: Services, command: dict) -> None:

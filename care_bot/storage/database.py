@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from care_bot.storage import chain
 from care_bot.storage.drafts import OpenDraftHint
 
 migrations = Migrations("care_bot")
@@ -150,6 +151,45 @@ def m005_i11_digests_and_home_filters(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_i9_outbox_claimed(db: sqlite_utils.Database) -> None:
+    """Remember when a post was handed to Slack, and index the rows still unsettled."""
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_at REAL")
+    db.execute(
+        "CREATE INDEX outbox_unsettled ON outbox (status, created_at) "
+        "WHERE status IN ('pending', 'sending')"
+    )
+    db.execute("CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at REAL NOT NULL)")
+
+
+@migrations()
+def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
+    """Chain the audit events by hash, and add legal holds and the retention permit."""
+    db.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN content_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN purged_at REAL")
+    db.execute("DROP TRIGGER IF EXISTS events_append_only_update")
+    db.execute("DROP TRIGGER IF EXISTS events_append_only_delete")
+    chain.backfill(db)
+    # Retention may redact an event's content (keeping its hashes) only while it holds the
+    # permit, inside its own transaction; nothing may ever delete an event.
+    db.execute("CREATE TABLE retention_permit (id INTEGER PRIMARY KEY CHECK (id = 1))")
+    db.execute(
+        """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+           WHEN NOT EXISTS (SELECT 1 FROM retention_permit)
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"""
+    )
+    db.execute(
+        """CREATE TABLE legal_holds (
+            incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+            reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL)"""
+    )
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()
@@ -159,6 +199,17 @@ def _chmod_if_mine(path: Path, mode: int) -> None:
         return
 
 
+class StorageUnavailable(sqlite3.OperationalError):
+    """Raised instead of touching the database when its files cannot be written."""
+
+
+def _connect(path: str, busy_ms: int) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout={busy_ms}")
+    connection.execute("PRAGMA mmap_size=0")  # never map the database file itself
+    return connection
+
+
 class Store:
     """Owns the process's single SQLite connection; every use goes through ``transaction``.
 
@@ -166,6 +217,13 @@ class Store:
     is opened with ``check_same_thread=False`` and guarded by one re-entrant lock. Reads of a
     file database use a read-only connection per thread instead, so a /threat lookup never
     waits behind another request's fsync (WAL lets readers run beside the writer).
+
+    In WAL mode every connection maps the ``-shm`` file into memory. Writing through that map
+    after the file became immutable (``chattr +i``) or unwritable kills the process with
+    SIGBUS, which no ``try`` can catch. So before each use the files are checked with
+    ``access(W_OK)``: while they cannot be written, writes raise ``StorageUnavailable``, reads
+    go through fresh connections (which map the file read-only), and the old connections are
+    set aside, never closed (closing one would checkpoint through the map).
     """
 
     def __init__(self, path: Path | str):
@@ -173,18 +231,20 @@ class Store:
         self._lock = threading.RLock()
         self._readers = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
+        self._set_aside: list[sqlite3.Connection] = []
+        self._generation = 0
+        self._files_unsafe = False
+        self._probe: sqlite3.Connection | None = None
         self._instance_lock_file = None
         self.open_drafts = OpenDraftHint()
+        self.unsafe_to_close = False
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        connection = _connect(self.path, 5000)
         self.db = sqlite_utils.Database(connection)
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "busy_timeout=5000",
-            "foreign_keys=ON",
-        ):
+        # secure_delete: purged rows are overwritten with zeros, not just unlinked.
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON",
+                       "secure_delete=ON"):
             self.db.execute(f"PRAGMA {pragma}")
 
     def migrate(self) -> None:
@@ -194,16 +254,21 @@ class Store:
             self.open_drafts.load(self.db)
 
     def claim_instance(self) -> None:
-        """Take the one-bot-per-database lock; raise AlreadyRunning if another holds it."""
+        """Take the one-bot-per-database lock; raise AlreadyRunning if another holds it.
+
+        The lock belongs to the resolved file (symlinks followed), so a second path to the
+        same database cannot start a second bot.
+        """
         if self.path == ":memory:":
             return
-        handle = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held for the process life
+        real = os.path.realpath(self.path)
+        handle = open(f"{real}.lock", "a+")  # noqa: SIM115 - held for the process life
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
             handle.close()
             raise AlreadyRunning(
-                f"another CARE bot is already running on {self.path}; "
+                f"another CARE bot is already running on {real}; "
                 "run exactly one bot process per database"
             ) from error
         handle.seek(0)
@@ -243,10 +308,44 @@ class Store:
         if not info.st_mode & stat.S_ISVTX and folder != Path(folder.anchor):
             _chmod_if_mine(folder, 0o700)
 
+    # -- file safety
+
+    def unwritable_reason(self) -> str | None:
+        """Say why the database files cannot be written now, or None when they can."""
+        if self.path == ":memory:":
+            return None
+        for suffix in ("", "-wal", "-shm"):
+            name = self.path + suffix
+            if os.path.exists(name) and not os.access(name, os.W_OK):
+                return "database files are read-only"
+        return None
+
+    def _check_files(self) -> str | None:
+        """Note a change in the files' writability; set old connections aside when it flips."""
+        reason = self.unwritable_reason()
+        unsafe = reason is not None
+        if unsafe != self._files_unsafe:
+            with self._lock:
+                if unsafe != self._files_unsafe:
+                    self._files_unsafe = unsafe
+                    self._generation += 1
+                    self._set_aside.extend(self._reader_connections)
+                    self._reader_connections = []
+                    if self._probe is not None:
+                        self._set_aside.append(self._probe)
+                        self._probe = None
+        return reason
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """Run the block as one IMMEDIATE transaction; roll back on any exception."""
+        """Run the block as one IMMEDIATE transaction; roll back on any exception.
+
+        Raises StorageUnavailable at once when the files cannot be written.
+        """
         with self._lock:
+            reason = self._check_files()
+            if reason:
+                raise StorageUnavailable(reason)
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
@@ -263,19 +362,55 @@ class Store:
             with self._lock:
                 yield self.db
             return
+        self._check_files()
         yield self._reader()
 
     def _reader(self) -> sqlite_utils.Database:
-        reader = getattr(self._readers, "db", None)
-        if reader is None:
-            # check_same_thread=False only so close() may close it from the main thread.
-            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=5000")
-            connection.execute("PRAGMA query_only=ON")
-            with self._lock:
-                self._reader_connections.append(connection)
-            reader = self._readers.db = sqlite_utils.Database(connection)
+        held = getattr(self._readers, "db", None)
+        if held is not None and held[0] == self._generation:
+            return held[1]
+        # check_same_thread=False only so close() may close it from the main thread.
+        connection = _connect(self.path, 5000)
+        connection.execute("PRAGMA query_only=ON")
+        with self._lock:
+            self._reader_connections.append(connection)
+            generation = self._generation
+        reader = sqlite_utils.Database(connection)
+        self._readers.db = (generation, reader)
         return reader
+
+    def probe_write(self, now: float) -> str | None:
+        """Write one tiny row to prove the database takes writes; return why not, or None."""
+        try:
+            if self.path == ":memory:":
+                with self.transaction() as db:
+                    db.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)",
+                               [now])
+                return None
+            reason = self._check_files()
+            if reason:
+                return reason
+            with self._lock:
+                if self._probe is None:
+                    self._probe = _connect(self.path, 1000)
+                probe = self._probe
+            probe.execute("BEGIN IMMEDIATE")
+            try:
+                probe.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (1, ?)", [now])
+                probe.execute("COMMIT")
+            except BaseException:
+                if probe.in_transaction:
+                    probe.rollback()
+                raise
+        except sqlite3.Error as error:
+            return str(error) or type(error).__name__
+        return None
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it, so purged pages leave the WAL too."""
+        with self._lock:
+            if self._check_files() is None:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def healthy(self) -> bool:
         """True when the database answers a trivial query."""
@@ -286,13 +421,30 @@ class Store:
             return False
 
     def close(self) -> None:
-        """Close the connection and release the instance lock."""
+        """Close the connections and release the instance lock.
+
+        While the files cannot be written the connections are left open (closing would
+        checkpoint through the memory map); ``unsafe_to_close`` tells the caller to exit
+        without running finalizers.
+        """
         try:
-            with self._lock:
+            if self.unwritable_reason():
+                self.unsafe_to_close = True
+                return
+            if not self._lock.acquire(timeout=5):
+                self.unsafe_to_close = True
+                return
+            try:
                 self.db.conn.close()
-                for connection in self._reader_connections:
+                for connection in [*self._reader_connections, *self._set_aside]:
                     connection.close()
+                if self._probe is not None:
+                    self._probe.close()
+                    self._probe = None
                 self._reader_connections.clear()
+                self._set_aside.clear()
+            finally:
+                self._lock.release()
         finally:
             if self._instance_lock_file is not None:
                 self._instance_lock_file.close()

@@ -96,6 +96,14 @@ def next_due(db: sqlite_utils.Database, incident_id: int) -> float | None:
     return row[0] if row else None
 
 
+def next_due_any(db: sqlite_utils.Database, now: float) -> float | None:
+    """Return the earliest future due time of any pending follow-up."""
+    row = db.execute(
+        "SELECT min(due_at) FROM followups WHERE status = 'pending' AND due_at > ?", [now]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def pending_for(db: sqlite_utils.Database, incident_id: int) -> list[Followup]:
     """Return an incident's pending follow-ups, earliest first."""
     return [

@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.models import Event, Incident
+from care_bot.storage import chain
 
 
 def _incident(row: dict) -> Incident:
@@ -194,13 +195,10 @@ def append_event(
     now: float,
     detail: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one audit event; events are never updated or deleted."""
-    cursor = db.execute(
-        "INSERT INTO events (incident_id, at, actor, action, surface, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [incident_id, now, actor, action, surface, json.dumps(detail or {})],
-    )
-    return Event(cursor.lastrowid, incident_id, now, actor, action, surface, detail or {})
+    """Append one audit event, chained to the one before it; events are never changed."""
+    event_id = chain.insert_event(db, incident_id=incident_id, at=now, actor=actor,
+                                  action=action, surface=surface, detail=json.dumps(detail or {}))
+    return Event(event_id, incident_id, now, actor, action, surface, detail or {})
 
 
 def list_events(db: sqlite_utils.Database, incident_id: int) -> list[Event]:

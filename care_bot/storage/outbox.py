@@ -112,7 +112,8 @@ def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[Ou
     """Return pending items whose time has come and whose parent message is settled.
 
     Replies still waiting for their parent are left out, so they can never fill the batch
-    and starve other incidents' posts; parent messages come first, oldest first.
+    and starve other incidents' posts; oldest first, so each channel gets its posts in the
+    order they were queued (a parent is always queued before its replies).
     """
     return [
         _item(row)
@@ -120,7 +121,7 @@ def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[Ou
             "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
-            "ORDER BY o.kind = 'home', o.render IS NULL, o.id LIMIT ?",
+            "ORDER BY o.kind = 'home', o.id LIMIT ?",  # Home tabs after posts; FIFO
             [now, limit],
         )
     ]
@@ -132,12 +133,12 @@ def get_item(db: sqlite_utils.Database, key: str) -> OutboxItem | None:
     return _item(rows[0]) if rows else None
 
 
-def claim(db: sqlite_utils.Database, item_id: int) -> bool:
-    """Mark an item as being sent; False when another sweep took it first."""
+def claim(db: sqlite_utils.Database, item_id: int, now: float | None = None) -> bool:
+    """Mark an item as being sent at ``now``; False when another sweep took it first."""
     cursor = db.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1 "
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ? "
         "WHERE id = ? AND status = 'pending'",
-        [item_id],
+        [now, item_id],
     )
     return cursor.rowcount == 1
 
@@ -165,6 +166,12 @@ def mark_retry(
     )
 
 
+def set_not_before(db: sqlite_utils.Database, item_id: int, not_before: float) -> None:
+    """Move a pending row's earliest send time."""
+    db.execute("UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'",
+               [not_before, item_id])
+
+
 def mark_failed(db: sqlite_utils.Database, item_id: int, *, error: str, now: float) -> None:
     """Give up on an item after a permanent Slack error."""
     db.execute(
@@ -173,11 +180,59 @@ def mark_failed(db: sqlite_utils.Database, item_id: int, *, error: str, now: flo
     )
 
 
-def release_in_flight(db: sqlite_utils.Database) -> int:
-    """Return items left 'sending' by a crash to 'pending'; returns how many."""
+def release_in_flight(db: sqlite_utils.Database, unsure_wait: float = 0.0,
+                      keep: frozenset[int] | set[int] = frozenset()) -> int:
+    """Return items left 'sending' to 'pending' as unsure; returns how many.
+
+    At start every such row was cut off by a crash or a stop; while running, rows in ``keep``
+    (still in flight, or whose outcome is waiting to be written) are left alone. A post may
+    have reached Slack, so it waits until ``unsure_wait`` seconds after its send started
+    before it is looked up and, if not found, sent again.
+    """
+    marks = ", ".join("?" for _ in keep)
+    skip = f" AND id NOT IN ({marks})" if keep else ""
     return db.execute(
-        "UPDATE outbox SET status = 'pending', unsure = 1 WHERE status = 'sending'"
+        "UPDATE outbox SET status = 'pending', unsure = CASE kind WHEN 'post' THEN 1 ELSE "
+        "unsure END, not_before = max(not_before, coalesce(claimed_at, 0) + "
+        "CASE kind WHEN 'post' THEN ? ELSE 0 END) WHERE status = 'sending'" + skip,
+        [unsure_wait, *sorted(keep)],
     ).rowcount
+
+
+def in_flight_ids(db: sqlite_utils.Database) -> set[int]:
+    """Return the ids of rows marked as being sent."""
+    return {
+        row[0]
+        for row in db.execute(  # the first term lets SQLite use the partial index
+            "SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND status = 'sending'"
+        )
+    }
+
+
+def next_not_before(db: sqlite_utils.Database, now: float) -> float | None:
+    """Return the earliest future time a pending row becomes due, if any."""
+    row = db.execute(
+        "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before > ?", [now]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def oldest_unsettled(db: sqlite_utils.Database) -> float | None:
+    """Return when the oldest row still pending or being sent was queued (alerts left out)."""
+    row = db.execute(
+        "SELECT min(created_at) FROM outbox WHERE status IN ('pending', 'sending') "
+        "AND reported_at IS NULL AND key NOT LIKE 'alert:%' AND kind != 'home'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def stuck_count(db: sqlite_utils.Database, queued_before: float) -> int:
+    """Count rows still pending or being sent that were queued before ``queued_before``."""
+    return db.execute(
+        "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND created_at <= ? "
+        "AND kind != 'home'",
+        [queued_before],
+    ).fetchone()[0]
 
 
 def pending_count(db: sqlite_utils.Database) -> int:
@@ -203,8 +258,8 @@ def stuck_items(
     return [
         _item(row)
         for row in db.query(
-            "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.created_at <= ? "
-            "AND o.key NOT LIKE 'alert:%' AND o.kind != 'home' "
+            "SELECT * FROM outbox AS o WHERE o.status IN ('pending', 'sending') "
+            "AND o.created_at <= ? AND o.key NOT LIKE 'alert:%' AND o.kind != 'home' "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
             "AND o.reported_at IS NULL ORDER BY o.id LIMIT ?",

@@ -307,19 +307,26 @@ class SlackEmulator:
         retry_after: int = 1,
         error: str | None = None,
         after_forwarding: bool = False,
+        delay: float = 0.0,
     ) -> dict:
         """Make the bot's next `count` calls to `method` fail (429/5xx status, or 200 + error).
 
         With `after_forwarding`, Slack still performs the call and only the answer is lost.
+        With `delay` (seconds), the call is held that long first; with no error it then
+        goes through normally (a slow Slack).
         """
         spec = {"method": method, "status": status, "count": count, "retry_after": retry_after,
-                "after_forwarding": after_forwarding}
+                "after_forwarding": after_forwarding, "delay": delay}
         if error is not None:
             spec["error"] = error
         answer = self._control("faults", spec)
         if not answer.get("ok"):
             raise ValueError(f"fault rejected: {answer}")
         return answer["fault"]
+
+    def rate_limit(self, method: str, per_second: float | None) -> None:
+        """Limit the bot's calls to `method` per channel, answering 429 + Retry-After over it."""
+        self._control("ratelimit", {"method": method, "per_second": per_second})
 
     def clear_faults(self) -> None:
         """Drop all pending faults."""

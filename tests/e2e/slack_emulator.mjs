@@ -23,7 +23,9 @@
 //                         by POST /__control/socket_mode {"url": "ws://127.0.0.1:PORT/..."}
 //   POST /__hooks/...     stands in for response_url; recorded as method "response_url"
 //   /__control/...        calls, reset_calls, faults, clear_faults, usergroups, socket_mode,
-//                         reset, info
+//                         reset, info, ratelimit ({method, per_second} per channel, like
+//                         Slack's 1 post/s)
+// A fault with `delay` (seconds) holds the call that long before forwarding it (a slow Slack).
 import http from "node:http";
 import net from "node:net";
 import { readFileSync } from "node:fs";
@@ -187,8 +189,22 @@ class ProxyState {
     this.faults = [];
     this.usergroups = new Map();
     this.tokenUse = new Map();
+    this.ratelimits = new Map(); // method -> {per_second, last: Map(channel -> ms)}
     this.socketModeUrl = undefined;
     this.socketModeTickets = 0;
+  }
+
+  // Returns seconds to wait when `method` to `channel` is over its per-channel limit.
+  overLimit(method, channel, client) {
+    const limit = this.ratelimits.get(method);
+    if (!limit || client === "harness") return 0;
+    const now = Date.now();
+    const key = channel ?? "";
+    const last = limit.last.get(key);
+    const gap = 1000 / limit.per_second;
+    if (last !== undefined && now - last < gap) return Math.max(1, Math.ceil((gap - (now - last)) / 1000));
+    limit.last.set(key, now);
+    return 0;
   }
 
   clientOf(token) {
@@ -342,9 +358,15 @@ async function handleApi(ctx, req, res, url) {
   const token = bearer(req) ?? (typeof params.token === "string" ? params.token : undefined);
   delete params.token;
   const client = state.clientOf(token);
-  const fault = state.takeFault(method, client);
+  let fault = state.takeFault(method, client);
   let reply;
-  if (fault && fault.after_forwarding) {
+  if (fault && fault.delay) {
+    await new Promise((resolve) => setTimeout(resolve, fault.delay * 1000));
+    if (!fault.error && fault.status === 200) fault = undefined; // slow, then answered normally
+  }
+  const wait = fault ? 0 : state.overLimit(method, params.channel, client);
+  if (wait) reply = { status: 429, headers: { "retry-after": String(wait) }, body: { ok: false, error: "ratelimited" } };
+  else if (fault && fault.after_forwarding) {
     // Slack did the work, but its answer is lost: forward, then fail.
     await forward(emulatorUrl, state, req, method, raw, url, token);
     reply = faultReply(fault);
@@ -386,7 +408,7 @@ async function handleHook(ctx, req, res, url) {
 function addFault(state, spec) {
   if (!spec.method) throw new Error("fault needs a method");
   const status = Number(spec.status ?? 200);
-  if (status === 200 && !spec.error) throw new Error("a status-200 fault needs an error");
+  if (status === 200 && !spec.error && !spec.delay) throw new Error("a status-200 fault needs an error or a delay");
   const fault = {
     method: spec.method,
     status,
@@ -394,6 +416,7 @@ function addFault(state, spec) {
     retry_after: spec.retry_after ?? 1,
     error: spec.error ?? undefined,
     after_forwarding: Boolean(spec.after_forwarding),
+    delay: Number(spec.delay ?? 0),
   };
   state.faults.push(fault);
   return fault;
@@ -411,6 +434,7 @@ function resetState(ctx) {
   ctx.state.calls = [];
   ctx.state.faults = [];
   ctx.state.usergroups = new Map(ctx.seedUsergroups);
+  ctx.state.ratelimits = new Map();
   ctx.state.socketModeUrl = undefined;
 }
 
@@ -428,6 +452,11 @@ async function handleControl(ctx, req, res, url) {
   if (key === "GET faults") return sendJson(res, 200, { ok: true, faults: state.faults });
   if (key === "POST clear_faults") {
     state.faults = [];
+    return sendJson(res, 200, { ok: true });
+  }
+  if (key === "POST ratelimit") {
+    if (body.per_second) state.ratelimits.set(body.method, { per_second: Number(body.per_second), last: new Map() });
+    else state.ratelimits.delete(body.method);
     return sendJson(res, 200, { ok: true });
   }
   if (key === "POST usergroups") return sendJson(res, 200, { ok: true, usergroups: setUsergroups(state, body) });

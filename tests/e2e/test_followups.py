@@ -11,6 +11,7 @@ from tests.e2e.care_steps import (
     posts,
     thread_texts,
 )
+from tests.e2e.harness import care_toml
 
 FAST = {"ack_reminder": "2s", "ack_escalation": "4s", "ack_repeat": "3s", "ack_repeat_max": 1}
 
@@ -147,7 +148,8 @@ def test_followups_bad_settings_stop_the_start_with_every_problem(slack, bot_fac
 
 def test_followups_lost_answer_from_slack_does_not_post_twice(slack, bot_factory):
     """Slack posts the message but the answer is lost (504): the retry finds it, posts nothing."""
-    bot = bot_factory.start()
+    bot = bot_factory.start(care_toml(slack).replace(
+        'sweep_every = "1s"', 'sweep_every = "1s"\nunsure_recheck_after = "3s"'))
     slack.fault("chat.postMessage", status=504, count=1, after_forwarding=True)
     file_report(bot, slack.users["alice"])
     slack.wait_for(lambda: _outbox_settled(bot), timeout=30)

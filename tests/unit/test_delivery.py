@@ -155,17 +155,20 @@ def test_rate_limited_channel_holds_later_posts_of_other_incidents(tmp_path):
 
 def test_server_error_backs_off_and_retries(world):
     services, slack, clock = world
-    slack.failures.append(slack_error("internal_error", 500))
+    slack.failures.append(slack_error("service_unavailable", 503))  # Slack did not act on it
     delivery.deliver_due(services)
     first = row(services, SUP_PARENT)
     assert (first["status"], first["not_before"], first["error"], first["attempts"]) == (
-        "pending", clock.now + 2, "internal_error", 1)
+        "pending", clock.now, "service_unavailable", 1)
+    assert not first["unsure"]
+    assert services.delivery.held(SUPERVISORS_CHANNEL, clock.now + 1.9)  # the channel waits 2 s
 
     clock.advance(2)
-    slack.failures.append(slack_error("internal_error", 500))  # fails a second time
+    slack.failures.append(slack_error("service_unavailable", 503))  # fails a second time
     delivery.deliver_due(services)
     second = row(services, SUP_PARENT)
-    assert (second["not_before"], second["attempts"]) == (clock.now + 4, 2)
+    assert second["attempts"] == 2
+    assert services.delivery.held(SUPERVISORS_CHANNEL, clock.now + 3.9)  # backoff doubled
 
     clock.advance(3)
     assert delivery.deliver_due(services) == 0
@@ -175,14 +178,29 @@ def test_server_error_backs_off_and_retries(world):
     assert (done["status"], done["error"], done["attempts"]) == ("sent", None, 3)
 
 
-def test_connection_error_is_retried(world):
+def test_connection_reset_waits_the_unsure_period_then_looks_before_posting(world):
     services, slack, clock = world
     slack.failures.append(ConnectionResetError("reset by peer"))
     delivery.deliver_due(services)
-    assert row(services, SUP_PARENT)["error"] == "ConnectionResetError"
+    waiting = row(services, SUP_PARENT)
+    assert (waiting["error"], waiting["unsure"]) == ("ConnectionResetError", 1)
+    assert waiting["not_before"] == clock.now + 60  # unsure_recheck_after, from the send
+    clock.advance(59)
+    delivery.deliver_due(services)
+    assert row(services, SUP_PARENT)["status"] == "pending" and slack.lookups == 0
+    clock.advance(1)
+    delivery.deliver_due(services)
+    assert row(services, SUP_PARENT)["status"] == "sent" and slack.lookups == 1
+
+
+def test_refused_connection_never_reached_slack_and_is_retried_after_backoff(world):
+    services, slack, clock = world
+    slack.failures.append(ConnectionRefusedError("refused"))
+    delivery.deliver_due(services)
+    assert row(services, SUP_PARENT)["unsure"] == 0
     clock.advance(2)
     delivery.deliver_due(services)
-    assert row(services, SUP_PARENT)["status"] == "sent"
+    assert row(services, SUP_PARENT)["status"] == "sent" and slack.lookups == 0
 
 
 def test_channel_not_found_fails_the_row_records_it_and_alerts_security(world):

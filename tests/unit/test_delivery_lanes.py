@@ -19,8 +19,8 @@ def test_delivery_a_retrying_parent_does_not_hold_other_incidents(tmp_path):
     slack.failures.append(slack_error("internal_error", 500))  # incident 1's first parent
     delivery.deliver_due(services)
     refs = [p["text"].split("·")[1].split()[0] for p in _parents(slack, SUPERVISORS_CHANNEL)]
-    assert refs == ["CARE-2026-0002"]
-    clock.advance(2)
+    assert refs == ["CARE-2026-0002"]  # the 500 may have landed: only its own thread waits
+    clock.advance(60)
     delivery.deliver_due(services)
     assert len(_parents(slack, SUPERVISORS_CHANNEL)) == 2
 
