@@ -184,7 +184,7 @@ class SocketModeRunner:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._current: Link | None = None
-        self._refresh: Link | None = None
+        self._previous: Link | None = None  # after a refresh, the old socket during its grace
         self._count = 0
         self._thread: threading.Thread | None = None
         self.first_connect = threading.Event()
@@ -203,7 +203,7 @@ class SocketModeRunner:
         self._stop.set()
         self._wake.set()
         with self._lock:
-            links = [link for link in (self._current, self._refresh) if link]
+            links = [link for link in (self._current, self._previous) if link]
         for link in links:
             link.close()
         if self._thread is not None:
@@ -238,6 +238,7 @@ class SocketModeRunner:
     def _adopt(self, link: Link) -> None:
         with self._lock:
             old, self._current = self._current, link
+            self._previous = old
         if self._ever_connected:
             self.status.reconnects += 1
         self._ever_connected = True
@@ -273,7 +274,9 @@ class SocketModeRunner:
         return None
 
     def _connect_once(self) -> Link:
-        self.status.state = "reconnecting" if self._ever_connected else "connecting"
+        current = self._current
+        if current is None or current.ended.is_set():  # during a refresh the old one still serves
+            self.status.state = "reconnecting" if self._ever_connected else "connecting"
         try:
             url = self.web_client.apps_connections_open(app_token=self.app_token)["url"]
         except SlackApiError as error:
@@ -315,7 +318,7 @@ class SocketModeRunner:
                 link.refresh_requested = True
                 self._wake.set()  # open the new socket now; the old one closes after it
             return
-        if message.get("envelope_id"):
+        if message.get("envelope_id") and not self._stop.is_set():
             self._pool.submit(self._handle, link, message)
 
     def _handle(self, link: Link, envelope: dict) -> None:

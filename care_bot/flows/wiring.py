@@ -6,6 +6,7 @@ here writes to Slack or to the database.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from care_bot.config import BRANCH_PEOPLE, USERGROUP_ID, Settings
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
+CHANNEL_SUFFIX = "_channel"  # Settings fields holding a [channels] entry
 SCOPE_HINT = "add the scopes channels:read and groups:read to the app (config/manifest.yaml)"
 
 
@@ -36,8 +38,8 @@ def run_checks(settings: Settings, slack) -> list[Check]:
                                    f"in {me.get('team', '?')}")]
     if settings.socket_mode:
         rows.append(_app_token(settings, slack))
-    rows.append(_channel(slack, "channels.supervisors", settings.supervisors_channel))
-    rows.append(_channel(slack, "channels.security", settings.security_channel))
+    for where, channel in configured_channels(settings):
+        rows.append(_channel(slack, where, channel))
     seen: dict[str, Check] = {}
     for where, slack_id in configured_people(settings):
         if slack_id not in seen:
@@ -46,6 +48,14 @@ def run_checks(settings: Settings, slack) -> list[Check]:
         found = seen[slack_id]
         rows.append(Check(f"{where} {slack_id}", found.result, found.detail))
     return rows
+
+
+def configured_channels(settings: Settings) -> Iterator[tuple[str, str]]:
+    """Every (setting, channel id) pair: ``[channels]`` supervisors, security and any other set."""
+    for field in dataclasses.fields(settings):
+        channel = getattr(settings, field.name)
+        if field.name.endswith(CHANNEL_SUFFIX) and channel:
+            yield f"channels.{field.name.removesuffix(CHANNEL_SUFFIX)}", channel
 
 
 def configured_people(settings: Settings) -> Iterator[tuple[str, str]]:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from care_bot.commands.check import table
-from care_bot.flows.wiring import FAIL, OK, WARN, Check, configured_people, run_checks
+from care_bot.flows.wiring import (
+    FAIL,
+    OK,
+    WARN,
+    Check,
+    configured_channels,
+    configured_people,
+    run_checks,
+)
 from tests.support.fake_slack import slack_error
 from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, USERS, make_settings
 
@@ -157,3 +165,10 @@ def test_check_table_aligns_columns_and_counts_results():
     assert lines[0] == "CHECK                  RESULT  DETAIL"
     assert lines[2] == "channels.security C0X  warn    public"
     assert lines[-1] == "3 checks: 1 ok, 1 warning(s), 1 failed."
+
+
+def test_wiring_checks_every_configured_channel_in_order(tmp_path):
+    settings = make_settings(tmp_path)
+
+    assert list(configured_channels(settings)) == [
+        ("channels.supervisors", SUPERVISORS_CHANNEL), ("channels.security", SECURITY_CHANNEL)]

@@ -368,8 +368,10 @@ async function pollLoop(me) {
 function becomePerson(id) {
   app.me = id;
   app.snapshot = null;
-  app.modalKey = app.homeKey = null;
+  app.modalKey = app.homeKey = undefined; // draw both afresh for this person
   app.modalCtx = app.homeCtx = null;
+  $("modal-holder").innerHTML = "";
+  $("home").innerHTML = "";
   app.seen = {};
   app.place = { kind: "home" };
   const url = new URL(window.location.href);
