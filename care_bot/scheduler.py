@@ -46,7 +46,9 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
     clean = True
     try:
         followups.send_due(services)
-        delivery.deliver_due(services)
+        with services.store.reading() as db:
+            reminder_at = followup_rows.next_due_any(db, services.clock())
+        delivery.deliver_due(services, until=reminder_at)
         delivery.report_stuck(services)
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
