@@ -187,3 +187,18 @@ def test_role_home_a_busy_home_for_every_role_at_once_stays_valid(tmp_path):
                   "Corporate Security & Risk: open incidents", "Last 30 days", "HR",
                   "Wellbeing requests"):
         assert title in headers, (title, headers, len(view["blocks"]))
+
+
+def test_lookup_long_timeline_keeps_the_newest_within_slacks_limits(world):
+    services, _, _ = world
+    from care_bot.models import Event
+
+    with services.store.reading() as db:
+        incident = incidents.get_incident(db, 1)
+    events = [Event(i, 1, 1_790_000_000 + i, USERS["olly"], "refused", "channel",
+                    {"attempted": "acknowledge"}) for i in range(3000)]
+    view = lookup_views.details_view(incident, {}, events, services.settings.branches)
+    assert_valid_view(view)
+    text = _text(view)
+    assert "earlier events are not shown here" in text
+    assert "1790002999" in text  # the newest event is there
