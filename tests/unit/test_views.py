@@ -426,9 +426,10 @@ def test_parent_message_is_valid_escaped_and_private(state, answer_set, branch_s
     [
         ("alerted", "*Awaiting acknowledgement*", [Action.ACKNOWLEDGE.value]),
         ("alerted-acknowledged", "*Acknowledged* by <@U0SAM>",
-         [Action.UPDATE_CHECKLIST.value]),
+         [Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]),
         ("open", "*Awaiting acknowledgement*", [Action.ACKNOWLEDGE.value]),
-        ("acknowledged", "*Acknowledged* by <@U0SAM>", [Action.UPDATE_CHECKLIST.value]),
+        ("acknowledged", "*Acknowledged* by <@U0SAM>",
+         [Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]),
         ("overdue", ":red_circle: *overdue*", [Action.ACKNOWLEDGE.value]),
         ("closed-early", "*Closed* by <@U0SEC>", []),
         ("closed", "*Closed* by <@care-bot>", []),
