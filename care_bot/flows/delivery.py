@@ -153,6 +153,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
 
         def write_sent(db):
             outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=now)
+            if item.kind == "post" and item.render == posting.RENDER_PARENT and item.incident_id:
+                _home_shows_delivery(db, item.incident_id, now)
 
         _settle(services, item, write_sent)
         return "sent", None
@@ -203,6 +205,16 @@ def settle_unsettled(services: Services) -> int:
                 keep=state.busy_ids())
         logger.warning("%d outbox row(s) stranded while sending were released", released)
     return settled
+
+
+def _home_shows_delivery(db, incident_id: int, now: float) -> None:
+    """Both channel parents are out: the reporter's Home shows "delivered" from now on."""
+    states = outbox.parent_states(db, incident_id)
+    if set(states.values()) != {"sent"}:
+        return
+    incident = incidents.get_incident(db, incident_id)
+    if incident is not None:
+        outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident_id)
 
 
 def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:

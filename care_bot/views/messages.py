@@ -146,7 +146,11 @@ def parent_message(
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(_headline(incident), 150)}]
     if incident.danger:
         body = alerts.alert_text(incident, branches, audience)
-        blocks.append({"type": "section", "text": mrkdwn(f"{ping}\n{body}" if ping else body)})
+        lead = [ping] if ping else []
+        if incident.police_call == POLICE_CANT_CALL:  # the silent alarm: that line first
+            others = " ".join(m for m in mentions or [] if m != alerts.HERE)
+            lead = [alerts.cant_call_line(incident, branches), *([others] if others else [])]
+        blocks.append({"type": "section", "text": mrkdwn("\n".join([*lead, body]))})
     blocks.append({"type": "section", "fields": fields})
     if incident.status == "alerted":
         blocks.append({"type": "context", "elements": [mrkdwn(
@@ -167,7 +171,7 @@ def parent_message(
         answers, branches)
     text = f"{_headline(incident)} at {where}"
     if incident.danger and incident.police_call == POLICE_CANT_CALL:
-        text = f"CANNOT CALL 911: call for them. {text}"
+        text = f"CANNOT CALL 911: call law enforcement for them. {text}"
     return _message(f"{ping} {text}" if ping else text, blocks)
 
 

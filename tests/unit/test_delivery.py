@@ -131,7 +131,9 @@ def test_rate_limit_waits_exactly_retry_after_then_delivers_in_order(world):
     assert [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL] == []
 
     clock.advance(0.1)
-    assert delivery.deliver_due(services) == 2
+    homes = len(slack.homes)
+    assert delivery.deliver_due(services) == 3  # the parent, its reply, and Home: "delivered"
+    assert len(slack.homes) == homes + 1
     sup = [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL]
     assert [p["thread_ts"] for p in sup] == [None, sup[0]["ts"]]
     assert row(services, SUP_PARENT)["attempts"] == 2
@@ -173,7 +175,7 @@ def test_server_error_backs_off_and_retries(world):
     clock.advance(3)
     assert delivery.deliver_due(services) == 0
     clock.advance(1)
-    assert delivery.deliver_due(services) == 2
+    assert delivery.deliver_due(services) == 3  # the parent, its reply, the reporter's Home
     done = row(services, SUP_PARENT)
     assert (done["status"], done["error"], done["attempts"]) == ("sent", None, 3)
 
