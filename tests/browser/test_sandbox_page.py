@@ -101,6 +101,10 @@ def test_sandbox_global_shortcut_and_home_button_open_the_report(page, sandbox_u
     person.close_modal()
 
     person.go("general")
+    person.type("/threat help")  # answered with an ephemeral, seen by Carlos alone
+    help_text = page.locator(".message.ephemeral").filter(has_text="/threat")
+    expect(help_text).to_contain_text("Only visible to you")
+    expect(help_text).to_contain_text("CARE bot")
     page.get_by_role("button", name="Shortcuts").click()
     page.locator("#shortcut-menu").get_by_role("button", name=re.compile("Report a threat")).click()
     expect(person.modal.locator(".block.input").first).to_be_visible()
