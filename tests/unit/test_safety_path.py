@@ -480,3 +480,33 @@ def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_pat
     delivery.deliver_due(services)
     assert SUPERVISORS_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
     assert slack.lookups >= 1  # looked for the earlier attempt before posting again
+
+
+def test_home_offers_safe_now_until_the_associate_is_safe(tmp_path):
+    """The emergency modal may be closed: Home keeps "I'm safe now" for an open danger alert."""
+    services, _slack, _clock = make_services(tmp_path)
+    incident, _draft_id = intake.one_tap_alert(services, ALICE)
+    with services.store.reading() as db:
+        view = home_flow.home_view(db, services, ALICE)
+    _block, button = next((b, e) for b in view["blocks"]
+                          for e in [b.get("accessory") or {}]
+                          if e.get("action_id") == Action.HOME_SAFE_NOW.value)
+    assert button["text"]["text"] == "I'm safe now" and button["value"] == str(incident.id)
+    assert_valid_view(view)
+    assert alerts.report_safe(services, SAM, incident.id, surface="home") is None  # not theirs
+    safe = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    assert safe.safe_at is not None
+    again = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    assert again.safe_at == safe.safe_at  # a second press records nothing new
+    with services.store.reading() as db:
+        view = home_flow.home_view(db, services, ALICE)
+        events = [e.action for e in incidents_events(db, incident.id)]
+    assert Action.HOME_SAFE_NOW.value not in json.dumps(view)
+    assert events.count("reported_safe") == 1
+
+
+def incidents_events(db, incident_id):
+    """The incident's events (a small alias for readability)."""
+    from care_bot.storage import incidents
+
+    return incidents.list_events(db, incident_id)
