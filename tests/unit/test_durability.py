@@ -383,7 +383,7 @@ def test_holds_are_judged_at_the_batch_start_so_order_survives_a_hold_ending_mid
     file_report(services, user_id=USERS["olly"])
     from tests.support.world import SECURITY_CHANNEL
 
-    services.delivery.hold(SECURITY_CHANNEL, until=clock() + 0.5, now=clock())
+    services.delivery.hold(SECURITY_CHANNEL, until=clock() + 0.3, now=clock())
     real_post = slack.post
 
     def slow_post(channel, message, thread_ts=None, key=None):
