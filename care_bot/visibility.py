@@ -65,6 +65,7 @@ def concerned(incident: Incident, roles: Mapping[str, Iterable[str]],
     people |= {incident.person(name) for name in NAMED_PEOPLE} - {None}
     branch = _branch(incident, branches)
     people |= {care.branch_person(branch, name) for name in NAMED_PEOPLE} - {None}
-    for role in (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR):
+    for role in (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR, care.ROLE_ICS,
+                 care.ROLE_ACCOUNT_OFFICERS):
         people |= set(roles.get(role, ()))
     return people

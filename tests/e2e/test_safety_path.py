@@ -219,3 +219,18 @@ def test_while_slack_fails_nothing_claims_delivery_and_home_shows_the_state(slac
     slack.wait_for(lambda: "supervisor and security have it" in json.dumps(next(
         c for c in reversed(slack.calls("views.publish"))
         if c["params"].get("user_id") == alice)["params"]), timeout=30)
+
+
+def test_an_unfinished_report_never_hides_the_one_tap_alert(slack, bot_factory):
+    """/threat with a draft offers to resume, and its danger button alerts in place."""
+    from tests.e2e.care_steps import answers_for, walk_to
+
+    bot = bot_factory.start()
+    alice = slack.users["alice"]
+    walk_to(ModalSession.open(bot, alice), "assess", answers_for(slack))
+    session = ModalSession.open(bot, alice)
+    assert session.view["callback_id"] == "care_resume"
+    session.click("care_home_danger")
+    assert session.view["callback_id"] == "care_emergency"
+    texts = _parent_texts(slack)
+    assert all(f"<@{alice}>" in t and "Downtown" in t for t in texts.values())

@@ -13,7 +13,7 @@ from care_bot.flows import hr_report, tracking
 from care_bot.storage import Store, incidents
 from care_bot.views.text import escape
 from tests.support.report import file_report
-from tests.support.world import USERS, make_services
+from tests.support.world import USERS, care_toml, make_services
 
 ALICE, SAM, SUE, SEC = USERS["alice"], USERS["sam"], USERS["sue"], USERS["sec"]
 IVY, OSCAR, MARK, OLLY = USERS["ivy"], USERS["oscar"], USERS["mark"], USERS["olly"]
@@ -461,3 +461,19 @@ def test_open_decision_is_gated(world):
     assert tracking.open_decision(services, SAM, 1).view["title"]["text"] == "Not allowed"
     assert tracking.open_decision(services, MARK, 1).view["callback_id"] == (
         "care_account_decision")
+
+
+def test_report_to_hr_goes_to_the_hr_channel_when_one_is_configured(tmp_path):
+    text = care_toml().replace('security = "C0SECURITY"',
+                               'security = "C0SECURITY"\nhr = "C0HUMANRES"', 1)
+    services, _slack, _clock = make_services(tmp_path, text)
+    assert services.settings.hr_channel == "C0HUMANRES"
+    file_report(services)
+    outcome = hr_report.report(services, SAM, 1, "channel")
+    assert "Both tasks are done" in outcome.message
+    post = outbox_payload(services, "channel:C0HUMANRES:incident:1:hr_notification")
+    assert "Incident/Threat Notification" in post["text"]
+    assert query(services, "SELECT count(*) AS n FROM outbox WHERE key LIKE 'dm:%:hr_notif%'") \
+        == [{"n": 0}]
+    [sent] = events(services, "hr_notification_sent")
+    assert sent.detail == {"destination": "channel", "recipients": ["C0HUMANRES"]}
