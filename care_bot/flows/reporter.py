@@ -70,13 +70,19 @@ def _tell(services: Services, user_id: str, text: str) -> None:
 
 
 def _contacts(services: Services, incident) -> list[str]:
-    """HR's members, or the branch's supervisor when there is no HR role."""
+    """HR's members, or the branch's supervisor when there is no HR role.
+
+    With neither (no branch, no supervisor named), the ``supervisors`` role: a request to be
+    contacted always reaches someone.
+    """
     hr = sorted(services.roles.members("hr"))
     if hr:
         return hr
     supervisor = alerts.branch_supervisor(incident, services.settings.branches)
     supervisor = supervisor or incident.answers.get("supervisor")
-    return [supervisor] if supervisor and supervisor != incident.reporter else []
+    if supervisor and supervisor != incident.reporter:
+        return [supervisor]
+    return sorted(m for m in services.roles.members("supervisors") if m != incident.reporter)
 
 
 def wellbeing_answer(services: Services, user_id: str, incident_id: int, contact: bool,

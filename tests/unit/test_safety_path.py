@@ -102,6 +102,20 @@ def test_supervisors_channel_mentions_the_branch_supervisor_or_the_role(tmp_path
         f"<@{SUE}>"]
 
 
+def test_a_supervisor_in_danger_at_their_own_branch_wakes_the_supervisors_role(tmp_path):
+    """The branch supervisor is the reporter: the channel pings the role, not only them."""
+    settings = make_settings(tmp_path)
+    theirs = _incident(branch="downtown", reporter=SAM)
+    assert alert_views.alert_mentions("supervisors", theirs, ROLES, settings.branches) == [
+        f"<@{SUE}>"]
+    alone = {"security": (SEC,), "supervisors": (SAM,)}
+    for audience, who in (("security", SEC), ("supervisors", SAM)):
+        names = alert_views.alert_mentions(audience, _incident(branch="downtown",
+                                                               reporter=who),
+                                           alone, settings.branches)
+        assert names == ["<!here>"]  # their own mention would wake nobody else
+
+
 @pytest.mark.parametrize("broadcast, police, here", [
     (False, None, False), (True, None, True), (False, "cant_call", True),
     (False, "called", False),
@@ -510,3 +524,16 @@ def incidents_events(db, incident_id):
     from care_bot.storage import incidents
 
     return incidents.list_events(db, incident_id)
+
+
+def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_supervisors_role(
+        tmp_path):
+    """No HR role, no branch known, no supervisor named: the supervisors role is asked."""
+    text = care_toml().replace(f'hr = ["{HANA}"]', "hr = []")
+    services, slack, _clock = make_services(tmp_path, text)
+    incident, _draft_id = intake.one_tap_alert(services, OLLY)
+    assert incident.branch is None and not incident.answers.get("supervisor")
+    assert reporter.wellbeing_answer(services, OLLY, incident.id, True, f"D{OLLY}", "1.1")
+    delivery.deliver_due(services)
+    [dm] = [p for p in slack.posts if "wellbeing" in p["text"]]
+    assert dm["channel"] == f"D{SUE}" and incident.ref in dm["text"]
