@@ -537,3 +537,15 @@ def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_superviso
     delivery.deliver_due(services)
     [dm] = [p for p in slack.posts if "wellbeing" in p["text"]]
     assert dm["channel"] == f"D{SUE}" and incident.ref in dm["text"]
+
+
+def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_path):
+    """No branch known, or the supervisor is the one in danger: no DM is claimed."""
+    from care_bot.views import report_modal
+
+    unknown = json.dumps(report_modal.emergency_view(_incident(), "d1", None))
+    assert "the supervisors on duty" in unknown and "direct message" not in unknown
+    own = json.dumps(report_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
+    assert "the supervisors on duty" in own and "direct message" not in own
+    known = json.dumps(report_modal.emergency_view(_incident(), "d1", SAM))
+    assert f"<@{SAM}> (your supervisor)" in known and "direct message" in known
