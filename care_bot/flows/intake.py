@@ -216,6 +216,8 @@ def submit_step(
     services: Services, user_id: str, ref: ModalRef, state_values: dict
 ) -> StepResult:
     """Validate and save one step; answer with field errors or the next view."""
+    if ref.step == Step.SAFETY.value and says_danger(state_values):
+        return _danger_answer(services, user_id, ref, state_values)
     draft = _owned_draft(services, user_id, ref)
     if draft is None or ref.step not in KNOWN_STEPS:
         return StepResult(view=report_modal.error_view(
@@ -227,9 +229,6 @@ def submit_step(
     _revive_if_retired(services, draft)
     step = parse_step(ref.step)
     answers = read_answers(state_values)
-    if step == Step.SAFETY and answers.get("danger") == "yes":
-        # The danger answer alone raises the alert: nothing else may block or delay it.
-        return _after_safety(services, draft, _usable(services, answers))
     fields = _fields(services, step, {**draft.answers, **answers})
     errors = field_errors(answers, fields, services.clock(), draft.user_id)
     if errors:
@@ -243,6 +242,34 @@ def submit_step(
         next_step = Step.REVIEW
     draft = _save(services, draft, next_step, answers)
     return StepResult(view=_step_view(services, next_step, draft))
+
+
+def _danger_answer(services: Services, user_id: str, ref: ModalRef,
+                   state_values: dict) -> StepResult:
+    """The danger answer alone raises the alert: nothing else may block or delay it.
+
+    Not even the modal's draft: when it is already a filed report (the same draft finished on
+    another device) or not the associate's own, the alert goes out on their open draft or a
+    new one. A retry finds that open draft's alert and posts nothing new.
+    """
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or drafts_submitted(services, draft.id):
+        draft = _alert_draft(services, user_id)
+    else:
+        _revive_if_retired(services, draft)
+    return _after_safety(services, draft, _usable(services, read_answers(state_values)))
+
+
+def _alert_draft(services: Services, user_id: str) -> Draft:
+    """The associate's open draft (it becomes the alert's report), or a new one."""
+    with services.store.reading() as db:
+        draft = drafts.open_draft(db, user_id)
+    if draft is None:
+        draft_id = drafts.new_draft_id()
+        _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
+        with services.store.reading() as db:
+            draft = drafts.get_draft(db, draft_id)
+    return draft
 
 
 def change_step(services: Services, user_id: str, ref: ModalRef, step_value: str

@@ -549,3 +549,39 @@ def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_pat
     assert "the supervisors on duty" in own and "direct message" not in own
     known = json.dumps(report_modal.emergency_view(_incident(), "d1", SAM))
     assert f"<@{SAM}> (your supervisor)" in known and "direct message" in known
+
+
+def test_danger_on_a_safety_screen_left_open_after_its_report_was_filed_still_alerts(tmp_path):
+    """Two devices: the report was finished on one; "Yes, in danger" on the other alerts."""
+    from care_bot.care import Step
+    from care_bot.views import report_modal
+
+    services, _slack, _clock = make_services(tmp_path)
+    file_report(services)  # finished on one device...
+    with services.store.reading() as db:
+        draft_id = db.execute("SELECT id FROM drafts").fetchone()[0]
+    # ...while the other still shows that draft's safety screen (Back from a resumed step)
+    view = report_modal.step_view(Step.SAFETY, {}, draft_id, services.settings.branches)
+    result = submit(services, ALICE, view, {"danger": "yes"})
+    assert not result.errors and result.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        rows = db.execute("SELECT danger, status FROM incidents ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [(0, "open"), (1, "alerted")]
+    again = submit(services, ALICE, view, {"danger": "yes"})  # Slack's retry
+    assert again.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        assert db.execute("SELECT count(*) FROM incidents").fetchone()[0] == 2
+
+
+def test_danger_from_a_modal_whose_draft_is_gone_or_not_theirs_still_alerts(tmp_path):
+    """A forged or unknown draft reference never stands between a danger answer and help."""
+    services, _slack, _clock = make_services(tmp_path)
+    theirs = intake.start_report(services, SAM)
+    submit(services, SAM, theirs.view, {"danger": "no", "branch": "downtown"})
+    result = submit(services, ALICE, theirs.view, {"danger": "yes"})  # SAM's draft id
+    assert result.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        rows = db.execute("SELECT reporter, danger FROM incidents").fetchall()
+        sams = db.execute("SELECT answers FROM drafts WHERE user_id = ?", [SAM]).fetchone()
+    assert [tuple(r) for r in rows] == [(ALICE, 1)]
+    assert json.loads(sams[0])["danger"] == "no"  # SAM's draft is untouched
