@@ -425,6 +425,16 @@ def test_message_shortcut_prefills_text_and_permalink():
         "https://bank.slack.com/archives/C0GENERAL/p1790000000000100")
 
 
+def test_message_shortcut_on_a_thread_reply_links_into_its_thread():
+    answers = reporter.from_message({
+        "message": {"ts": "1790000000.000200", "thread_ts": "1790000000.000100",
+                    "text": "Watch your back."},
+        "channel": {"id": "C0GENERAL"}, "team": {"domain": "bank"}})
+    assert answers["what_happened"].endswith(
+        "https://bank.slack.com/archives/C0GENERAL/p1790000000000200"
+        "?thread_ts=1790000000.000100&cid=C0GENERAL")
+
+
 def test_every_report_step_answer_set_still_walks(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     assert set(STEP_ANSWERS) >= {"safety", "review"}
