@@ -132,3 +132,16 @@ def test_safe_now_from_home_after_the_emergency_modal_was_closed(slack, bot_fact
     slack.wait_for(lambda: "care_home_safe_now" not in json.dumps(next(
         c for c in reversed(slack.calls("views.publish"))
         if c["params"].get("user_id") == alice)["params"]))
+
+
+def test_the_alert_names_the_associate_from_their_slack_profile(slack, bot_factory):
+    """Who is in danger: name and position from Slack, with the mention."""
+    from tests.e2e.care_steps import latest_parent
+
+    bot = bot_factory.start()
+    alice = slack.users["alice"]
+    session = ModalSession.open(bot, alice)
+    session.submit({"danger": "yes"})
+    for name in ("care-supervisors", "care-security"):
+        slack.wait_for(lambda n=name: "Alice Associate, Associate" in json.dumps(
+            latest_parent(slack, slack.channels[n])["params"]))
