@@ -353,8 +353,11 @@ def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) 
     branch = services.settings.branches.get(answers.get("branch") or "")
     defaults: dict[str, Any] = {}
     if branch:
+        # never the associate themselves (a supervisor reporting at their own branch): a
+        # pre-filled "name someone other than yourself" error they did not cause
         defaults.update({role: getattr(branch, role) for role in BRANCH_PEOPLE
-                         if getattr(branch, role) and not draft.answers.get(role)})
+                         if getattr(branch, role) not in (None, "", draft.user_id)
+                         and not draft.answers.get(role)})
     location = " · ".join(p for p in (branch.name if branch else "",
                                       answers.get("location_detail") or "") if p)
     if location and not draft.answers.get("associate_location"):
@@ -501,7 +504,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         return _incident_of(db, draft)
     danger = draft.answers.get("danger") == "yes"
     branch = draft.answers.get("branch")
-    answers = _with_directory_people(services, draft.answers)
+    answers = _with_directory_people(services, draft.answers, draft.user_id)
     alert = incidents.get_incident(db, draft.incident_id) if draft.incident_id else None
     if alert and alert.submitted_at is None:
         incident = incidents.complete_report(db, alert.id, answers, branch, now)
@@ -532,11 +535,14 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     return incident
 
 
-def _with_directory_people(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers to store: people left empty come from the branch directory."""
+def _with_directory_people(services: Services, answers: dict[str, Any],
+                           reporter: str = "") -> dict[str, Any]:
+    """The answers to store: people left empty come from the branch directory (never the
+    reporter themselves)."""
     known = report_modal.directory_people(services.settings.branches, answers.get("branch"))
     stored = {k: v for k, v in answers.items() if k != REVIEW_SEEN}
-    stored.update({role: user for role, user in known.items() if not stored.get(role)})
+    stored.update({role: user for role, user in known.items()
+                   if not stored.get(role) and user != reporter})
     return stored
 
 

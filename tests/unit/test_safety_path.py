@@ -595,3 +595,14 @@ def test_danger_from_a_modal_whose_draft_is_gone_or_not_theirs_still_alerts(tmp_
         sams = db.execute("SELECT answers FROM drafts WHERE user_id = ?", [SAM]).fetchone()
     assert [tuple(r) for r in rows] == [(ALICE, 1)]
     assert json.loads(sams[0])["danger"] == "no"  # SAM's draft is untouched
+
+
+def test_a_supervisor_reporting_at_their_own_branch_is_not_prefilled_as_their_supervisor(
+        tmp_path):
+    """The directory's supervisor is the reporter: no pre-filled "not yourself" error."""
+    services, _slack, _clock = make_services(tmp_path)
+    confirmation = file_report(services, SAM, {"safety": {"branch": "downtown"}})
+    assert confirmation["callback_id"] == Callback.CONFIRMATION.value
+    with services.store.reading() as db:
+        answers = json.loads(db.execute("SELECT answers FROM incidents").fetchone()[0])
+    assert answers.get("supervisor") != SAM
