@@ -11,7 +11,7 @@ from care_bot.flows import posting, tracking
 from care_bot.flows.services import Services
 from care_bot.storage import incidents
 from care_bot.views import alerts, messages
-from care_bot.views.text import clip
+from care_bot.views.text import clean_typed, clip
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def permalink(team_domain: str, channel_id: str, ts: str) -> str:
 def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
     """The "what happened" answer pre-filled from a reported message: its text and permalink."""
     message = shortcut.get("message") or {}
-    text = (message.get("text") or "").strip()
+    text = clean_typed(message.get("text") or "").strip()  # saved in the draft: cleaned first
     channel = (shortcut.get("channel") or {}).get("id") or ""
     domain = (shortcut.get("team") or {}).get("domain") or "app"
     ts = message.get("ts") or shortcut.get("message_ts") or ""
