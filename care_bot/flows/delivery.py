@@ -20,7 +20,7 @@ from typing import Any
 
 from care_bot.checklist import task_states
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders
+from care_bot.flows import posting, renders, worklist
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
@@ -258,10 +258,11 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
     if item.kind == "home" and "home_for" in plan:  # everyone an incident concerns
-        for user_id in plan["home_for"]:
-            with services.store.reading() as db:
-                view = home_flow.home_view(db, services, user_id)
-            services.slack.publish_home(user_id, view)
+        with worklist.one_read():  # one read of the open incidents serves every Home
+            for user_id in plan["home_for"]:
+                with services.store.reading() as db:
+                    view = home_flow.home_view(db, services, user_id)
+                services.slack.publish_home(user_id, view)
         return item.channel, ""
     if item.kind == "home":
         services.slack.publish_home(item.channel, plan["view"])
