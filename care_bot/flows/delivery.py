@@ -284,6 +284,24 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     return services.slack.post(channel, message, thread_ts=thread_ts, key=marker)
 
 
+DANGER_RECHECK_SECONDS = 5.0
+
+
+def _recheck_after(services: Services, item: OutboxItem) -> float:
+    """How long a post that may have landed waits before it is looked up and sent again.
+
+    A danger incident nobody has acknowledged yet waits at most a few seconds: a possible
+    duplicate is better than an alert that wakes nobody for a minute.
+    """
+    wait = services.settings.unsure_recheck_after.total_seconds()
+    if item.incident_id:
+        with services.store.reading() as db:
+            incident = incidents.get_incident(db, item.incident_id)
+        if incident is not None and incident.danger and incident.acknowledged_at is None:
+            return min(wait, DANGER_RECHECK_SECONDS)
+    return wait
+
+
 def _failure_write(services: Services, item: OutboxItem, failure: Failure,
                    started: float) -> tuple[Callable[[Any], None], str]:
     """Build the write that records a failed send, and the lane result for the batch."""
@@ -296,8 +314,7 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
         own_backoff = unsure or failure.reason == "ratelimited" or _repeated(item)
         not_before = now + failure.delay if own_backoff else now
         if unsure:  # a late landing must have time to show up before any second attempt
-            not_before = max(not_before,
-                             started + services.settings.unsure_recheck_after.total_seconds())
+            not_before = max(not_before, started + _recheck_after(services, item))
 
         def write_retry(db):
             outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,
