@@ -66,7 +66,11 @@ def main() -> int:
     if not _learn_identity(services):
         store.close()
         return EXIT_CONFIG
-    services.roles.snapshot()  # warm the user-group cache before the first click
+    roles = services.roles.snapshot()  # warm the user-group cache before the first click
+    if not settings.hr_channel and not roles.get("hr"):
+        logger.warning("No HR destination is configured ([channels] hr or [roles] hr): "
+                       "\"Report to HR and CS&R\" will tell Corporate Security & Risk only, "
+                       "and each checklist says so")
     uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from care_bot.models import Incident
 
@@ -87,34 +88,44 @@ POLICE_CALL_LABELS = {
 PRIVATE_ANSWERS = frozenset({"client_name", "accounts", "client_unknown"})
 CLIENT_UNKNOWN = {"unknown": "Unknown / not a client"}
 
-# Role names from care.toml, and the people named on an incident.
+# Role names from care.toml, and the posts of a branch in the directory ([branches.*]).
 ROLE_SUPERVISORS = "supervisors"
 ROLE_SECURITY = "security"
 ROLE_HR = "hr"
 ROLE_MANAGEMENT = "management"
+ROLE_ICS = "ics"
+ROLE_ACCOUNT_OFFICERS = "account_officers"
+BRANCH_POSTS = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 PERSON_LABELS = {
     "reporter": "the reporting associate",
-    "supervisor": "the incident's supervisor",
+    "supervisor": "the branch's supervisor",
     "rxm": "the Regional Experience Manager",
-    "market_president": "the Market President",
-    "ics": "the Internal Control Specialist",
-    "account_officer": "the account officer",
+    "market_president": "the branch's Market President",
+    "ics": "the branch's Internal Control Specialist",
+    "account_officer": "the branch's account officer",
 }
 ROLE_LABELS = {
     ROLE_SUPERVISORS: "the supervisors group",
     ROLE_SECURITY: "Corporate Security & Risk",
     ROLE_HR: "HR",
-    ROLE_MANAGEMENT: "local management",
+    ROLE_MANAGEMENT: "Delivery / local management",
+    ROLE_ICS: "the ICS group",
+    ROLE_ACCOUNT_OFFICERS: "the account officers group",
 }
 
 
 @dataclass(frozen=True)
 class Permission:
-    """Who may take an action: people named on the incident and members of roles."""
+    """Who may take an action: posts of the incident's branch and members of roles.
+
+    ``people`` names branch posts ("supervisor", "ics", …), looked up in the branch directory
+    of care.toml, never in the report: the people a reporter picks are told, not empowered.
+    "reporter" is the associate who filed the report (known from Slack, not typed).
+    """
 
     people: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
-    not_the_reporter: bool = False  # the reporter may never do this, whatever their roles
+    not_the_reporter: bool = True  # kept for callers; the reporter acts only as "reporter"
 
     def describe(self) -> str:
         """Return a plain-language list of who may act, for refusals."""
@@ -131,68 +142,94 @@ class Task:
     key: str
     section: str  # "R" or "E"
     label: str
-    owner: str  # a person role named on the incident
+    owner: str  # the branch post (or "reporter") who owns it; "" when a role owns it
     permission: Permission
     deadline: str  # a [reminders] setting; counted from "acknowledged" or "submitted"
     counted_from: str
-    next_level: str  # who is told when the deadline has passed
+    next_level: str  # who is told when the deadline has passed (a branch post)
     via_checklist: bool = True
+    note_required: str = ""  # the field label when a note of the decision is required
 
+
+SAFETY_PLAN = "safety_plan"
 
 TASKS: tuple[Task, ...] = (
     Task(
         "acknowledged", "R", "Supervisor acknowledged", "supervisor",
-        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_SECURITY), not_the_reporter=True),
+        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_SECURITY)),
         "ack_reminder", "submitted", "rxm", via_checklist=False,
     ),
     Task(
         "reported_hr", "R", "Reported to HR", "supervisor",
-        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_HR)),
-        "report_deadline", "acknowledged", "rxm",
+        Permission(("supervisor",), (ROLE_SUPERVISORS,)),
+        "report_deadline", "acknowledged", "rxm", via_checklist=False,
     ),
     Task(
         "reported_security", "R", "Reported to Corporate Security & Risk", "supervisor",
-        Permission(("supervisor",), (ROLE_SUPERVISORS, ROLE_SECURITY)),
-        "report_deadline", "acknowledged", "rxm",
+        Permission(("supervisor",), (ROLE_SUPERVISORS,)),
+        "report_deadline", "acknowledged", "rxm", via_checklist=False,
+    ),
+    Task(
+        SAFETY_PLAN, "R", "Safety plan", "",
+        Permission((), (ROLE_SECURITY, ROLE_HR)),
+        "safety_plan_deadline", "submitted", "rxm",
+        note_required="Safety plan decision",
     ),
     Task(
         "ics_notified", "E", "Associate notified the ICS", "reporter",
-        Permission(("reporter", "ics", "supervisor"), (ROLE_SUPERVISORS,)),
+        Permission(("reporter", "ics", "supervisor"), (ROLE_SUPERVISORS, ROLE_ICS)),
         "evaluate_deadline", "submitted", "supervisor",
     ),
     Task(
         "account_officer_contacted", "E", "ICS contacted the account officer", "ics",
-        Permission(("ics", "account_officer")),
+        Permission(("ics", "account_officer"), (ROLE_ICS, ROLE_ACCOUNT_OFFICERS)),
         "evaluate_deadline", "submitted", "supervisor",
     ),
     Task(
         "client_notified", "E", "Account officer gave the client a courtesy notice",
         "account_officer",
-        Permission(("account_officer",)),
+        Permission(("account_officer",), (ROLE_ACCOUNT_OFFICERS,)),
         "evaluate_deadline", "submitted", "ics",
     ),
     Task(
         "market_president_notified", "E", "Market President notified", "account_officer",
-        Permission(("account_officer", "market_president", "supervisor")),
+        Permission(("account_officer", "market_president", "supervisor"),
+                   (ROLE_ACCOUNT_OFFICERS,)),
         "evaluate_deadline", "submitted", "rxm",
     ),
     Task(
-        "account_decision", "E", "Local management decided on the account", "market_president",
-        Permission(("market_president",), (ROLE_MANAGEMENT,), not_the_reporter=True),
+        "account_decision", "E", "Delivery / local management decided on the account",
+        "market_president",
+        Permission(("market_president",), (ROLE_MANAGEMENT,)),
         "decision_deadline", "submitted", "rxm", via_checklist=False,
     ),
 )
+TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR)}
 TASKS_BY_KEY = {task.key: task for task in TASKS}
 
 ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
-CLOSE_EARLY = Permission((), (ROLE_SECURITY,), not_the_reporter=True)
+REPORT_TO_HR_AND_SECURITY = TASKS_BY_KEY["reported_hr"].permission
+CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
 # "I'm on it" on a danger alert: one member of Corporate Security & Risk takes it.
-CLAIM_ALERT = Permission((), (ROLE_SECURITY,), not_the_reporter=True)
+CLAIM_ALERT = Permission((), (ROLE_SECURITY,))
+
+# Who sees the client's name and accounts (the one privacy rule; README states it the same way):
+# the reporter; Corporate Security & Risk; the branch's ICS, account officer and Market
+# President and the `ics` / `account_officers` roles, who act on the client relationship; and
+# Delivery / local management (`management`), who decide on the account. Supervisors do not:
+# they look after the associate's safety and the report, which needs no client identity.
 VIEW_PRIVATE = Permission(
-    ("reporter", "supervisor", "market_president", "ics", "account_officer"),
-    (ROLE_SECURITY, ROLE_MANAGEMENT),
+    ("reporter", "ics", "account_officer", "market_president"),
+    (ROLE_SECURITY, ROLE_ICS, ROLE_ACCOUNT_OFFICERS, ROLE_MANAGEMENT),
 )
+
+
+def branch_person(branch: Any, post: str) -> str | None:
+    """The user the branch directory names for a post ("supervisor", …), or None."""
+    if branch is None or post not in BRANCH_POSTS:
+        return None
+    return getattr(branch, post, None) or None
 
 
 def is_allowed(
@@ -200,13 +237,25 @@ def is_allowed(
     user_id: str,
     incident: Incident,
     role_members: Mapping[str, Iterable[str]],
+    branch: Any = None,
 ) -> bool:
-    """True when the user is named on the incident in a permitted role, or is in a role."""
-    if permission.not_the_reporter and user_id == incident.reporter:
-        return False
-    if any(incident.person(person) == user_id for person in permission.people):
+    """True when the user holds a permitted branch post or role; never from the report's names.
+
+    ``branch`` is the incident's branch from the directory (config ``Branch``), or None. The
+    reporter can never act on their own incident, whatever roles they hold, except where the
+    permission names "reporter" (their own guideline step, and seeing what they reported).
+    """
+    if user_id == incident.reporter:
+        return "reporter" in permission.people
+    if any(branch_person(branch, post) == user_id for post in permission.people):
         return True
     return any(user_id in role_members.get(role, ()) for role in permission.roles)
+
+
+def told(incident: Incident, post: str, branch: Any = None) -> list[str]:
+    """Who to tell for a post: the person the reporter picked, then the directory's, distinct."""
+    people = [incident.person(post), branch_person(branch, post)]
+    return [p for i, p in enumerate(people) if p and p not in people[:i]]
 
 
 def completable_tasks(
@@ -214,6 +263,7 @@ def completable_tasks(
     incident: Incident,
     done: Iterable[str],
     role_members: Mapping[str, Iterable[str]],
+    branch: Any = None,
 ) -> list[Task]:
     """Return the open checklist tasks this user may mark complete."""
     finished = set(done)
@@ -222,5 +272,5 @@ def completable_tasks(
         for task in TASKS
         if task.via_checklist
         and task.key not in finished
-        and is_allowed(task.permission, user_id, incident, role_members)
+        and is_allowed(task.permission, user_id, incident, role_members, branch)
     ]

@@ -25,7 +25,7 @@ DEFAULT_PORT = 3000
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-ROLE_NAMES = ("supervisors", "security", "hr", "management")
+ROLE_NAMES = ("supervisors", "security", "hr", "management", "ics", "account_officers")
 BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 MAX_BRANCHES = 100
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,6 +41,8 @@ REMINDER_DEFAULTS = {
     "evaluate_deadline": "3d",
     "decision_deadline": "10d",
     "task_escalation": "1d",
+    "safety_plan_deadline": "1d",
+    "danger_safety_plan_deadline": "4h",
     "wellbeing_checkin": "24h",
 }
 DEFAULT_ACK_REPEAT_MAX = 6
@@ -157,6 +159,8 @@ class Reminders:
     decision_deadline: timedelta
     task_escalation: timedelta
     wellbeing_checkin: timedelta | None
+    safety_plan_deadline: timedelta = timedelta(days=1)
+    danger_safety_plan_deadline: timedelta = timedelta(hours=4)
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class Settings:
     config_path: Path = Path(DEFAULT_CONFIG_PATH)
     supervisors_channel: str = ""
     security_channel: str = ""
+    hr_channel: str = ""  # optional [channels] hr; without it HR hears by DM to the hr role
     roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reminders: Reminders | None = None
     sweep_every: timedelta = timedelta(seconds=5)
@@ -356,6 +361,8 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         "security_phone": _security_phone(support_table, problems),
         "supervisors_channel": problems.text(channels, "supervisors", "channels", CHANNEL_ID),
         "security_channel": problems.text(channels, "security", "channels", CHANNEL_ID),
+        "hr_channel": (problems.text(channels, "hr", "channels", CHANNEL_ID) or ""
+                       if "hr" in channels else ""),
         "roles": _roles(roles_table, problems),
         "reminders": _reminders(reminders_table, problems),
         "sweep_every": problems.duration(

@@ -30,6 +30,7 @@ class Action(StrEnum):
     DECIDE_ACCOUNT = "care_decide_account"
     CLOSE_EARLY = "care_close_early"
     OPEN_REPORT = "care_open_report"
+    REPORT_TO_HR = "care_report_to_hr"
     CHANGE_STEP = "care_change_step"
     CLAIM_ALERT = "care_claim_alert"
     POLICE_CALLED = "care_police_called"
@@ -86,6 +87,7 @@ class Block(StrEnum):
     DECISION = "decision"
     RATIONALE = "rationale"
     REASON = "reason"
+    SAFETY_PLAN_NOTE = "safety_plan_note"
 
 
 # Every input element uses this action_id; the block_id says which answer it is.

@@ -24,7 +24,7 @@ ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
 # Tasks whose deadline starts at acknowledgement, and those that start at submission.
 TASKS_AFTER_ACK = ("reported_hr", "reported_security")
 TASKS_AFTER_SUBMIT = (
-    "ics_notified", "account_officer_contacted", "client_notified",
+    "safety_plan", "ics_notified", "account_officer_contacted", "client_notified",
     "market_president_notified", "account_decision",
 )
 
@@ -69,9 +69,15 @@ def next_ack_followup(
     return None
 
 
-def task_deadline(reminders: Reminders, task_key: str, start: float) -> Planned:
-    """The deadline of a follow-through task, counted from ``start``."""
+def task_deadline(reminders: Reminders, task_key: str, start: float,
+                  danger: bool = False) -> Planned:
+    """The deadline of a follow-through task, counted from ``start``.
+
+    A danger incident's safety plan uses ``danger_safety_plan_deadline`` instead.
+    """
     setting = TASKS_BY_KEY[task_key].deadline
+    if danger and hasattr(reminders, f"danger_{setting}"):
+        setting = f"danger_{setting}"
     delta: timedelta = getattr(reminders, setting)
     return Planned(TASK_DUE, start + delta.total_seconds(), task=task_key)
 

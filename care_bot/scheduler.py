@@ -20,8 +20,8 @@ from care_bot.flows import delivery, digest, followups, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
+from care_bot.storage import digests, outbox
 from care_bot.storage import followups as followup_rows
-from care_bot.storage import outbox
 
 logger = logging.getLogger(__name__)
 ROLES_JOB_ID = "care-roles"
@@ -46,7 +46,9 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
     clean = True
     try:
         followups.send_due(services)
-        delivery.deliver_due(services)
+        with services.store.reading() as db:
+            reminder_at = followup_rows.next_due_any(db, services.clock())
+        delivery.deliver_due(services, until=reminder_at)
         delivery.report_stuck(services)
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
@@ -73,6 +75,7 @@ def next_due(services: Services) -> float | None:
         with services.store.reading() as db:
             candidates.append(followup_rows.next_due_any(db, now))
             candidates.append(outbox.next_not_before(db, now))
+            candidates.append(digests.next_due(db))  # issue 11: the weekly digest
             oldest = outbox.oldest_unsettled(db)
     except Exception:
         logger.warning("could not read the next due time; sweeping on the tick")

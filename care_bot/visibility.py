@@ -26,17 +26,30 @@ def in_role(user_id: str, roles: Mapping[str, Iterable[str]], *names: str) -> bo
     return any(user_id in roles.get(name, ()) for name in names)
 
 
-def may_see(user_id: str, incident: Incident, roles: Mapping[str, Iterable[str]]) -> bool:
-    """True for the reporter, anyone who may act on the incident, and the program's roles."""
+def _branch(incident: Incident, branches: Mapping | None):
+    return (branches or {}).get(incident.branch or "")
+
+
+def may_see(user_id: str, incident: Incident, roles: Mapping[str, Iterable[str]],
+            branches: Mapping | None = None) -> bool:
+    """True for the reporter, anyone who may act on the incident, and the program's roles.
+
+    Who may act comes from ``roles`` and the branch directory (``branches``), never from the
+    names the reporter typed.
+    """
     if user_id == incident.reporter or in_role(user_id, roles, *SEE_ANY_ROLES):
         return True
-    return any(care.is_allowed(p, user_id, incident, roles) for p in _acting_permissions())
+    branch = _branch(incident, branches)
+    return any(care.is_allowed(p, user_id, incident, roles, branch)
+               for p in _acting_permissions())
 
 
 def sees_client_details(user_id: str, incident: Incident,
-                        roles: Mapping[str, Iterable[str]]) -> bool:
+                        roles: Mapping[str, Iterable[str]],
+                        branches: Mapping | None = None) -> bool:
     """The privacy rule for the client's name and accounts (one rule, kept in ``care``)."""
-    return care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles)
+    return care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles,
+                           _branch(incident, branches))
 
 
 def may_export(user_id: str, roles: Mapping[str, Iterable[str]]) -> bool:
@@ -44,10 +57,15 @@ def may_export(user_id: str, roles: Mapping[str, Iterable[str]]) -> bool:
     return in_role(user_id, roles, *EXPORT_ROLES)
 
 
-def concerned(incident: Incident, roles: Mapping[str, Iterable[str]]) -> set[str]:
-    """Everyone whose Home shows this incident: the reporter, the people named, the roles."""
+def concerned(incident: Incident, roles: Mapping[str, Iterable[str]],
+              branches: Mapping | None = None) -> set[str]:
+    """Everyone whose Home shows this incident: the reporter, the people named (by the
+    reporter, and by the branch directory), the roles."""
     people = {incident.reporter}
     people |= {incident.person(name) for name in NAMED_PEOPLE} - {None}
-    for role in (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR):
+    branch = _branch(incident, branches)
+    people |= {care.branch_person(branch, name) for name in NAMED_PEOPLE} - {None}
+    for role in (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR, care.ROLE_ICS,
+                 care.ROLE_ACCOUNT_OFFICERS):
         people |= set(roles.get(role, ()))
     return people

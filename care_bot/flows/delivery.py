@@ -35,11 +35,13 @@ UNSETTLED_WRITE_TRIES = 3  # each waits up to busy_timeout (5 s) behind another 
 REPEATED_FAILURES = 3  # after this many, a failing row stops holding its channel alone
 
 
-def deliver_due(services: Services, limit: int = 50, rounds: int = 20) -> int:
+def deliver_due(services: Services, limit: int = 50, rounds: int = 20,
+                until: float | None = None) -> int:
     """Send every due outbox row, replies as soon as their parents are out; return the count.
 
     Stops between posts once shutdown began: the post in flight finishes, the rest stay
-    queued. Sets ``services.delivery.backlog`` when the rounds ran out with work left.
+    queued. Stops too once ``until`` passes (a follow-up fell due), so a busy outbox never
+    makes a reminder late. Sets ``services.delivery.backlog`` when it stopped with work left.
     """
     state = services.delivery
     settle_unsettled(services)
@@ -49,15 +51,19 @@ def deliver_due(services: Services, limit: int = 50, rounds: int = 20) -> int:
     for _ in range(rounds):
         if state.stopping.is_set():
             break
-        sent, full = _deliver_batch(services, limit, blocked)
+        sent, full = _deliver_batch(services, limit, blocked, until)
         total += sent
+        if until is not None and services.clock() >= until:
+            state.backlog = True  # the sweep comes straight back, follow-ups first
+            break
         if not sent:
             break
         state.backlog = full
     return total
 
 
-def _deliver_batch(services: Services, limit: int, blocked: set[str]) -> tuple[int, bool]:
+def _deliver_batch(services: Services, limit: int, blocked: set[str],
+                   until: float | None = None) -> tuple[int, bool]:
     state = services.delivery
     now = services.clock()
     with services.store.reading() as db:
@@ -66,7 +72,7 @@ def _deliver_batch(services: Services, limit: int, blocked: set[str]) -> tuple[i
     probed: dict[str, int] = {}  # channel -> a repeatedly failing row skipped once this batch
     paused: set[str] = set()  # channels whose new parent's replies must come next
     for item in due:
-        if state.stopping.is_set():
+        if state.stopping.is_set() or (until is not None and services.clock() >= until):
             break
         lane = item.thread_of or item.key
         channel = _channel_key(item)
@@ -147,6 +153,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
 
         def write_sent(db):
             outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=now)
+            if item.kind == "post" and item.render == posting.RENDER_PARENT and item.incident_id:
+                _home_shows_delivery(db, item.incident_id, now)
 
         _settle(services, item, write_sent)
         return "sent", None
@@ -199,6 +207,16 @@ def settle_unsettled(services: Services) -> int:
     return settled
 
 
+def _home_shows_delivery(db, incident_id: int, now: float) -> None:
+    """Both channel parents are out: the reporter's Home shows "delivered" from now on."""
+    states = outbox.parent_states(db, incident_id)
+    if set(states.values()) != {"sent"}:
+        return
+    incident = incidents.get_incident(db, incident_id)
+    if incident is not None:
+        outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident_id)
+
+
 def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
     """Decide what to send, re-checking the incident's state first."""
     incident = incidents.get_incident(db, item.incident_id) if item.incident_id else None
@@ -228,7 +246,8 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         mentions = alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
                                          settings.alert_broadcast) if incident.danger else []
         plan["message"] = messages.parent_message(
-            incident, states, next_due, settings.branches, audience, mentions
+            incident, states, next_due, settings.branches, audience, mentions,
+            hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
     elif item.render:
         plan.update(renders.render(db, services, item, incident))

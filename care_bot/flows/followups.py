@@ -11,14 +11,15 @@ import logging
 
 import sqlite_utils
 
-from care_bot import ladder
-from care_bot.care import TASKS_BY_KEY, Task
+from care_bot import care, ladder
+from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.checklist import task_states
 from care_bot.flows import posting
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents
 from care_bot.views import messages, notices
+from care_bot.views.summary import branch_label
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,9 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Start the acknowledgement ladder when a danger alert creates the incident."""
     reminders = services.settings.reminders
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
+    # The safety consult cannot wait for the rest of the report.
+    _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
+    tell_rxm_of_danger(db, services, incident, now)
     checkin = ladder.wellbeing_checkin(reminders, now)
     if checkin:  # the associate may never finish the report; they still get the check-in
         _schedule(db, incident.id, checkin, now)
@@ -48,10 +52,25 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     start = incident.created_at if incident.danger else now
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
     for task in ladder.TASKS_AFTER_SUBMIT:
-        _schedule(db, incident.id, ladder.task_deadline(reminders, task, now), now)
+        begin = start if task == SAFETY_PLAN else now
+        _schedule(db, incident.id,
+                  ladder.task_deadline(reminders, task, begin, incident.danger), now)
     checkin = ladder.wellbeing_checkin(reminders, now)
     if checkin:
         _schedule(db, incident.id, checkin, now)
+    if incident.danger:
+        tell_rxm_of_danger(db, services, incident, now)
+
+
+def tell_rxm_of_danger(db: sqlite_utils.Database, services: Services, incident: Incident,
+                       now: float) -> None:
+    """DM the Regional Experience Manager about a danger incident (once per person)."""
+    settings = services.settings
+    branch = settings.branches.get(incident.branch or "")
+    where = branch_label(incident.answers, settings.branches)
+    for rxm in care.told(incident, "rxm", branch):
+        posting.queue_dm(db, incident.id, rxm, f"incident:{incident.id}:rxm_danger",
+                         notices.rxm_danger_dm(incident, where), now)
 
 
 def on_acknowledge(db: sqlite_utils.Database, services: Services, incident_id: int,
@@ -165,35 +184,58 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
 
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:
     settings = services.settings
+    branch = settings.branches.get(incident.branch or "")
     unless_ack = {"acknowledged": True}
     posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
                                notices.ack_escalation(incident), now, unless_ack)
     posting.queue_thread_reply(db, settings, incident.id, "security", key,
                                notices.ack_escalation_for_security(incident), now, unless_ack)
-    supervisor = incident.person("supervisor")
-    if supervisor:
+    for supervisor in care.told(incident, "supervisor", branch):
         posting.queue_dm(db, incident.id, supervisor, key, notices.ack_needed_dm(incident), now,
                          unless_ack)
+    for rxm in care.told(incident, "rxm", branch):  # really told: a DM, not only a mention
+        posting.queue_dm(db, incident.id, rxm, f"{key}:rxm", notices.rxm_escalation_dm(incident),
+                         now, unless_ack)
+
+
+def task_owners(services: Services, incident: Incident, task: Task) -> list[str]:
+    """Who can complete a task: the branch's person for its post, else its roles' members.
+
+    Falls back to the person the reporter picked (told only) when nobody else is known.
+    """
+    branch = services.settings.branches.get(incident.branch or "")
+    if task.owner == "reporter":
+        return [incident.reporter]
+    owner = care.branch_person(branch, task.owner)
+    if owner:
+        return [owner]
+    roles = services.roles.snapshot()
+    members = sorted({m for role in task.permission.roles for m in roles.get(role, ())}
+                     - {incident.reporter})
+    return members or care.told(incident, task.owner, branch)
 
 
 def _remind_task_owner(db, services: Services, incident: Incident, task: Task, key: str,
                        now: float) -> None:
     unless = {"task": task.key}
-    posting.queue_thread_reply(db, services.settings, incident.id, "supervisors", key,
-                               notices.task_due(incident, task), now, unless)
-    owner = incident.person(task.owner)
-    if owner:
+    owners = task_owners(services, incident, task)
+    kind = "security" if task.key == SAFETY_PLAN else "supervisors"
+    posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
+                               notices.task_due(incident, task, owners), now, unless)
+    for owner in owners:
         posting.queue_dm(db, incident.id, owner, key,
-                         notices.task_due(incident, task, with_button=True), now, unless)
+                         notices.task_due(incident, task, owners, with_button=True), now, unless)
 
 
 def _escalate_task(db, services: Services, incident: Incident, task: Task, key: str,
                    now: float) -> None:
     unless = {"task": task.key}
-    message = notices.task_overdue(incident, task)
+    branch = services.settings.branches.get(incident.branch or "")
+    next_level = care.told(incident, task.next_level, branch)
+    message = notices.task_overdue(incident, task, task_owners(services, incident, task),
+                                   next_level)
     for kind in posting.CHANNEL_KINDS:
         posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now,
                                    unless)
-    next_level = incident.person(task.next_level)
-    if next_level:
-        posting.queue_dm(db, incident.id, next_level, key, message, now, unless)
+    for person in next_level:
+        posting.queue_dm(db, incident.id, person, key, message, now, unless)

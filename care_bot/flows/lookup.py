@@ -32,7 +32,7 @@ def my_list(services: Services, user_id: str) -> dict[str, Any]:
     with services.store.reading() as db:
         mine = reports.reported_by(db, user_id, MY_REPORTS)
         items = worklist.load_open(db, now)
-    tasks = worklist.open_tasks(items, user_id, roles, now)
+    tasks = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
     return lookup.list_message(mine, tasks)
 
 
@@ -57,7 +57,7 @@ def _show(services: Services, user_id: str, surface: str, find, label: str | Non
         incident = find(db)
         if incident is None:
             return Shown(message=lookup.refusal_text(label))
-        if not visibility.may_see(user_id, incident, roles):
+        if not visibility.may_see(user_id, incident, roles, services.settings.branches):
             incidents.append_event(db, incident.id, actor=user_id, action="refused",
                                    surface=surface, now=now, detail={"attempted": "show"})
             return Shown(message=lookup.refusal_text(label))

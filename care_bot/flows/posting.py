@@ -106,3 +106,16 @@ def queue_dm(
 def _with_condition(message: dict[str, Any], unless: dict[str, Any] | None) -> dict[str, Any]:
     """Attach a state condition that makes delivery skip the post once it no longer applies."""
     return {**message, "unless": unless} if unless else message
+
+
+def queue_channel_post(
+    db: sqlite_utils.Database,
+    incident_id: int | None,
+    channel: str,
+    key: str,
+    message: dict[str, Any],
+    now: float,
+) -> None:
+    """Queue a top-level post in a channel other than the incident's two (such as HR's)."""
+    outbox.enqueue_post(db, key=f"channel:{channel}:{key}", channel=channel,
+                        incident_id=incident_id, payload=message, now=now)

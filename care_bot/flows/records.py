@@ -79,7 +79,8 @@ def export_to_dm(services: Services, user_id: str, since_text: str) -> str:
     result = build(
         services.store, services.settings, actor=user_id, surface="command", since=since,
         now=services.clock(),
-        details_for=lambda incident: visibility.sees_client_details(user_id, incident, roles),
+        details_for=lambda incident: visibility.sees_client_details(
+            user_id, incident, roles, services.settings.branches),
     )
     scope = f"since {since_text.split()[-1]}" if since is not None else "of all time"
     comment = (f"CARE export {scope}: {result.count} incident(s). Client details are included "

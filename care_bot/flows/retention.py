@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from care_bot.config import Retention
 from care_bot.flows.services import Services
 from care_bot.storage import Store, incidents, retention
-from care_bot.views.text import safe
+from care_bot.views import holds
 
 logger = logging.getLogger(__name__)
 BATCH = 500  # rows per class per run, so one sweep never stalls on a large backlog
@@ -102,32 +102,23 @@ class HoldAnswer:
 def change_hold(services: Services, user_id: str, ref: str, reason: str, hold: bool) -> HoldAnswer:
     """Set or lift a legal hold: security only, with a reason, recorded as an audit event."""
     if user_id not in services.roles.members("security"):
-        return HoldAnswer("Only Corporate Security & Risk (the `security` role) can set or "
-                          "lift a legal hold.", False)
+        return HoldAnswer(holds.NOT_SECURITY, False)
     reason = " ".join(reason.split())[:HOLD_REASON_LIMIT]
     if not ref or not reason:
-        verb = "hold" if hold else "unhold"
-        return HoldAnswer(f"Usage: `/threat {verb} CARE-YYYY-NNNN reason`. A reason is "
-                          "required.", False)
+        return HoldAnswer(holds.usage(hold), False)
     now = services.clock()
     with services.store.transaction() as db:
         incident = incidents.find_by_ref(db, ref.upper())
         if incident is None or incident.status == "purged":
-            return HoldAnswer(f"No incident {safe(ref, 40)} was found.", False)
+            return HoldAnswer(holds.not_found(ref), False)
         if hold:
             changed = retention.set_hold(db, incident.id, reason, user_id, now)
         else:
             changed = retention.release_hold(db, incident.id)
         if not changed:
-            state = "already on" if hold else "not on"
-            return HoldAnswer(f"{incident.ref} is {state} legal hold.", False)
+            return HoldAnswer(holds.unchanged(incident.ref, hold), False)
         incidents.append_event(
             db, incident.id, actor=user_id, surface="slash_command", now=now,
             action="legal_hold_set" if hold else "legal_hold_released",
             detail={"reason": reason})
-    if hold:
-        return HoldAnswer(f":lock: {incident.ref} is on legal hold: retention will not purge "
-                          "it until the hold is lifted. This was recorded in its audit trail.",
-                          True)
-    return HoldAnswer(f"{incident.ref} is no longer on legal hold; the retention schedule "
-                      "applies again. This was recorded in its audit trail.", True)
+    return HoldAnswer(holds.changed(incident.ref, hold), True)

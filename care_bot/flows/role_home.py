@@ -37,8 +37,8 @@ def supervisor_section(db: sqlite_utils.Database, services: Services,
         return []
     now = services.clock()
     items = worklist.load_open(db, now)
-    awaiting = worklist.awaiting_ack(items, user_id, roles)
-    tasks = worklist.open_tasks(items, user_id, roles, now)
+    awaiting = worklist.awaiting_ack(items, user_id, roles, services.settings.branches)
+    tasks = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
     return role_home.supervisor_section(awaiting, tasks, services.settings.branches)
 
 
@@ -50,7 +50,8 @@ def others_tasks_section(db: sqlite_utils.Database, services: Services,
         return []
     now = services.clock()
     items = [item for item in worklist.load_open(db, now) if item.incident.reporter != user_id]
-    return role_home.tasks_blocks(worklist.open_tasks(items, user_id, roles, now))
+    return role_home.tasks_blocks(
+        worklist.open_tasks(items, user_id, roles, now, services.settings.branches))
 
 
 def figure_lines(db: sqlite_utils.Database, services: Services, days: int = FIGURE_DAYS,
@@ -77,7 +78,7 @@ def security_section(db: sqlite_utils.Database, services: Services,
         chosen = None
     items = worklist.load_open(db, now)
     plans = worklist.pending_task(items, worklist.SAFETY_PLAN, now)
-    own = worklist.open_tasks(items, user_id, roles, now)
+    own = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
     return role_home.security_section(
         items, plans, services.settings.branches, chosen,
         figure_lines(db, services, branch=chosen),
@@ -106,7 +107,8 @@ def concerned(services: Services, incident) -> list[str]:
 
     The reporter is left out: their own Home row is queued beside this one.
     """
-    people = visibility.concerned(incident, services.roles.snapshot())
+    people = visibility.concerned(incident, services.roles.snapshot(),
+                                   services.settings.branches)
     branch = services.settings.branches.get(incident.branch or "")
     if branch is not None:
         people |= {getattr(branch, role) for role in visibility.NAMED_PEOPLE} - {None}

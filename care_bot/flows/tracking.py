@@ -26,7 +26,8 @@ from care_bot.flows import posting
 from care_bot.flows.services import Services
 from care_bot.models import Incident
 from care_bot.storage import incidents
-from care_bot.views import notices, tracking
+from care_bot.views import messages, notices, tracking
+from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, slack_date
 
 GONE = "That incident no longer exists."
@@ -45,6 +46,7 @@ class Outcome:
 
 ACTION_PHRASES = {
     "acknowledge": "acknowledge",
+    "report_to_hr": "report to HR and CS&R",
     "update_checklist": "update the checklist of",
     "decide_account": "record the account decision on",
     "close_incident": "close early",
@@ -67,6 +69,11 @@ def _refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action:
     ))
 
 
+def _branch(services: Services, incident: Incident):
+    """The incident's branch in the directory: where powers come from, with [roles]."""
+    return services.settings.branches.get(incident.branch or "")
+
+
 def _text_error(value: str, limit: int, missing: str | None) -> str | None:
     """A field error for required or over-long free text, or None."""
     if missing and not value.strip():
@@ -74,6 +81,42 @@ def _text_error(value: str, limit: int, missing: str | None) -> str | None:
     if len(value) > limit:
         return f"Please keep this under {limit} characters."
     return None
+
+
+def refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action: str,
+           permission: care.Permission, surface: str, now: float) -> Outcome:
+    """Record a refused attempt and return the refusal naming who may act."""
+    return _refuse(db, incident, user_id, action, permission, surface, now)
+
+
+def states_of(db: sqlite_utils.Database, incident_id: int) -> dict[str, TaskDone]:
+    """The incident's checklist state, folded from its audit events."""
+    return task_states(incidents.list_events(db, incident_id))
+
+
+def complete_quietly(db, services: Services, incident: Incident, user_id: str, key: str,
+                     note: str, now: float, states: dict) -> None:
+    """Mark a task done (once) without its own thread reply; the caller posts one notice."""
+    if key in states:
+        return
+    incidents.append_event(
+        db, incident.id, actor=user_id, action=EVENT_TASK_COMPLETED, surface="channel",
+        now=now, detail={"task": key, "note": note},
+    )
+    followup_flow.on_task_done(db, incident.id, key, now)
+
+
+def close_if_done(db, services: Services, incident: Incident, now: float) -> None:
+    """Close the incident when every task is done."""
+    _close_if_done(db, services, incident, now)
+
+
+def manual_tasks(services: Services) -> set[str]:
+    """Tasks ticked by hand only when the bot cannot do them: HR with no HR destination."""
+    roles = services.roles.snapshot()
+    if services.settings.hr_channel or roles.get(care.ROLE_HR):
+        return set()
+    return {"reported_hr"}
 
 
 def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None, dict]:
@@ -98,7 +141,8 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
             return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is already closed.")
-        if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles):
+        branch = _branch(services, incident)
+        if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles, branch):
             return _refuse(db, incident, user_id, "acknowledge", care.ACKNOWLEDGE, surface, now)
         if incident.acknowledged_at or not incidents.set_acknowledged(db, incident.id, user_id,
                                                                         now):
@@ -114,9 +158,26 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
                     notices.acknowledged(incident, user_id), now)
         posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
                          notices.acknowledged_dm(incident, user_id), now)
+        _tell_market_president(db, services, incident, branch, user_id, now)
+        if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
+            posting.queue_dm(db, incident.id, user_id, f"incident:{incident.id}:report_prompt",
+                             messages.with_report_to_hr_button(
+                                 notices.report_to_hr_prompt(incident), incident.id), now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
+
+
+def _tell_market_president(db, services: Services, incident: Incident, branch, user_id: str,
+                           now: float) -> None:
+    """The guideline: "Market President must be notified as well" (no private details)."""
+    where = branch_label(incident.answers, services.settings.branches)
+    for person in care.told(incident, "market_president", branch):
+        if person != incident.reporter:
+            posting.queue_dm(db, incident.id, person, f"incident:{incident.id}:mp_told",
+                             notices.market_president_dm(incident, where,
+                                                         kinds_label(incident.answers),
+                                                         user_id), now)
 
 
 def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcome:
@@ -129,19 +190,24 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
             return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is closed.")
-        tasks = care.completable_tasks(user_id, incident, states, roles)
+        branch = _branch(services, incident)
+        tasks = care.completable_tasks(user_id, incident, states, roles, branch)
+        tasks += [TASKS_BY_KEY[key] for key in manual_tasks(services)
+                  if key not in states and care.is_allowed(
+                      TASKS_BY_KEY[key].permission, user_id, incident, roles, branch)]
         can_decide = ("account_decision" not in states
-                      and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles))
-        can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles)
+                      and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
+        can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
         if not (tasks or can_decide or can_close):
             return _refuse(db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
-        show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles)
+        show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
         if show_private:
             incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
                                    surface="modal", now=now)
-    return Outcome(view=tracking.checklist_view(incident, states, tasks, can_decide, can_close,
-                                                show_private))
+    return Outcome(view=tracking.checklist_view(
+        incident, states, tasks, can_decide, can_close, show_private,
+        branches=services.settings.branches, hr_destination=not manual_tasks(services)))
 
 
 def _anyone_with_a_task() -> care.Permission:
@@ -154,12 +220,23 @@ def _anyone_with_a_task() -> care.Permission:
 
 
 def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys: list[str],
-                   note: str) -> Outcome:
-    """Mark the chosen tasks done, each re-checked against the clicker's permissions."""
+                   note: str, decisions: dict[str, str] | None = None) -> Outcome:
+    """Mark the chosen tasks done, each re-checked against the clicker's permissions.
+
+    A task with ``note_required`` (the safety plan) needs its decision in ``decisions``.
+    """
+    decisions = decisions or {}
     if not task_keys:
         return Outcome(errors={"tasks": "Choose at least one task."})
     if error := _text_error(note, NOTE_LIMIT, None):
         return Outcome(errors={"note": error})
+    for key in task_keys:
+        task = TASKS_BY_KEY.get(key)
+        if task and task.note_required:
+            missing = "Please note the safety plan decision (for example: escort to car, " \
+                      "client barred from the branch, police follow-up)."
+            if error := _text_error(decisions.get(key, ""), NOTE_LIMIT, missing):
+                return Outcome(errors={tracking.decision_block(key): error})
     roles = services.roles.snapshot()
     now = services.clock()
     with services.store.transaction() as db:
@@ -170,14 +247,18 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
             return Outcome(message="That incident is closed; nothing was changed.")
         for key in task_keys:
             task = TASKS_BY_KEY.get(key)
-            if task is None or not task.via_checklist:
+            if task is None or not (task.via_checklist or key in manual_tasks(services)):
                 return Outcome(errors={"tasks": "That task cannot be completed here."})
-            if not care.is_allowed(task.permission, user_id, incident, roles):
+            if not care.is_allowed(task.permission, user_id, incident, roles,
+                                   _branch(services, incident)):
                 return _refuse(db, incident, user_id, f"complete_{key}", task.permission,
                                "modal", now)
         for key in task_keys:
             if key not in states:
-                _complete(db, services, incident, user_id, key, note, now)
+                decision = decisions.get(key, "").strip() if TASKS_BY_KEY[key].note_required \
+                    else ""
+                _complete(db, services, incident, user_id, key, decision or note, now,
+                          comment=note if decision else "")
         _close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
@@ -185,14 +266,18 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
 
 
 def _complete(db, services: Services, incident: Incident, user_id: str, key: str, note: str,
-              now: float) -> None:
+              now: float, comment: str = "") -> None:
+    detail = {"task": key, "note": note.strip()}
+    if comment.strip():
+        detail["comment"] = comment.strip()
     event = incidents.append_event(
         db, incident.id, actor=user_id, action=EVENT_TASK_COMPLETED, surface="modal", now=now,
-        detail={"task": key, "note": note.strip()},
+        detail=detail,
     )
     followup_flow.on_task_done(db, incident.id, key, now)
+    shown = "\n".join(part for part in (note.strip(), comment.strip()) if part)
     _reply_both(db, services, incident, f"event:{event.id}",
-                notices.task_completed(TASKS_BY_KEY[key], user_id, note), now)
+                notices.task_completed(TASKS_BY_KEY[key], user_id, shown), now)
 
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
@@ -235,7 +320,8 @@ def _gated_view(services, user_id, incident_id, permission, action, build) -> Ou
             return Outcome(view=tracking.notice_view("Not found", GONE))
         if incident.status == "closed":
             return Outcome(view=tracking.notice_view("Closed", "That incident is closed."))
-        if not care.is_allowed(permission, user_id, incident, roles):
+        if not care.is_allowed(permission, user_id, incident, roles,
+                               _branch(services, incident)):
             refusal = _refuse(db, incident, user_id, action, permission, "modal", now)
             return Outcome(view=tracking.notice_view("Not allowed", refusal.message))
     return Outcome(view=build(incident))
@@ -260,7 +346,8 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
             return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message="That incident is closed; nothing was changed.")
-        if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles):
+        if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles,
+                               _branch(services, incident)):
             return _refuse(db, incident, user_id, "decide_account", DECIDE_ACCOUNT, "modal", now)
         if "account_decision" in states:
             return Outcome(message=f"The account decision on {incident.ref} was already made.")
@@ -289,7 +376,8 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
             return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message="That incident is already closed.")
-        if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles):
+        if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles,
+                               _branch(services, incident)):
             return _refuse(db, incident, user_id, "close_incident", CLOSE_EARLY, "modal", now)
         incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
         _after_close(db, services, incident, user_id, reason.strip(), now)

@@ -17,7 +17,7 @@ from care_bot.metrics import HR_REPORT_ACTIONS, facts_of
 from care_bot.models import Event, Incident
 from care_bot.storage import reports
 
-SAFETY_PLAN = "safety_plan"  # issue 8's task; listed once it exists in care.TASKS
+SAFETY_PLAN = care.SAFETY_PLAN
 CLAIM_ACTIONS = ("claimed",)
 WELLBEING_ACTIONS = ("wellbeing_contact_requested", "wellbeing_contact")
 HR_REPORT_TASK = "reported_hr"
@@ -76,19 +76,34 @@ def load_open(db: sqlite_utils.Database, now: float) -> list[Open]:
     return sorted(result, key=Open.sort_key)
 
 
+def _branch(item: Open, branches: Mapping | None):
+    return (branches or {}).get(item.incident.branch or "")
+
+
 def awaiting_ack(items: Iterable[Open], user_id: str,
-                 roles: Mapping[str, Iterable[str]]) -> list[Open]:
-    """Open incidents not yet acknowledged that this user may acknowledge, danger first."""
+                 roles: Mapping[str, Iterable[str]], branches: Mapping | None = None,
+                 ) -> list[Open]:
+    """Open incidents not yet acknowledged that this user may acknowledge, danger first.
+
+    Powers come from ``roles`` and the branch directory (``branches``), as in ``care``.
+    """
     return [item for item in items if item.incident.acknowledged_at is None
-            and care.is_allowed(care.ACKNOWLEDGE, user_id, item.incident, roles)]
+            and care.is_allowed(care.ACKNOWLEDGE, user_id, item.incident, roles,
+                                _branch(item, branches))]
 
 
 def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable[str]],
-               now: float) -> list[TaskItem]:
+               now: float, branches: Mapping | None = None) -> list[TaskItem]:
     """Tasks this user may complete, overdue first, then by deadline."""
     found = []
     for item in items:
-        for task in care.completable_tasks(user_id, item.incident, item.states, roles):
+        branch = _branch(item, branches)
+        # Every task of theirs, also those done by a button (reporting to HR and CS&R) or a
+        # modal (the account decision); acknowledging has its own list.
+        mine = [task for task in care.TASKS if task.key != "acknowledged"
+                and task.key not in item.states
+                and care.is_allowed(task.permission, user_id, item.incident, roles, branch)]
+        for task in mine:
             due = item.deadlines.get(task.key)
             found.append(TaskItem(item, task, due, task.key in item.overdue_tasks))
     return sorted(found, key=lambda t: (not t.overdue, t.due_at is None, t.due_at or 0,

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import intake, tracking
+from care_bot.flows import hr_report, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
 from care_bot.listeners.guard import after_ack_guard
@@ -25,6 +25,10 @@ def _incident_id(body: dict) -> int:
 
 def _channel(body: dict) -> str:
     return (body.get("channel") or {}).get("id") or body.get("container", {}).get("channel_id")
+
+
+def _surface(body: dict) -> str:
+    return "dm" if str(_channel(body) or "").startswith("D") else "channel"
 
 
 def _answer_in_channel(services: Services, body: dict, outcome: tracking.Outcome) -> None:
@@ -64,6 +68,15 @@ def register(app, services: Services) -> None:
     def acknowledge(ack, body):
         # Save first, then ack: an acknowledgement Slack was told about is never lost.
         outcome = tracking.acknowledge(services, body["user"]["id"], _incident_id(body), "channel")
+        ack()
+        _answer_in_channel(services, body, outcome)
+
+    @app.action(Action.REPORT_TO_HR.value)
+    @guard
+    def report_to_hr(ack, body):
+        # Save first, then ack: a report Slack was told about is never lost.
+        outcome = hr_report.report(services, body["user"]["id"], _incident_id(body),
+                                   _surface(body))
         ack()
         _answer_in_channel(services, body, outcome)
 

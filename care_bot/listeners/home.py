@@ -31,6 +31,13 @@ def _open(services: Services, trigger_id: str | None, view: dict) -> None:
         logger.warning("views.open failed: %s", error.response.get("error"))
 
 
+def _replace_modal(services: Services, view_id: str, view: dict) -> None:
+    try:
+        services.slack.update_view(view_id, view)
+    except SlackApiError as error:
+        logger.warning("views.update failed: %s", error.response.get("error"))
+
+
 def _open_report(services: Services, user_id: str, trigger_id: str,
                  prefill: dict | None = None) -> None:
     start = intake.start_report(services, user_id, prefill)
@@ -67,12 +74,19 @@ def register(app, services: Services) -> None:
         except Exception:  # the database failed: help wins over the record
             logger.exception("one-tap alert could not be saved")
             ack()
-            _open(services, body.get("trigger_id"), intake.unsaved_alert_screen(services))
+            screen = intake.unsaved_alert_screen(services)
+            if (body.get("view") or {}).get("type") == "modal":
+                _replace_modal(services, body["view"]["id"], screen)
+            else:
+                _open(services, body.get("trigger_id"), screen)
             intake.alert_without_storage(services, user_id, {})
             return
         ack()
-        _open(services, body.get("trigger_id"), intake.emergency_screen(
-            services, incident, draft_id))
+        screen = intake.emergency_screen(services, incident, draft_id)
+        if (body.get("view") or {}).get("type") == "modal":  # tapped inside the report modal
+            _replace_modal(services, body["view"]["id"], screen)
+        else:
+            _open(services, body.get("trigger_id"), screen)
         try:
             intake.prefill_profile(services, draft_id, user_id)
         except Exception:

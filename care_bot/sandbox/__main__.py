@@ -8,6 +8,7 @@ Prints the page's address, then runs until Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import signal
@@ -38,10 +39,18 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _fresh_dir(path: Path) -> None:
+def _claim_dir(path: Path):
+    """Lock the sandbox's directory and empty its database; None if another sandbox holds it."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = (path / "sandbox.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
     for old in path.glob("care.db*"):
         old.unlink()
+    return lock
 
 
 def _world(stand_in: StandIn) -> World:
@@ -125,7 +134,11 @@ def main() -> int:
         return EXIT_START_FAILED
     port = int(raw_port)
     data_dir = Path(os.environ.get("CARE_SANDBOX_DIR", "").strip() or "data/sandbox")
-    _fresh_dir(data_dir)
+    lock = _claim_dir(data_dir)
+    if lock is None:
+        print(f"CARE bot sandbox cannot start: another sandbox is running in {data_dir}; stop it "
+              "or set CARE_SANDBOX_DIR to another directory", file=sys.stderr)
+        return EXIT_START_FAILED
     print("Starting the CARE bot sandbox (a local stand-in for Slack; no workspace needed)...",
           flush=True)
     stop = threading.Event()
@@ -147,7 +160,7 @@ def main() -> int:
     try:
         (data_dir / "care.toml").write_text(demo_bank.care_toml(stand_in.users, stand_in.channels))
         world = _world(stand_in)
-        sandbox = Sandbox(world, stand_in.url, _info(stand_in, world))
+        sandbox = Sandbox(world, stand_in, _info(stand_in, world))
         server.sandbox = sandbox
         secret = secrets.token_hex(16)
         bot_port = _free_port()

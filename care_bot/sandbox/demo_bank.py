@@ -103,8 +103,8 @@ def durations_notice() -> str:
     )
 
 
-def emulate_seed(bot: dict, client_token: str) -> dict:
-    """Return emulate's seed: team, people, channels, the bot's app and its tokens."""
+def emulate_seed(bot: dict, tokens: list[str]) -> dict:
+    """Return emulate's seed: team, people, channels, the bot's app and `tokens` acting as it."""
     users = [
         {
             "name": p.name,
@@ -139,9 +139,9 @@ def emulate_seed(bot: dict, client_token: str) -> dict:
         "bot_user_id": bot["bot_user_id"],
         "app_id": bot["app_id"],
     }
-    tokens = [{"token": bot["token"], **identity}, {"token": client_token, **identity}]
+    records = [{"token": token, **identity} for token in tokens]
     return {"slack": {"team": TEAM, "users": users, "channels": channels,
-                      "oauth_apps": [app], "tokens": tokens}}
+                      "oauth_apps": [app], "tokens": records}}
 
 
 def _quote(value: str) -> str:

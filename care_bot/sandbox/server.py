@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from care_bot.sandbox.client import SlackClient
+from care_bot.sandbox.stand_in import StandIn
 from care_bot.sandbox.world import World
 
 logger = logging.getLogger(__name__)
@@ -51,10 +52,10 @@ def parse_params(content_type: str, raw: bytes, query: str) -> dict:
 class Sandbox:
     """What the web server serves: the world, the client, and the page's fixed information."""
 
-    def __init__(self, world: World, emulator_url: str, info: dict):
-        """Serve `world`; forward Web API calls to `emulator_url`; `info` feeds /sandbox/info."""
+    def __init__(self, world: World, stand_in: StandIn, info: dict):
+        """Serve `world`; forward Web API calls to `stand_in`; `info` feeds /sandbox/info."""
         self.world = world
-        self.emulator_url = emulator_url
+        self.stand_in = stand_in
         self.info = info
         self.client: SlackClient | None = None
         self.ready = False
@@ -67,9 +68,10 @@ class Sandbox:
             "Content-Type", "application/x-www-form-urlencoded")
         body = query.encode() if as_form else raw
         forwarded = {"Content-Type": content_type}
-        if headers.get("Authorization"):
-            forwarded["Authorization"] = headers["Authorization"]
-        request = urllib.request.Request(f"{self.emulator_url}/api/{method}", data=body,
+        token = headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if token:
+            forwarded["Authorization"] = f"Bearer {self.stand_in.forward_token(token)}"
+        request = urllib.request.Request(f"{self.stand_in.url}/api/{method}", data=body,
                                          headers=forwarded, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

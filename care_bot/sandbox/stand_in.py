@@ -27,6 +27,14 @@ BOT = {
     "app_id": "A0CARESBX",
 }
 CLIENT_TOKEN = "xoxb-sandbox-slack-client"  # the page's own calls (views.update after an answer)
+# emulate refuses a token after 5,000 calls in an hour; a long demo moves on to alias tokens.
+ALIAS_EVERY = 4000
+ALIAS_COUNT = 10
+
+
+def alias(token: str, slot: int) -> str:
+    """Return the `slot`th stand-in token for `token` (slot 0 is the token itself)."""
+    return token if slot == 0 else f"{token}-r{slot}"
 
 
 class StandInError(RuntimeError):
@@ -59,6 +67,17 @@ class StandIn:
         self.users: dict[str, str] = {}
         self.channels: dict[str, str] = {}
         self.team_id = ""
+        self._uses: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def forward_token(self, token: str) -> str:
+        """Return the token to send on: an alias of the bot's (or client's) after many calls."""
+        if token not in (BOT["token"], CLIENT_TOKEN):
+            return token
+        with self._lock:
+            self._uses[token] = self._uses.get(token, 0) + 1
+            slot = min(self._uses[token] // ALIAS_EVERY, ALIAS_COUNT - 1)
+        return alias(token, slot)
 
     @classmethod
     def start(cls, workdir: Path, log_path: Path) -> StandIn:
@@ -69,7 +88,9 @@ class StandIn:
         if not (REPO_ROOT / "node_modules" / "emulate").is_dir():
             raise StandInError("the npm package `emulate` is missing: run `npm ci`")
         seed_path = workdir / "slack_seed.json"
-        seed = demo_bank.emulate_seed(BOT, CLIENT_TOKEN)
+        tokens = [alias(token, slot) for token in (BOT["token"], CLIENT_TOKEN)
+                  for slot in range(ALIAS_COUNT)]
+        seed = demo_bank.emulate_seed(BOT, tokens)
         admin = {"token": ADMIN_TOKEN, "type": "user", "user": ADMIN_USER_ID}
         seed["slack"]["tokens"].append(admin)
         seed_path.write_text(json.dumps(seed))
@@ -84,7 +105,7 @@ class StandIn:
 
     def api(self, method: str, token: str = CLIENT_TOKEN, **params) -> dict:
         """Call the stand-in's Web API (as the Slack client, unless `token` says otherwise)."""
-        return call(self.url, token, method, **params)
+        return call(self.url, self.forward_token(token), method, **params)
 
     def _admin(self, method: str, **params) -> dict:
         answer = self.api(method, ADMIN_TOKEN, **params)

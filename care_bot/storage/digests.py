@@ -77,3 +77,9 @@ def release_in_flight(db: sqlite_utils.Database) -> int:
     """Return digests left 'sending' by a crash to 'pending'."""
     return db.execute(
         "UPDATE digests SET status = 'pending' WHERE status = 'sending'").rowcount
+
+
+def next_due(db: sqlite_utils.Database) -> float | None:
+    """When the next pending digest may be sent, for the sweep's wake-up."""
+    row = db.execute("SELECT min(not_before) FROM digests WHERE status = 'pending'").fetchone()
+    return row[0] if row else None

@@ -42,15 +42,16 @@ def alert_mentions(
 
     Security: the ``security`` role. Supervisors: the branch's supervisor, or the
     ``supervisors`` role when the branch (or its supervisor) is not known. ``@here`` is added
-    when ``[alerts] broadcast`` is on, and always when the associate cannot call 911.
+    when ``[alerts] broadcast`` is on, always when the associate cannot call 911, and when
+    nobody else could be named (an empty role).
     """
     if audience == "security":
         names = role_mentions(roles.get("security", ()))
     else:
         supervisor = branch_supervisor(incident, branches)
         names = [mention(supervisor)] if supervisor else role_mentions(roles.get("supervisors", ()))
-    if broadcast or incident.police_call == POLICE_CANT_CALL:
-        names = [HERE, *names]
+    if broadcast or incident.police_call == POLICE_CANT_CALL or not names:
+        names = [HERE, *names]  # with nobody named, @here is the only way to wake someone
     return names
 
 
@@ -86,16 +87,16 @@ def police_line(incident: Incident) -> str:
 
 def cant_call_line(incident: Incident, branches: Mapping[str, Branch]) -> str:
     """The bold first line of a silent-alarm alert: call law enforcement for the associate."""
+    where = alert_where(incident, branches)
+    place = (f"; location not given: reach them on Slack, {mention(incident.reporter)}"
+             if where == "location not given" else f", to {where}")
     return (f"*{HERE} {mention(incident.reporter)} cannot call 911: please call law "
-            f"enforcement for them now, to {_where(incident, branches)}.*")
+            f"enforcement for them now{place}.*")
 
 
 def alert_text(incident: Incident, branches: Mapping[str, Branch], audience: str) -> str:
     """The body of a danger alert: who, where, when, law enforcement, and what to do now."""
-    lines = []
-    if incident.police_call == POLICE_CANT_CALL:
-        lines.append(cant_call_line(incident, branches))
-    lines += [
+    lines = [
         "*Someone may be in immediate danger.*",
         f"*Who:* {_who(incident)}",
         f"*Where:* {_where(incident, branches)}",

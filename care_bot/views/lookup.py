@@ -84,6 +84,12 @@ def event_phrase(event: Event) -> str:
             return "answered the wellbeing check-in: OK"
         case "wellbeing_contact_requested":
             return "asked for someone to contact them"
+        case "legal_hold_set":
+            return f"put it on legal hold: “{safe(d.get('reason'), 300)}”"
+        case "legal_hold_released":
+            return f"released the legal hold: “{safe(d.get('reason'), 300)}”"
+        case "report_completed_after_close":
+            return "finished the report after the alert was closed"
         case "viewed_details":
             return "opened these details"
         case "exported":

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, POLICE_CANT_CALL, TASKS, Task
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    POLICE_CANT_CALL,
+    ROLE_LABELS,
+    TASK_OWNER_ROLES,
+    TASKS,
+    Task,
+    branch_person,
+)
 from care_bot.checklist import TaskDone
 from care_bot.config import Branch
 from care_bot.durations import spoken_duration
@@ -49,18 +57,40 @@ def _status_line(incident: Incident, next_due: float | None) -> str:
     return line
 
 
-def _task_line(task: Task, incident: Incident, done: TaskDone | None) -> str:
-    owner = mention(incident.person(task.owner))
+def _owner(task: Task, incident: Incident, branch: Branch | None) -> str:
+    """Who can complete a task: the branch's person for its post, else its roles."""
+    if task.owner == "reporter":
+        return mention(incident.reporter)
+    person = branch_person(branch, task.owner)
+    if person:
+        return mention(person)
+    roles = TASK_OWNER_ROLES.get(task.key) or task.permission.roles
+    return " or ".join(ROLE_LABELS[role] for role in roles) or "—"
+
+
+NO_HR_DESTINATION = (
+    ":warning: No HR destination is configured (`[channels] hr` or `[roles] hr`): HR cannot be "
+    "told by CARE bot. Tell HR yourself."
+)
+
+
+def _task_line(task: Task, incident: Incident, done: TaskDone | None,
+               branch: Branch | None) -> str:
     if done is None:
-        return f"⬜ {task.label} · {owner}"
+        return f"⬜ {task.label} · {_owner(task, incident, branch)}"
     note = ""
     if task.key == "account_decision" and done.note in ACCOUNT_DECISIONS:
         note = f": {ACCOUNT_DECISIONS[done.note]}"
+    elif task.note_required and done.note:
+        note = f": {safe(done.note, 300)}"
     return f"✅ {task.label}{note} · {mention(done.by)} {slack_date(done.at)}"
 
 
-def checklist_text(incident: Incident, states: Mapping[str, TaskDone]) -> str:
-    """Return the CARE checklist as mrkdwn lines."""
+def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
+                   branches: Mapping[str, Branch] | None = None,
+                   hr_destination: bool = True) -> str:
+    """Return the CARE checklist as mrkdwn lines; owners come from the branch directory."""
+    branch = (branches or {}).get(incident.branch or "")
     action = incident.answers.get("action_taken")
     decision = "law enforcement contacted" if action == "law_enforcement" else (
         "supervisor notified" if action else "pending"
@@ -69,12 +99,24 @@ def checklist_text(incident: Incident, states: Mapping[str, TaskDone]) -> str:
     lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
     for section in ("R", "E"):
         lines.append(f"*{SECTION_TITLES[section]}*")
-        lines.extend(
-            _task_line(task, incident, states.get(task.key))
-            for task in TASKS
-            if task.section == section
-        )
+        for task in TASKS:
+            if task.section != section:
+                continue
+            lines.append(_task_line(task, incident, states.get(task.key), branch))
+            if task.key == "reported_hr" and not hr_destination and task.key not in states:
+                lines.append(NO_HR_DESTINATION)
     return "\n".join(lines)
+
+
+PICK_LABELS = {"supervisor": "Supervisor", "rxm": "RXM", "market_president": "Market President",
+               "ics": "ICS", "account_officer": "Account officer"}
+
+
+def named_by_reporter(incident: Incident) -> str:
+    """The people the reporter picked: they are told; powers come from roles and the directory."""
+    picked = [f"{label} {mention(incident.person(post))}"
+              for post, label in PICK_LABELS.items() if incident.person(post)]
+    return "Named by the reporter (told): " + " · ".join(picked) if picked else ""
 
 
 def parent_message(
@@ -84,6 +126,7 @@ def parent_message(
     branches: Mapping[str, Branch],
     audience: str = "",
     mentions: list[str] | None = None,
+    hr_destination: bool = True,
 ) -> dict[str, Any]:
     """The incident's parent message in a channel: summary, status, checklist, buttons.
 
@@ -103,7 +146,11 @@ def parent_message(
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(_headline(incident), 150)}]
     if incident.danger:
         body = alerts.alert_text(incident, branches, audience)
-        blocks.append({"type": "section", "text": mrkdwn(f"{ping}\n{body}" if ping else body)})
+        lead = [ping] if ping else []
+        if incident.police_call == POLICE_CANT_CALL:  # the silent alarm: that line first
+            others = " ".join(m for m in mentions or [] if m != alerts.HERE)
+            lead = [alerts.cant_call_line(incident, branches), *([others] if others else [])]
+        blocks.append({"type": "section", "text": mrkdwn("\n".join([*lead, body]))})
     blocks.append({"type": "section", "fields": fields})
     if incident.status == "alerted":
         blocks.append({"type": "context", "elements": [mrkdwn(
@@ -112,19 +159,24 @@ def parent_message(
         )]})
     blocks.append({"type": "section", "text": mrkdwn(_status_line(incident, next_due))})
     if incident.status != "alerted":
-        blocks.append({"type": "section", "text": mrkdwn(checklist_text(incident, states))})
-    buttons = _parent_buttons(incident, audience)
+        blocks.append({"type": "section", "text": mrkdwn(
+            checklist_text(incident, states, branches, hr_destination))})
+    picked = named_by_reporter(incident)
+    if picked:
+        blocks.append({"type": "context", "elements": [mrkdwn(picked)]})
+    buttons = _parent_buttons(incident, audience, states)
     if buttons:
         blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
     where = alerts.alert_where(incident, branches) if incident.danger else branch_label(
         answers, branches)
     text = f"{_headline(incident)} at {where}"
     if incident.danger and incident.police_call == POLICE_CANT_CALL:
-        text = f"CANNOT CALL 911: call for them. {text}"
+        text = f"CANNOT CALL 911: call law enforcement for them. {text}"
     return _message(f"{ping} {text}" if ping else text, blocks)
 
 
-def _parent_buttons(incident: Incident, audience: str = "") -> list[dict[str, Any]]:
+def _parent_buttons(incident: Incident, audience: str = "",
+                    states: Mapping[str, TaskDone] | None = None) -> list[dict[str, Any]]:
     if incident.status == "closed":
         return []
     value = str(incident.id)
@@ -140,11 +192,27 @@ def _parent_buttons(incident: Incident, audience: str = "") -> list[dict[str, An
             "text": plain("Acknowledge"), "value": value,
         })
         return buttons
+    if not {"reported_hr", "reported_security"} <= set(states or {}):
+        buttons.append(report_to_hr_button(incident.id))
     buttons.append({
         "type": "button", "action_id": Action.UPDATE_CHECKLIST.value,
         "text": plain("Update checklist"), "value": value,
     })
     return buttons
+
+
+def report_to_hr_button(incident_id: int) -> dict[str, Any]:
+    """The supervisor's one action: send the Incident/Threat Notification to HR and CS&R."""
+    return {
+        "type": "button", "action_id": Action.REPORT_TO_HR.value, "style": "primary",
+        "text": plain("Report to HR and CS&R"), "value": str(incident_id),
+        "confirm": {
+            "title": plain("Report to HR and CS&R?", 100),
+            "text": plain("CARE bot sends the guideline's Incident/Threat Notification to HR "
+                          "and to Corporate Security & Risk, without client details.", 300),
+            "confirm": plain("Send it", 30), "deny": plain("Not yet", 30),
+        },
+    }
 
 
 def report_details(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
@@ -170,6 +238,13 @@ def checklist_button(incident_id: int) -> dict[str, Any]:
 def with_checklist_button(message: dict[str, Any], incident_id: int) -> dict[str, Any]:
     """Add the "Update checklist" button under a message."""
     return {**message, "blocks": [*message["blocks"], checklist_button(incident_id)]}
+
+
+def with_report_to_hr_button(message: dict[str, Any], incident_id: int) -> dict[str, Any]:
+    """Add the "Report to HR and CS&R" and "Update checklist" buttons under a message."""
+    actions = {"type": "actions", "block_id": "incident", "elements": [
+        report_to_hr_button(incident_id), checklist_button(incident_id)["elements"][0]]}
+    return {**message, "blocks": [*message["blocks"], actions]}
 
 
 def reporter_confirmation(incident: Incident, settings: Any = None,

@@ -57,22 +57,58 @@ def ack_overdue(incident: Incident) -> Message:
     )
 
 
-def task_due(incident: Incident, task: Task, with_button: bool = False) -> Message:
-    """A task's deadline has come: remind its owner."""
+def _mentions(users: list[str]) -> str:
+    return ", ".join(mention(u) for u in users) or "—"
+
+
+def task_due(incident: Incident, task: Task, owners: list[str],
+             with_button: bool = False) -> Message:
+    """A task's deadline has come: remind whoever can complete it."""
+    how = "and record the decision " if task.note_required else ""
     message = thread_note(
         f":hourglass: Due now on *{incident.ref}*: {task.label}. "
-        f"{mention(incident.person(task.owner))}, please complete it with *Update checklist*."
+        f"{_mentions(owners)}, please complete it {how}with *Update checklist*."
     )
     return with_checklist_button(message, incident.id) if with_button else message
 
 
-def task_overdue(incident: Incident, task: Task) -> Message:
+def task_overdue(incident: Incident, task: Task, owners: list[str],
+                 next_level: list[str]) -> Message:
     """A task is past due: tell the next level."""
     return thread_note(
         f":warning: Past due on *{incident.ref}*: {task.label} "
-        f"(owner: {mention(incident.person(task.owner))}). "
-        f"{mention(incident.person(task.next_level))}, as {PERSON_LABELS[task.next_level]}, "
-        "please follow up."
+        f"(owner: {_mentions(owners)}). "
+        f"{_mentions(next_level)}, as {PERSON_LABELS[task.next_level]}, please follow up."
+    )
+
+
+def rxm_escalation_dm(incident: Incident) -> Message:
+    """The Regional Experience Manager's DM when a report is still not acknowledged."""
+    return thread_note(
+        f":rotating_light: *{incident.ref}* is still not acknowledged by a supervisor. As the "
+        "Regional Experience Manager, please make sure someone acknowledges it in the "
+        "supervisors channel."
+    )
+
+
+def rxm_danger_dm(incident: Incident, where: str) -> Message:
+    """The Regional Experience Manager's DM when someone is in immediate danger."""
+    return thread_note(
+        f":rotating_light: *{incident.ref}*: an associate reported *immediate danger* at "
+        f"{where}. They were told to call 911. The supervisors and Corporate Security & Risk "
+        "have been alerted; please make sure someone is on it."
+    )
+
+
+def market_president_dm(incident: Incident, where: str, kinds: str, acknowledged_by: str,
+                        ) -> Message:
+    """The Market President's DM on acknowledgement: reference and summary, no private details."""
+    danger = " Someone was in *immediate danger*." if incident.danger else ""
+    return thread_note(
+        f"For your information as Market President: *{incident.ref}*, a threat by a client "
+        f"was reported at {where} ({kinds}).{danger} {mention(acknowledged_by)} acknowledged "
+        "it. Delivery / local management will decide on the client's account; you will be "
+        "asked for that decision."
     )
 
 
@@ -144,4 +180,59 @@ def downtime(started_at: float, ended_at: float) -> Message:
         f":rotating_light: CARE bot was unavailable from {slack_date(started_at)} to "
         f"{slack_date(ended_at)}. Anyone who tried /threat then saw an error: "
         "please check with your branches."
+    )
+
+
+def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[str],
+                                 market_president: list[str], where: str) -> Message:
+    """The guideline's Incident/Threat Notification for HR and CS&R; never client details."""
+    answers = incident.answers
+    officer = _law_enforcement(answers)
+    fields = [
+        ("Associate reporting the threat",
+         f"{safe(answers.get('associate_name'), 200) or mention(incident.reporter)} · "
+         f"{safe(answers.get('associate_position'), 200) or 'position not given'} · "
+         f"{safe(answers.get('associate_location'), 300) or where}"),
+        ("Supervisor", mention(sender)),
+        ("Regional Experience Manager (RXM) or next-level management", _mentions(rxm)),
+        ("Market President", _mentions(market_president)),
+        ("Local law enforcement / 911", officer),
+        ("Reference", incident.ref),
+    ]
+    lines = [f"*{label}:* {value}" for label, value in fields]
+    danger = " · :rotating_light: *immediate danger*" if incident.danger else ""
+    text = (f":clipboard: *Incident/Threat Notification* · {incident.ref}{danger}\n"
+            + "\n".join(lines)
+            + f"\nSent by {mention(sender)} through CARE bot. The full report is in the "
+              "security thread; client details are not included.")
+    return thread_note(text)
+
+
+def _law_enforcement(answers: dict) -> str:
+    if answers.get("action_taken") != "law_enforcement":
+        return "not contacted"
+    parts = [safe(answers.get("agency"), 200) or "agency not given"]
+    if answers.get("officer_name"):
+        parts.append(f"officer {safe(answers.get('officer_name'), 200)}")
+    else:
+        parts.append("officer not named")
+    if answers.get("police_report"):
+        parts.append(f"report no. {safe(answers.get('police_report'), 100)}")
+    return ", ".join(parts)
+
+
+def hr_reported(user_id: str, destination: str) -> Message:
+    """The thread reply when the supervisor's notification has gone to HR and CS&R."""
+    return thread_note(
+        f"📨 {mention(user_id)} reported the incident to HR ({destination}) and to Corporate "
+        "Security & Risk with the Incident/Threat Notification."
+    )
+
+
+def report_to_hr_prompt(incident: Incident) -> Message:
+    """The supervisor's DM right after they acknowledge: the one step to report onwards."""
+    return thread_note(
+        f"You acknowledged *{incident.ref}*. Next, as the guideline asks, report it to Human "
+        "Resources and Corporate Security & Risk: one click sends the Incident/Threat "
+        "Notification to both (no client details)."
     )

@@ -16,6 +16,7 @@ from care_bot.views.fields import (
     STEP_FIELDS,
     FieldSpec,
 )
+from care_bot.views.home import danger_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.summary import report_parts
 from care_bot.views.text import clip, escape, mention, mrkdwn, plain, slack_date
@@ -277,6 +278,8 @@ def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
                     },
                 ],
             },
+            # The danger question must never hide behind the resume offer: one tap here too.
+            {"type": "actions", "block_id": "danger_now", "elements": [danger_button()]},
         ],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, Task
+from care_bot.care import ACCOUNT_DECISIONS, RECOMMENDATIONS, Task
 from care_bot.checklist import TaskDone
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
@@ -45,6 +45,11 @@ def _text_input(block: Block, label: str, limit: int, required: bool, hint: str 
     return result
 
 
+def decision_block(task_key: str) -> str:
+    """The block_id of a task's required decision note in the checklist modal."""
+    return Block.SAFETY_PLAN_NOTE.value
+
+
 def checklist_view(
     incident: Incident,
     states: Mapping[str, TaskDone],
@@ -52,6 +57,8 @@ def checklist_view(
     can_decide: bool,
     can_close: bool,
     show_private: bool = False,
+    branches: Mapping[str, Any] | None = None,
+    hr_destination: bool = True,
 ) -> dict[str, Any]:
     """List only the tasks this person may complete, with a note field and extra actions.
 
@@ -60,7 +67,8 @@ def checklist_view(
     """
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(f"Checklist · {incident.ref}", 150)},
-        {"type": "section", "text": mrkdwn(checklist_text(incident, states))},
+        {"type": "section", "text": mrkdwn(
+            checklist_text(incident, states, branches, hr_destination))},
     ]
     if show_private:
         blocks.append({"type": "context", "elements": [mrkdwn(
@@ -74,6 +82,14 @@ def checklist_view(
             "type": "input", "block_id": Block.TASKS.value, "label": plain("Mark as done"),
             "element": {"type": "checkboxes", "action_id": INPUT_ACTION, "options": options},
         })
+        for task in tasks:
+            if task.note_required:
+                blocks.append(_text_input(
+                    Block(decision_block(task.key)), f"{task.note_required} (required if you "
+                    f"tick \"{task.label}\")", NOTE_LIMIT, required=False,
+                    hint="What was decided: for example escort to car, client barred from the "
+                         "branch, police follow-up. Shown on the incident; no client names.",
+                ))
         blocks.append(_text_input(
             Block.NOTE, "Note (optional)", NOTE_LIMIT, required=False,
             hint="Posted in the incident thread. Do not include client names or accounts.",
@@ -98,12 +114,18 @@ def checklist_view(
 def decision_view(incident: Incident) -> dict[str, Any]:
     """The account decision: keep, close or restrict, with a required rationale."""
     options = [{"text": plain(label), "value": key} for key, label in ACCOUNT_DECISIONS.items()]
+    advice = RECOMMENDATIONS.get(incident.answers.get("recommendation") or "", "not given")
+    reason = incident.answers.get("recommendation_note")
     blocks = [
         {"type": "section", "text": mrkdwn(
-            f"*{incident.ref}*: local management decides whether the client relationship "
-            "continues. The decision and rationale are recorded; the client's details are not "
-            "posted in any channel."
+            f"*{incident.ref}*: Delivery / local management decides whether the client's "
+            "account(s) remain open. The decision and rationale are recorded; the client's "
+            "details are not posted in any channel."
         )},
+        {"type": "context", "elements": [mrkdwn(
+            f"*The associate's recommendation (advisory):* {advice}"
+            + (f" · {safe(reason, 1500)}" if reason else "")
+        )]},
         {"type": "input", "block_id": Block.DECISION.value, "label": plain("Decision"),
          "element": {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": options}},
         _text_input(Block.RATIONALE, "Rationale", RATIONALE_LIMIT, required=True),

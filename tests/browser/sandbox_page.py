@@ -81,6 +81,25 @@ class SandboxPage:
         return self.page.locator(".messages > .thread-wrap > .message").filter(has_text=text)
 
 
+    def reference_in_modal(self) -> str:
+        """The report reference (CARE-YYYY-NNNN) the open modal shows."""
+        expect(self.modal).to_contain_text(REFERENCE)
+        return REFERENCE.search(self.modal.inner_text()).group(0)
+
+    def close_modal(self) -> None:
+        """Close every view of the open modal with its close (x) button."""
+        while self.modal.count():
+            self.modal.get_by_role("button", name="Close", exact=True).first.click()
+            self.page.wait_for_timeout(200)
+
+    def reply_count(self, text: str | re.Pattern) -> int:
+        """How many thread replies the message containing `text` has (0 without a thread)."""
+        wrap = self.page.locator(".messages > .thread-wrap").filter(has_text=text)
+        toggle = wrap.get_by_role("button", name=re.compile(r"\d+ repl"))
+        if not toggle.count():
+            return 0
+        return int(re.match(r"\d+", toggle.inner_text()).group(0))
+
     def thread(self, text: str | re.Pattern) -> Locator:
         """Open the thread under the message that contains `text`; return its replies."""
         wrap = self.page.locator(".messages > .thread-wrap").filter(has_text=text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -12,7 +14,17 @@ SUPERVISORS = "care-supervisors"
 SECURITY = "care-security"
 
 
-def test_sandbox_files_a_whole_report_and_both_channels_show_it(page, sandbox_url):
+def save_screenshot(page, tmp_path) -> None:
+    """Screenshot the page for README: docs/sandbox.png when missing or CARE_UPDATE_SCREENSHOT=1."""
+    # Not rewritten at every run: a PNG that changes with each run would conflict in every merge.
+    shot = page.screenshot(path=str(tmp_path / "sandbox.png"))
+    target = REPO_ROOT_DOCS / "sandbox.png"
+    if not target.exists() or os.environ.get("CARE_UPDATE_SCREENSHOT") == "1":
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(shot)
+
+
+def test_sandbox_files_a_whole_report_and_both_channels_show_it(page, sandbox_url, tmp_path):
     person = SandboxPage(page, sandbox_url)
     person.open("Dana")  # associate at Harbor Point
     expect(page.get_by_text("Sandbox timings")).to_be_visible()
@@ -20,8 +32,7 @@ def test_sandbox_files_a_whole_report_and_both_channels_show_it(page, sandbox_ur
     person.type("/threat")
     expect(person.modal).to_be_visible()
     reference = person.file_report()
-    person.modal.get_by_role("button", name=re.compile("Done|Close")).first.click()
-    expect(person.modal).to_have_count(0)
+    person.close_modal()
 
     person.go("CARE bot — Messages")
     expect(page.locator(".messages")).to_contain_text(reference)
@@ -31,7 +42,7 @@ def test_sandbox_files_a_whole_report_and_both_channels_show_it(page, sandbox_ur
     parent = person.message(reference)
     expect(parent).to_have_count(1)
     expect(parent.get_by_role("button", name="Acknowledge")).to_be_visible()
-    page.screenshot(path=str(REPO_ROOT_DOCS / "sandbox.png"))
+    save_screenshot(page, tmp_path)
     # the full answers, in the thread
     expect(person.thread(reference)).to_contain_text("Sandbox test answer")
 
@@ -46,7 +57,7 @@ def test_sandbox_supervisor_acknowledges_a_report(page, sandbox_url):
     person.go("general")
     person.type("/threat")
     reference = person.file_report()
-    person.modal.get_by_role("button", name=re.compile("Done|Close")).first.click()
+    person.close_modal()
 
     person.become("Sam")  # Main Street's supervisor
     person.go(SUPERVISORS)
@@ -63,3 +74,58 @@ def test_sandbox_supervisor_acknowledges_a_report(page, sandbox_url):
     person.become("Alice")
     person.go("CARE bot — Messages")
     expect(page.locator(".messages")).to_contain_text(re.compile("acknowledged", re.IGNORECASE))
+
+
+def test_sandbox_home_tab_danger_button_alerts_security(page, sandbox_url):
+    person = SandboxPage(page, sandbox_url)
+    person.open("Ben")  # the page opens on CARE bot's Home tab, published by the bot
+    danger = page.locator("#home").get_by_role("button", name=re.compile("danger", re.I))
+    danger.click()
+    confirm = page.get_by_role("alertdialog")  # the button's `confirm` dialog, if it has one
+    page.wait_for_timeout(300)
+    if confirm.count():
+        confirm.locator(".btn.primary, .btn.danger").click()
+    reference = person.reference_in_modal()
+    person.close_modal()
+
+    person.become("Tom")  # Corporate Security & Risk
+    person.go(SECURITY)
+    expect(person.message(reference)).to_have_count(1)
+
+
+def test_sandbox_global_shortcut_and_home_button_open_the_report(page, sandbox_url):
+    person = SandboxPage(page, sandbox_url)
+    person.open("Carlos")
+    page.locator("#home").get_by_role("button", name=re.compile("Report a threat")).click()
+    expect(person.modal.locator(".block.input").first).to_be_visible()
+    person.close_modal()
+
+    person.go("general")
+    person.type("/threat help")  # answered with an ephemeral, seen by Carlos alone
+    help_text = page.locator(".message.ephemeral").filter(has_text="/threat")
+    expect(help_text).to_contain_text("Only visible to you")
+    expect(help_text).to_contain_text("CARE bot")
+    page.get_by_role("button", name="Shortcuts").click()
+    page.locator("#shortcut-menu").get_by_role("button", name=re.compile("Report a threat")).click()
+    expect(person.modal.locator(".block.input").first).to_be_visible()
+    person.close_modal()
+
+
+def test_sandbox_follow_ups_arrive_in_the_thread_while_you_watch(page, sandbox_url):
+    person = SandboxPage(page, sandbox_url)
+    person.open("Carlos")  # associate at Harbor Point
+    person.go("CARE bot — Messages")
+    person.type("/threat")
+    reference = person.file_report()
+    person.close_modal()
+
+    person.become("Hannah")
+    person.go(SUPERVISORS)
+    expect(person.message(reference)).to_have_count(1)
+    before = person.reply_count(reference)
+    # The sandbox reminds after 1 minute when nobody acknowledges (the page says so).
+    expect(page.get_by_text("reminder after 1m")).to_be_visible()
+    deadline = time.monotonic() + 150
+    while person.reply_count(reference) <= before:
+        assert time.monotonic() < deadline, "no follow-up arrived within 150 s"
+        page.wait_for_timeout(1000)

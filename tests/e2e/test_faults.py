@@ -263,3 +263,22 @@ def test_an_immutable_database_never_kills_the_bot(slack, bot_factory, tmp_path)
     file_report(bot, slack.users["alice"])
     wait_until(lambda: _settled(bot), timeout=30)
     assert bot.stop() == 0
+
+
+def test_after_an_outage_each_channel_gets_its_posts_oldest_first(slack, bot_factory):
+    """Slack answers 503 to every post while three reports come in; then each channel in order."""
+    bot = bot_factory.start()
+    slack.fault("chat.postMessage", status=503, count=1000)
+    for user in ("alice", "olly", "hana"):
+        file_report(bot, slack.users[user])
+    time.sleep(3)  # a few failed probes, each channel held
+    slack.clear_faults()
+    wait_until(lambda: _settled(bot), timeout=40)
+    _assert_each_post_once(slack, bot)
+    order = {row[0]: row[1] for row in bot.db().execute("SELECT uid, id FROM outbox")}
+    for name in ("care-supervisors", "care-security"):
+        channel = slack.channels[name]
+        delivered = posts(slack, channel)
+        ids = [order[c["params"]["metadata"]["event_payload"]["key"]] for c in delivered
+               if c["params"].get("metadata")]
+        assert len(ids) >= 6 and ids == sorted(ids), (name, ids)  # 3 parents + 3 replies

@@ -221,9 +221,12 @@ def test_hostile_files_are_private_and_old_modes_are_fixed(slack, bot_factory, t
 
 
 def test_identity_outage_at_start_still_saves_and_confirms(slack, bot_factory):
-    """auth.test failing at start: the report is saved and confirmed, checked later."""
-    slack.fault("auth.test", status=503, count=100000)
+    """A restart while auth.test fails: the report is saved and confirmed, checked later."""
     bot = bot_factory.start()
+    bot.stop()
+    slack.fault("auth.test", status=503, count=100000)
+    bot.spawn()
+    bot.wait_healthy()
     alice = slack.users["alice"]
     confirmation = file_report(bot, alice)
     ref = reference_of(confirmation)

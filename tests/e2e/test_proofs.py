@@ -164,3 +164,44 @@ def test_litestream_replicates_the_live_database_and_the_restore_verifies(slack,
     assert verified.returncode == 0, verified.stdout + verified.stderr
     count = sqlite3.connect(restored).execute("SELECT count(*) FROM incidents").fetchone()[0]
     assert count == 2
+
+
+def test_heartbeat_is_fetched_after_sweeps_at_most_once_a_minute(slack, bot_factory):
+    """[monitoring] heartbeat_url gets a GET soon after start, then not again within a minute."""
+    import http.server
+    import threading
+
+    hits: list[float] = []
+
+    class Monitor(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(time.monotonic())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Monitor)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/ping/care"
+        text = care_toml(slack).replace("[scheduler]", f'[monitoring]\nheartbeat_url = "{url}"'
+                                        "\n\n[scheduler]")
+        bot = bot_factory.start(text)
+        wait_until(lambda: hits, timeout=15)
+        time.sleep(4)  # four more sweeps (sweep_every = 1s): still one GET
+        assert len(hits) == 1
+        assert bot.get("/healthz").status == 200
+    finally:
+        server.shutdown()
+
+
+def test_a_failing_heartbeat_never_affects_the_sweep(slack, bot_factory):
+    text = care_toml(slack).replace(
+        "[scheduler]", '[monitoring]\nheartbeat_url = "http://127.0.0.1:9/down"\n\n[scheduler]')
+    bot = bot_factory.start(text)
+    file_report(bot, slack.users["alice"])
+    wait_until(lambda: _settled(bot))
+    assert bot.get("/healthz").status == 200
+    assert "heartbeat GET failed" in bot.logs()

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.request
 from datetime import datetime, timedelta
@@ -17,7 +20,7 @@ from tests.e2e.care_steps import (
     parent_post,
     reference_of,
 )
-from tests.e2e.harness import care_toml
+from tests.e2e.harness import REPO_ROOT, care_toml
 from tests.support.png_decode import decode
 
 
@@ -137,3 +140,20 @@ def test_records_weekly_digest_uploads_a_chart_to_the_security_channel(slack, bo
     assert message["files"][0]["mimetype"] == "image/png"
     rows = bot.db().execute("SELECT status FROM digests ORDER BY id").fetchall()
     assert [r[0] for r in rows] == ["sent", "pending"]
+
+
+def test_records_cli_export_beside_the_running_bot(slack, bot_factory, tmp_path):
+    bot, ref, _parent = _filed(slack, bot_factory)
+    out = tmp_path / "records.csv"
+    env = {**bot.env, "PYTHON_DOTENV_DISABLED": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "care_bot", "export", "--since", "2026-01-01", "--out", str(out)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [row["reference"] for row in rows] == [ref]
+    assert rows[0]["client_name"] == "(withheld)"
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+    actor = bot.db().execute("SELECT actor FROM events WHERE action = 'exported'").fetchone()[0]
+    assert actor.startswith("cli:")
+    assert bot.get("/healthz").status == 200  # the bot kept running beside it

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.care_steps import file_report, latest_parent, open_home, parent_post, reference_of
-from tests.e2e.harness import ModalSession, care_toml
+from tests.e2e.care_steps import (
+    click_message_button,
+    file_report,
+    latest_parent,
+    open_home,
+    parent_post,
+    reference_of,
+)
+from tests.e2e.harness import care_toml
 from tests.support import payloads
 
 
@@ -111,15 +118,16 @@ def test_role_home_acknowledge_from_home_updates_channels_and_homes(slack, bot_f
                                        else None)(published(u["sec"])))
     assert ref in json.dumps(sec_home)  # re-published for the people the incident concerns
 
-    # the checklist button on Home: report to HR, and HR's Home shows the incident
+    # the checklist button on Home opens the checklist; reporting to HR (the parent's
+    # "Report to HR and CS&R") makes HR's Home show the incident
     sam_home = open_home(bot, u["sam"])
     since = slack.last_seq()
     _tap(bot, u["sam"], sam_home, "care_update_checklist", value=incident)
     opened = slack.wait_for_call("views.open", since=since)
     assert opened["response"]["ok"], opened["response"]
-    session = ModalSession(bot, u["sam"])
-    session.stack = [opened["response"]["view"]]
-    session.submit({"tasks": ["reported_hr"]})
+    parent = slack.wait_for(lambda: (lambda p: p if "care_report_to_hr" in json.dumps(
+        p["params"]) else None)(latest_parent(slack, slack.channels["care-supervisors"])))
+    assert click_message_button(bot, u["sam"], parent, "care_report_to_hr").status == 200
     hr_home = slack.wait_for(lambda: (lambda v: v if v and ref in json.dumps(v) else None)(
         published(u["hana"])))
     assert "Incidents reported to HR" in _headers(hr_home)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -86,3 +87,17 @@ def test_sandbox_port_in_use_exits_2_with_a_plain_message(tmp_path):
         )
     assert result.returncode == 2
     assert f"port {port} is in use" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_second_sandbox_on_the_same_directory_exits_2(tmp_path):
+    data = tmp_path / "sandbox"
+    data.mkdir()
+    with (data / "sandbox.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running sandbox holds it
+        (data / "care.db").write_text("the running sandbox's database")
+        result = subprocess.run(
+            [sys.executable, "-m", "care_bot.sandbox"], cwd=REPO_ROOT, capture_output=True,
+            text=True, timeout=60, env=_env(PORT=str(free_port()), CARE_SANDBOX_DIR=str(data)),
+        )
+    assert result.returncode == 2 and "another sandbox is running" in result.stderr
+    assert (data / "care.db").read_text() == "the running sandbox's database"  # left alone

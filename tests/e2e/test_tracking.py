@@ -58,7 +58,7 @@ def test_tracking_outsider_is_refused_and_the_attempt_recorded(slack, bot_factor
     slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=olly)
     click_message_button(bot, olly, parent, "care_acknowledge")
     message = slack.wait_for(lambda: ephemerals_to(slack, olly))[0]
-    assert "Only the incident's supervisor" in message and "Corporate Security & Risk" in message
+    assert "Only the branch's supervisor" in message and "Corporate Security & Risk" in message
     assert _incident(bot)["acknowledged_at"] is None
     refused = bot.db().execute("SELECT actor, detail FROM events WHERE action = 'refused'")
     assert [row[0] for row in refused] == [olly]
@@ -78,11 +78,21 @@ def test_tracking_whole_checklist_to_closure(slack, bot_factory):
     click_message_button(bot, u["sam"], parent, "care_acknowledge")
     parent = _wait_rendered(slack, supervisors, "care_update_checklist")
 
+    assert click_message_button(bot, u["sam"], parent, "care_report_to_hr").status == 200
+    parent = _wait_rendered(slack, supervisors, "✅ Reported to HR")
+    assert "✅ Reported to Corporate Security & Risk" in str(parent["params"]["blocks"])
     checklist = open_from_button(bot, u["sam"], parent, "care_update_checklist")
     options = str(checklist.view["blocks"])
-    assert "reported_hr" in options and "account_officer_contacted" not in options
-    body = checklist.submit({"tasks": ["reported_hr", "reported_security"],
-                             "note": "Called HR & security <!here>"})
+    assert "reported_hr" not in options and "account_officer_contacted" not in options
+    assert "safety_plan" not in options
+    checklist.close()
+
+    security_parent = latest_parent(slack, slack.channels["care-security"])
+    checklist = open_from_button(bot, u["sec"], security_parent, "care_update_checklist")
+    body = checklist.submit({"tasks": ["safety_plan"], "note": "Called HR & security <!here>"})
+    assert body["response_action"] == "errors" and "safety_plan_note" in body["errors"]
+    body = checklist.submit({"tasks": ["safety_plan"], "note": "Called HR & security <!here>",
+                             "safety_plan_note": "Escort to car for two weeks."})
     assert body == {"response_action": "clear"}
 
     dm_channel = slack.dm_channel(u["alice"])

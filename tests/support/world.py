@@ -13,7 +13,7 @@ from tests.support.fake_slack import FakeSlack
 USERS = {
     "alice": "U0ALICE", "sam": "U0SAM", "rita": "U0RITA", "mark": "U0MARK", "ivy": "U0IVY",
     "oscar": "U0OSCAR", "sec": "U0SEC", "hana": "U0HANA", "manny": "U0MANNY", "olly": "U0OLLY",
-    "sue": "U0SUE",
+    "sue": "U0SUE", "ina": "U0INA", "aldo": "U0ALDO",
 }
 SUPERVISORS_CHANNEL = "C0SUPERVISE"
 SECURITY_CHANNEL = "C0SECURITY"
@@ -36,6 +36,8 @@ supervisors = ["{u['sue']}"]
 security = ["{u['sec']}"]
 hr = ["{u['hana']}"]
 management = ["{u['manny']}"]
+ics = ["{u['ina']}"]
+account_officers = ["{u['aldo']}"]
 [reminders]
 {reminder_lines}
 [support]

@@ -8,6 +8,7 @@ import pytest
 
 from care_bot.care import TASKS, completable_tasks
 from care_bot.checklist import TaskDone, all_done, task_states
+from care_bot.config import Branch
 from care_bot.models import Event, Incident
 from care_bot.views.messages import checklist_text
 from tests.support.world import START
@@ -87,27 +88,51 @@ def incident(**answers) -> Incident:
 
 def test_completable_tasks_drops_done_tasks_and_non_checklist_tasks():
     roles = {"supervisors": frozenset(), "security": frozenset()}
-    keys = [t.key for t in completable_tasks("U0SAM", incident(), [], roles)]
-    assert keys == ["reported_hr", "reported_security", "ics_notified",
-                    "market_president_notified"]
-    keys = [t.key for t in completable_tasks("U0SAM", incident(), ["reported_hr"], roles)]
-    assert "reported_hr" not in keys
+    branch = Branch("downtown", "Downtown", supervisor="U0SAM")
+    keys = [t.key for t in completable_tasks("U0SAM", incident(), [], roles, branch)]
+    assert keys == ["ics_notified", "market_president_notified"]
+    keys = [t.key for t in completable_tasks("U0SAM", incident(), ["ics_notified"], roles,
+                                             branch)]
+    assert keys == ["market_president_notified"]
+
+
+def test_completable_tasks_ignore_the_names_the_reporter_typed():
+    roles = {"supervisors": frozenset(), "security": frozenset()}
+    assert completable_tasks("U0SAM", incident(), [], roles, None) == []
+
+
+DOWNTOWN = {"downtown": Branch("downtown", "Downtown", supervisor="U0SAM", ics="U0IVY",
+                                account_officer="U0OSCAR", market_president="U0MARK")}
 
 
 def test_checklist_text_lists_every_task_with_its_state_in_order():
     text = checklist_text(incident(action_taken="law_enforcement"), task_states(
         [event("acknowledged", actor="U0SUE"),
          event("account_decided", actor="U0MARK", decision="restrict")]
-    ))
+    ), DOWNTOWN)
     lines = text.splitlines()
     assert lines[0] == "✅ C · report completed"
     assert lines[1] == "✅ A · decision: law enforcement contacted"
     positions = [text.index(task.label) for task in TASKS]
     assert positions == sorted(positions)
     assert "✅ Supervisor acknowledged · <@U0SUE>" in text
-    assert "✅ Local management decided on the account: Restrict the relationship" in text
+    assert ("✅ Delivery / local management decided on the account: Restrict the relationship"
+            in text)
     assert "⬜ Reported to HR · <@U0SAM>" in text
+    assert "⬜ Safety plan · Corporate Security & Risk or HR" in text
     assert "⬜ Account officer gave the client a courtesy notice · <@U0OSCAR>" in text
+
+
+def test_checklist_owners_come_from_the_directory_not_from_the_report():
+    picked = incident(supervisor="U0OLLY", account_officer="U0OLLY")
+    text = checklist_text(picked, {}, DOWNTOWN)
+    assert "<@U0OLLY>" not in text
+    assert "⬜ Reported to HR · <@U0SAM>" in text
+
+
+def test_checklist_says_when_no_hr_destination_is_configured():
+    text = checklist_text(incident(), {}, DOWNTOWN, hr_destination=False)
+    assert "No HR destination is configured" in text
 
 
 def test_checklist_text_before_submission_shows_c_and_a_pending():
@@ -115,4 +140,4 @@ def test_checklist_text_before_submission_shows_c_and_a_pending():
                      None)
     lines = checklist_text(alert, {}).splitlines()
     assert lines[:2] == ["⬜ C · report completed", "⬜ A · decision: pending"]
-    assert "⬜ Reported to HR · —" in lines
+    assert "⬜ Reported to HR · the supervisors group" in lines

@@ -107,7 +107,12 @@ def test_load_settings_reads_every_value_from_env_and_toml(tmp_path):
         "security": (USERS["sec"],),
         "hr": (USERS["hana"],),
         "management": (USERS["manny"],),
+        "ics": (USERS["ina"],),
+        "account_officers": (USERS["aldo"],),
     }
+    assert settings.hr_channel == ""
+    assert settings.reminders.safety_plan_deadline == timedelta(days=1)
+    assert settings.reminders.danger_safety_plan_deadline == timedelta(hours=4)
     assert settings.reminders.ack_reminder == timedelta(minutes=10)
     assert settings.reminders.ack_repeat_max == 3
     assert settings.reminders.wellbeing_checkin == timedelta(days=2)
@@ -401,7 +406,8 @@ def test_load_settings_rejects_unknown_role(tmp_path):
     problems = problems_for(env_for(tmp_path, MINIMAL_TOML + 'admins = ["U0ADMIN"]\n'))
 
     assert problems == [
-        "roles.admins is not a known role (supervisors, security, hr, management)"
+        "roles.admins is not a known role (supervisors, security, hr, management, ics, "
+        "account_officers)"
     ]
 
 

@@ -131,7 +131,9 @@ def test_rate_limit_waits_exactly_retry_after_then_delivers_in_order(world):
     assert [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL] == []
 
     clock.advance(0.1)
-    assert delivery.deliver_due(services) == 2
+    homes = len(slack.homes)
+    assert delivery.deliver_due(services) == 3  # the parent, its reply, and Home: "delivered"
+    assert len(slack.homes) == homes + 1
     sup = [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL]
     assert [p["thread_ts"] for p in sup] == [None, sup[0]["ts"]]
     assert row(services, SUP_PARENT)["attempts"] == 2
@@ -173,7 +175,7 @@ def test_server_error_backs_off_and_retries(world):
     clock.advance(3)
     assert delivery.deliver_due(services) == 0
     clock.advance(1)
-    assert delivery.deliver_due(services) == 2
+    assert delivery.deliver_due(services) == 3  # the parent, its reply, the reporter's Home
     done = row(services, SUP_PARENT)
     assert (done["status"], done["error"], done["attempts"]) == ("sent", None, 3)
 
@@ -320,8 +322,8 @@ def test_task_reminder_is_skipped_once_the_task_is_done(world):
     with services.store.transaction() as db:
         posting.queue_thread_reply(db, services.settings, 1, "supervisors", "remind-hr",
                                    messages.thread_note("HR report due"), clock.now,
-                                   {"task": "reported_hr"})
-    tracking.complete_tasks(services, SAM, 1, ["reported_hr"], "")
+                                   {"task": "ics_notified"})
+    tracking.complete_tasks(services, SAM, 1, ["ics_notified"], "")
     delivery.deliver_due(services)
     skipped = row(services, "incident:1:supervisors:remind-hr")
     assert (skipped["status"], skipped["error"]) == ("skipped", "task already done")
@@ -346,7 +348,7 @@ def test_update_rerenders_the_parent_from_stored_state(world):
         shown = json.dumps(update["blocks"], ensure_ascii=False)
         assert f"*Acknowledged* by <@{SAM}>" in shown
         assert "✅ Supervisor acknowledged" in shown
-        assert button_ids(update) == [Action.UPDATE_CHECKLIST.value]
+        assert button_ids(update) == [Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]
         assert Action.ACKNOWLEDGE.value not in shown
 
 
@@ -360,7 +362,8 @@ def test_update_of_a_parent_not_yet_posted_waits_for_it(world):
     clock.advance(5)
     delivery.deliver_due(services)
     sup_parent = posts_in(slack, SUPERVISORS_CHANNEL)[0]
-    assert button_ids(sup_parent) == [Action.UPDATE_CHECKLIST.value]  # rendered when sent
+    assert button_ids(sup_parent) == [  # rendered when sent
+        Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]
     assert [(u["channel"], u["ts"]) for u in slack.updates][-1] == (
         SUPERVISORS_CHANNEL, sup_parent["ts"])
 

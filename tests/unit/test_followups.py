@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from care_bot.flows import delivery, followups, intake, tracking
+from care_bot.flows import delivery, followups, hr_report, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.roles import RoleDirectory
 from care_bot.storage import Store
@@ -174,6 +174,11 @@ class World:
         assert outcome.message is None and not outcome.errors, outcome
         return outcome
 
+    def report_to_hr(self, user: str = SUPERVISOR):
+        outcome = hr_report.report(self.services, user, self.incident_id, "channel")
+        assert "Both tasks are done" in outcome.message, outcome
+        return outcome
+
     def close(self, user: str = SECURITY):
         outcome = tracking.close_early(self.services, user, self.incident_id, "handled by phone")
         assert outcome.message is None and not outcome.errors, outcome
@@ -181,6 +186,9 @@ class World:
 
 
 def make_world(tmp_path: Path, extra: str = "", **reminders) -> World:
+    # The safety plan's deadline is far away unless a test is about it.
+    reminders = {"safety_plan_deadline": "30d", "danger_safety_plan_deadline": "30d",
+                 **reminders}
     services, slack, clock = make_services(tmp_path, care_toml(reminders=reminders, extra=extra))
     return World(services, slack, clock)
 
@@ -205,7 +213,7 @@ LADDER = {
     "ack_reminder": "15m", "ack_escalation": "40m", "ack_repeat": "25m", "ack_repeat_max": 2,
     "wellbeing_checkin": "off", "evaluate_deadline": "30d", "decision_deadline": "30d",
 }
-ESCALATION_PLACES = sorted(["supervisors", "security", f"dm:{SUPERVISOR}"])
+ESCALATION_PLACES = sorted(["supervisors", "security", f"dm:{SUPERVISOR}", f"dm:{USERS['rita']}"])
 
 
 # --------------------------------------------------------------------- the acknowledgement ladder
@@ -479,51 +487,48 @@ def test_report_deadlines_start_only_at_acknowledgement(tmp_path):
     assert not world.rows(task="reported_security")
 
 
-def test_completing_reported_hr_before_its_deadline_stops_its_reminders(tmp_path):
+def test_reporting_to_hr_and_csr_before_the_deadline_stops_both_reminders(tmp_path):
     world = make_world(tmp_path, **TASKS).file()
     world.acknowledge()
     world.clock.now = START + HOUR
-    world.complete(["reported_hr"])
+    world.report_to_hr()
     world.deliver()
     world.take()
-    assert [r["status"] for r in world.rows(task="reported_hr")] == ["cancelled"]
-    posts = world.at(4 * HOUR)
-    assert with_text(posts, "Reported to HR") == []
-    assert with_text(posts, "Reported to Corporate Security") != []  # the other one still runs
-    assert with_text(world.at(4 * HOUR + DAY), "Reported to HR") == []
+    for task in ("reported_hr", "reported_security"):
+        assert [r["status"] for r in world.rows(task=task)] == ["cancelled"]
+    assert with_text(world.at(4 * HOUR), "Due now") == []
+    assert with_text(world.at(4 * HOUR + DAY), "Past due") == []
 
 
-def test_completing_a_task_after_its_reminder_stops_the_next_level_escalation(tmp_path):
+def test_reporting_after_the_reminder_stops_the_next_level_escalation(tmp_path):
     world = make_world(tmp_path, **TASKS).file()
     world.acknowledge()
     assert with_text(world.at(4 * HOUR), "Reported to HR")
     world.clock.now = START + 5 * HOUR
-    world.complete(["reported_hr"])
+    world.report_to_hr()
     world.deliver()
     world.take()
     posts = world.at(4 * HOUR + DAY)
-    assert with_text(posts, "Reported to HR") == []
-    assert len(with_text(posts, "Reported to Corporate Security")) == 3  # still escalated
+    assert with_text(posts, "Reported to") == []
     assert [(r["kind"], r["status"]) for r in world.rows(task="reported_hr")] == [
         ("task_due", "sent"), ("task_overdue", "cancelled"),
     ]
 
 
-def test_a_task_reminder_queued_before_completion_is_skipped_at_delivery(tmp_path):
+def test_a_task_reminder_queued_before_the_report_is_skipped_at_delivery(tmp_path):
     world = make_world(tmp_path, **TASKS).file()
     world.acknowledge()
     world.deliver()
     world.take()
     world.clock.now = START + 4 * HOUR
     world.send_due()
-    world.complete(["reported_hr"])
+    world.report_to_hr()
     world.deliver()
     posts = world.take()
-    assert with_text(posts, "Reported to HR") == [p for p in posts if "✅" in p["text"]]
-    assert len(with_text(posts, "Reported to Corporate Security")) == 2  # still due
-    hr_rows = [r for r in world.outbox("%followup:%") if "Reported to HR" in r["payload"]]
-    assert len(hr_rows) == 2  # supervisors thread and DM to the supervisor
-    assert {(r["status"], r["error"]) for r in hr_rows} == {("skipped", "task already done")}
+    assert with_text(posts, "Due now") == []
+    rows = [r for r in world.outbox("%followup:%") if "Due now" in r["payload"]]
+    assert len(rows) == 4  # two tasks: supervisors thread and DM to the supervisor each
+    assert {(r["status"], r["error"]) for r in rows} == {("skipped", "task already done")}
 
 
 def test_ics_notified_deadline_reminds_the_reporter_then_tells_the_supervisor(tmp_path):
@@ -562,13 +567,13 @@ def test_the_other_evaluate_tasks_and_the_account_decision_have_deadlines(tmp_pa
     assert due == {
         ("ics_notified", 3 * DAY), ("account_officer_contacted", 3 * DAY),
         ("client_notified", 3 * DAY), ("market_president_notified", 3 * DAY),
-        ("account_decision", 10 * DAY),
+        ("account_decision", 10 * DAY), ("safety_plan", 30 * DAY),  # far away in make_world
     }
     world.acknowledge()
     world.deliver()
     world.take()
-    assert with_text(world.at(10 * DAY - 1), "Local management decided") == []
-    posts = with_text(world.at(10 * DAY), "Local management decided")
+    assert with_text(world.at(10 * DAY - 1), "local management decided") == []
+    posts = with_text(world.at(10 * DAY), "local management decided")
     owner = USERS["mark"]  # the Market President owns the account decision
     assert world.places(posts) == ["dm:" + owner, "supervisors"]
 
@@ -762,7 +767,7 @@ def test_a_long_gap_in_the_repeat_phase_sends_one_repeat_per_pass_not_a_burst(tm
     world.clock.advance(10 * 30 * MINUTE)  # ten repeat intervals in one jump
     woke = world.clock.now
     posts = world.sweep()
-    assert len(posts) == 3 and world.places(posts) == ESCALATION_PLACES
+    assert len(posts) == len(ESCALATION_PLACES) and world.places(posts) == ESCALATION_PLACES
     for _ in range(5):
         assert world.sweep() == []  # further passes at the same moment send nothing
     repeats = world.rows("ack_repeat")
@@ -887,8 +892,10 @@ def test_after_a_restart_each_due_follow_up_is_sent_exactly_once(tmp_path):
         r["status"] == "pending" for r in world.rows("ack_repeat")
     )
     assert not with_text(posts, "Past due")  # task escalations come a day after the send
-    overdue = [r for r in world.rows("task_overdue")]
-    assert len(overdue) == 4 and {r["due_at"] for r in overdue} == {woke + DAY}
+    safety = with_text(with_text(posts, "Due now"), "Safety plan")
+    assert world.places(safety) == sorted(["security", "dm:" + SECURITY, "dm:" + USERS["hana"]])
+    overdue = [r for r in world.rows("task_overdue")]  # four evaluate tasks, the safety plan
+    assert len(overdue) == 5 and {r["due_at"] for r in overdue} == {woke + DAY}
     sent_rows = [r for r in world.rows() if r["status"] == "sent"]
     assert all(r["done_at"] == woke for r in sent_rows)
     with world.services.store.reading() as db:

@@ -317,26 +317,31 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     assert incident["submitted_at"] is None
     assert draft_row(services, draft_id)["incident_id"] == incident["id"]
     outbox = query(services, "SELECT key, kind, channel, render FROM outbox ORDER BY id")
-    assert outbox[:3] == [
+    assert outbox[:4] == [
         {"key": "incident:1:supervisors:parent", "kind": "post",
          "channel": SUPERVISORS_CHANNEL, "render": "parent"},
         {"key": "incident:1:security:parent", "kind": "post",
          "channel": SECURITY_CHANNEL, "render": "parent"},
         {"key": "dm:U0SAM:incident:1:danger", "kind": "post", "channel": "U0SAM",
          "render": None},  # the branch supervisor's DM reaches a muted phone
+        {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
+         "channel": USERS["rita"], "render": None},  # the RXM is really told: a DM
     ]
-    assert [(r["kind"], r["channel"]) for r in outbox[3:]] == [("home", ALICE),
-                                                             ("home", "concerned:1")]
+    assert [(r["kind"], r["channel"]) for r in outbox[4:]] == [("home", ALICE),
+                                                              ("home", "concerned:1")]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
-    followups = query(services, "SELECT kind, due_at FROM followups ORDER BY due_at")
-    assert followups == [{"kind": "ack_reminder", "due_at": clock.now + 5 * 60},
-                         {"kind": "wellbeing", "due_at": clock.now + 24 * 3600}]
+    followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
+    assert followups == [{"kind": "ack_reminder", "task": "", "due_at": clock.now + 5 * 60},
+                         {"kind": "task_due", "task": "safety_plan",
+                          "due_at": clock.now + 4 * 3600},
+                         {"kind": "wellbeing", "task": "", "due_at": clock.now + 24 * 3600}]
 
     delivery.deliver_due(services)
     assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,
-                                                   "DU0SAM"]
-    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts)
+                                                   "DU0SAM", f"D{USERS['rita']}"]
+    assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:3])
+    assert "*immediate danger*" in slack.posts[3]["text"]
 
 
 def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_parents(tmp_path):
@@ -379,7 +384,7 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 5  # two parents, the supervisor's DM, two Home rows
+    assert count(services, "outbox") == 6  # two parents, supervisor's and RXM's DMs, two Home
 
 
 # ------------------------------------------------------------------------------ submission

@@ -8,7 +8,7 @@ import io
 import pytest
 
 from care_bot import export
-from care_bot.flows import records, tracking
+from care_bot.flows import hr_report, records, tracking
 from care_bot.storage import reports
 from tests.support.report import file_report
 from tests.support.world import USERS, make_services
@@ -23,7 +23,7 @@ def world(tmp_path):
     clock.advance(HOUR)
     tracking.acknowledge(services, USERS["sam"], 1, "channel")
     clock.advance(HOUR)
-    tracking.complete_tasks(services, USERS["sam"], 1, ["reported_hr"], "told HR")
+    hr_report.report(services, USERS["sam"], 1, "channel")
     return services, slack, clock
 
 
@@ -47,7 +47,8 @@ def test_records_export_to_dm_for_security_with_client_details(world):
     assert row["time_to_acknowledge_min"] == "60.0" and row["acknowledged_by"] == USERS["sam"]
     assert row["time_to_hr_report_min"] == "120.0"
     assert row["reported_hr_state"] == "done" and row["reported_hr_by"] == USERS["sam"]
-    assert row["reported_security_state"] == "open"
+    assert row["reported_security_state"] == "done"  # one action reports to both
+    assert row["safety_plan_state"] == "open"
     assert row["client_name"] == "John Q. Client" and row["accounts"] == "Checking ****1234"
 
 

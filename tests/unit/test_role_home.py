@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from care_bot.flows import lookup, role_home, tracking
+from care_bot.flows import hr_report, lookup, role_home, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents, outbox
 from care_bot.views import lookup as lookup_views
@@ -82,7 +82,7 @@ def test_role_home_hr_section_and_several_roles(tmp_path):
     services, _, _ = make_services(tmp_path, toml)
     file_report(services)
     tracking.acknowledge(services, USERS["sam"], 1, "channel")
-    tracking.complete_tasks(services, USERS["sam"], 1, ["reported_hr"], "")
+    hr_report.report(services, USERS["sam"], 1, "channel")
     hr = _section(services, role_home.hr_section, "hana")
     assert "Incidents reported to HR" in _text(hr) and _buttons(hr, Action.SHOW_DETAILS) == ["1"]
     assert "Wellbeing requests" in _text(hr)
@@ -120,7 +120,7 @@ def test_lookup_list_has_my_reports_and_my_tasks(world):
 def test_lookup_show_opens_details_with_the_timeline(world):
     services, _, _ = world
     tracking.acknowledge(services, USERS["olly"], 1, "channel")  # refused, recorded
-    tracking.open_checklist(services, USERS["sam"], 1)  # views client details, recorded
+    tracking.open_checklist(services, USERS["ivy"], 1)  # views client details, recorded
     shown = lookup.show(services, USERS["sec"], "care-2026-0001")
     assert shown.message is None
     assert_valid_view(shown.view)
@@ -187,3 +187,18 @@ def test_role_home_a_busy_home_for_every_role_at_once_stays_valid(tmp_path):
                   "Corporate Security & Risk: open incidents", "Last 30 days", "HR",
                   "Wellbeing requests"):
         assert title in headers, (title, headers, len(view["blocks"]))
+
+
+def test_lookup_long_timeline_keeps_the_newest_within_slacks_limits(world):
+    services, _, _ = world
+    from care_bot.models import Event
+
+    with services.store.reading() as db:
+        incident = incidents.get_incident(db, 1)
+    events = [Event(i, 1, 1_790_000_000 + i, USERS["olly"], "refused", "channel",
+                    {"attempted": "acknowledge"}) for i in range(3000)]
+    view = lookup_views.details_view(incident, {}, events, services.settings.branches)
+    assert_valid_view(view)
+    text = _text(view)
+    assert "earlier events are not shown here" in text
+    assert "1790002999" in text  # the newest event is there

@@ -7,17 +7,20 @@ change this table too.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from care_bot import care
 from care_bot.care import TASKS
-from care_bot.flows import tracking
+from care_bot.flows import hr_report, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents
 from tests.support.report import file_report
-from tests.support.world import USERS, make_services
+from tests.support.world import USERS, care_toml, make_services
 
-# Every kind of user, and who plays it in the test world (tests/support/world.py).
+# Every kind of user, and who plays it in the test world (tests/support/world.py). The branch
+# posts (supervisor … account_officer) are the Downtown branch's people in the directory.
 KINDS = {
     "reporter": USERS["alice"],
     "incident_supervisor": USERS["sam"],
@@ -30,22 +33,27 @@ KINDS = {
     "role_hr": USERS["hana"],
     "role_management": USERS["manny"],
     "outsider": USERS["olly"],
+    "role_ics": USERS["ina"],
+    "role_account_officers": USERS["aldo"],
 }
 
 # Y = allowed, . = refused. Columns in the order of KINDS.
-#                                  rep sup rxm mp  ics ao  sups sec hr  mgmt out
+#                                  rep sup rxm mp  ics ao  sups sec hr  mgmt out rics rao
 TABLE = """
-acknowledge                        .   Y   .   .   .   .   Y    Y   .   .    .
-task:acknowledged                  .   Y   .   .   .   .   Y    Y   .   .    .
-task:reported_hr                   .   Y   .   .   .   .   Y    .   Y   .    .
-task:reported_security             .   Y   .   .   .   .   Y    Y   .   .    .
-task:ics_notified                  Y   Y   .   .   Y   .   Y    .   .   .    .
-task:account_officer_contacted     .   .   .   .   Y   Y   .    .   .   .    .
-task:client_notified               .   .   .   .   .   Y   .    .   .   .    .
-task:market_president_notified     .   Y   .   Y   .   Y   .    .   .   .    .
-task:account_decision              .   .   .   Y   .   .   .    .   .   Y    .
-decide_account                     .   .   .   Y   .   .   .    .   .   Y    .
-close_early                        .   .   .   .   .   .   .    Y   .   .    .
+acknowledge                        .   Y   .   .   .   .   Y    Y   .   .    .   .    .
+report_to_hr                       .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:acknowledged                  .   Y   .   .   .   .   Y    Y   .   .    .   .    .
+task:reported_hr                   .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:reported_security             .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:safety_plan                   .   .   .   .   .   .   .    Y   Y   .    .   .    .
+task:ics_notified                  Y   Y   .   .   Y   .   Y    .   .   .    .   Y    .
+task:account_officer_contacted     .   .   .   .   Y   Y   .    .   .   .    .   Y    Y
+task:client_notified               .   .   .   .   .   Y   .    .   .   .    .   .    Y
+task:market_president_notified     .   Y   .   Y   .   Y   .    .   .   .    .   .    Y
+task:account_decision              .   .   .   Y   .   .   .    .   .   Y    .   .    .
+decide_account                     .   .   .   Y   .   .   .    .   .   Y    .   .    .
+close_early                        .   .   .   .   .   .   .    Y   .   .    .   .    .
+view_private                       Y   .   .   Y   Y   Y   .    Y   .   Y    .   Y    Y
 """
 
 
@@ -61,8 +69,13 @@ def _parse(table: str) -> dict[tuple[str, str], bool]:
 
 
 EXPECTED = _parse(TABLE)
-ACTIONS = ["acknowledge", *(f"task:{task.key}" for task in TASKS), "decide_account",
-           "close_early"]
+ACTIONS = ["acknowledge", "report_to_hr", *(f"task:{task.key}" for task in TASKS),
+           "decide_account", "close_early", "view_private"]
+OUTSIDER = USERS["olly"]
+# A reporter who names the outsider as every person on the report (no tampering needed).
+OUTSIDER_NAMED = {"report": {"supervisor": OUTSIDER, "rxm": OUTSIDER,
+                             "market_president": OUTSIDER, "ics": OUTSIDER,
+                             "account_officer": OUTSIDER}}
 
 
 def test_the_table_covers_every_action_and_every_task():
@@ -74,7 +87,8 @@ def _permission(action: str) -> care.Permission:
     if action.startswith("task:"):
         return care.TASKS_BY_KEY[action.removeprefix("task:")].permission
     return {"acknowledge": care.ACKNOWLEDGE, "decide_account": care.DECIDE_ACCOUNT,
-            "close_early": care.CLOSE_EARLY}[action]
+            "close_early": care.CLOSE_EARLY, "report_to_hr": care.REPORT_TO_HR_AND_SECURITY,
+            "view_private": care.VIEW_PRIVATE}[action]
 
 
 def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
@@ -82,14 +96,19 @@ def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
     task = action.removeprefix("task:")
     if action == "acknowledge" or task == "acknowledged":
         return tracking.acknowledge(services, user_id, 1, "channel")
+    if action == "report_to_hr" or task in ("reported_hr", "reported_security"):
+        return hr_report.report(services, user_id, 1, "channel")
     if action == "decide_account" or task == "account_decision":
         return tracking.decide_account(services, user_id, 1, "restrict", "Repeated threats.")
     if action == "close_early":
         return tracking.close_early(services, user_id, 1, "Reported twice by mistake.")
-    return tracking.complete_tasks(services, user_id, 1, [task], "done")
+    if action == "view_private":
+        return tracking.open_checklist(services, user_id, 1)
+    return tracking.complete_tasks(services, user_id, 1, [task], "done",
+                                   {"safety_plan": "Escort to car for a week."})
 
 
-def _succeeded(services, action: str, user_id: str) -> bool:
+def _succeeded(services, action: str, user_id: str, outcome) -> bool:
     """Read back from the audit trail whether the action took effect, and by whom."""
     with services.store.reading() as db:
         events = incidents.list_events(db, 1)
@@ -97,19 +116,28 @@ def _succeeded(services, action: str, user_id: str) -> bool:
     task = action.removeprefix("task:")
     if action == "acknowledge" or task == "acknowledged":
         return incident.acknowledged_by == user_id
+    if action == "report_to_hr":
+        return any(e.action == "hr_notification_sent" and e.actor == user_id for e in events)
     if action == "decide_account" or task == "account_decision":
         return any(e.action == "account_decided" and e.actor == user_id for e in events)
     if action == "close_early":
         return incident.status == "closed" and incident.closed_by == user_id
+    if action == "view_private":
+        shown = outcome.view is not None and "John Q. Client" in str(outcome.view)
+        audited = any(e.action == "viewed_private" and e.actor == user_id for e in events)
+        assert shown is audited  # every view of client details is an audit event
+        return shown
     return any(e.action == "task_completed" and e.actor == user_id
                and e.detail["task"] == task for e in events)
 
 
+@pytest.mark.parametrize("named", ["directory_people", "outsider_named_for_everyone"])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_roles_matrix(tmp_path, action, kind):
+def test_roles_matrix(tmp_path, action, kind, named):
+    """Powers follow [roles] and the branch directory, whoever the reporter named."""
     services, _slack, _clock = make_services(tmp_path)
-    file_report(services)
+    file_report(services, overrides=OUTSIDER_NAMED if named != "directory_people" else None)
     user_id = KINDS[kind]
     allowed = EXPECTED[action, kind]
 
@@ -117,15 +145,36 @@ def test_roles_matrix(tmp_path, action, kind):
 
     with services.store.reading() as db:
         refusals = [e for e in incidents.list_events(db, 1) if e.action == "refused"]
+    if action == "view_private":
+        assert _succeeded(services, action, user_id, outcome) is allowed
+        return
     if allowed:
-        assert outcome.message is None and outcome.errors is None, outcome
-        assert _succeeded(services, action, user_id)
+        assert outcome.errors is None, outcome
+        assert outcome.message is None or not outcome.message.startswith("You can't"), outcome
+        assert _succeeded(services, action, user_id, outcome)
         assert refusals == []
     else:
         assert outcome.message is not None and outcome.message.startswith("You can't"), outcome
-        assert not _succeeded(services, action, user_id)
-        surface = "channel" if action in ("acknowledge", "task:acknowledged") else "modal"
+        assert not _succeeded(services, action, user_id, outcome)
+        surface = "channel" if action in ("acknowledge", "task:acknowledged", "report_to_hr",
+                                          "task:reported_hr", "task:reported_security") \
+            else "modal"
         assert [(e.actor, e.surface) for e in refusals] == [(user_id, surface)]
+
+
+def test_the_reporter_in_every_role_still_cannot_act_on_their_own_incident(tmp_path):
+    """Roles never let the reporter acknowledge, report, decide or close their own report."""
+    alice = USERS["alice"]
+    text = care_toml()
+    for role in ("supervisors", "security", "hr", "management", "ics", "account_officers"):
+        text = re.sub(rf"^{role} = \[", f'{role} = ["{alice}", ', text, count=1, flags=re.M)
+    services, _slack, _clock = make_services(tmp_path, text)
+    file_report(services)
+    for action in ACTIONS:
+        if action in ("task:ics_notified", "view_private"):
+            continue  # the reporter's own guideline step, and what they reported
+        outcome = _attempt(services, action, alice)
+        assert not _succeeded(services, action, alice, outcome), action
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -136,8 +185,10 @@ def test_permission_table_agrees_with_is_allowed(tmp_path, action, kind):
     with services.store.reading() as db:
         incident = incidents.get_incident(db, 1)
     roles = services.roles.snapshot()
-    assert care.is_allowed(_permission(action), KINDS[kind], incident, roles) is (
+    branch = services.settings.branches["downtown"]
+    assert care.is_allowed(_permission(action), KINDS[kind], incident, roles, branch) is (
         EXPECTED[action, kind])
+    assert care.is_allowed(_permission(action), OUTSIDER, incident, roles, branch) is False
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -146,6 +197,8 @@ def test_open_checklist_offers_exactly_the_users_tasks_and_buttons(tmp_path, kin
     file_report(services)
     user_id = KINDS[kind]
     mine = [task.key for task in TASKS if task.via_checklist and EXPECTED[f"task:{task.key}", kind]]
+    if kind == "reporter":
+        mine = ["ics_notified"]
     can_decide = EXPECTED["decide_account", kind]
     can_close = EXPECTED["close_early", kind]
 

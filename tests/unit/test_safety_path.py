@@ -128,9 +128,14 @@ def test_alert_says_who_where_when_and_law_enforcement(tmp_path):
 
 
 def test_cant_call_line_comes_first_in_bold():
-    text = alert_views.alert_text(_incident(police_call="cant_call"), {}, "security")
-    first = text.split("\n")[0]
+    incident = _incident(police_call="cant_call")
+    mentions = alert_views.alert_mentions("security", incident, ROLES, {})
+    message = messages.parent_message(incident, {}, None, {}, "security", mentions)
+    first = message["blocks"][1]["text"]["text"].split("\n")[0]
     assert first.startswith("*<!here>") and first.endswith("*") and "cannot call 911" in first
+    assert "location not given: reach them on Slack" in first
+    assert message["text"].startswith("<!here> ")
+    assert message["blocks"][1]["text"]["text"].count("<!here>") == 1
 
 
 def test_danger_alert_parent_is_valid_and_leads_with_mentions():
@@ -449,3 +454,9 @@ def test_when_the_database_fails_the_danger_alert_still_goes_out_directly(tmp_pa
     assert all("could not save" in t and "location not given" in t for t in texts.values())
     view = intake.unsaved_alert_screen(services)
     assert_valid_view(view)
+
+
+def test_an_alert_with_nobody_to_mention_pings_here():
+    empty = {"security": (), "supervisors": ()}
+    for audience in ("security", "supervisors"):
+        assert alert_views.alert_mentions(audience, _incident(), empty, {}) == ["<!here>"]

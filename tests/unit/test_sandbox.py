@@ -16,9 +16,12 @@ from care_bot.sandbox import demo_bank
 from care_bot.sandbox.client import Answer, SlackClient, sign
 from care_bot.sandbox.manifest import read_features
 from care_bot.sandbox.server import parse_params
+from care_bot.sandbox.stand_in import ALIAS_EVERY, StandIn, alias
+from care_bot.sandbox.stand_in import BOT as STAND_IN_BOT
 from care_bot.sandbox.world import Conversation, World
 
 REPO = Path(__file__).resolve().parents[2]
+BOT_TOKEN = STAND_IN_BOT["token"]
 BOT = "U0BOT"
 ALICE, SAM = "UALICE", "USAM"
 
@@ -298,6 +301,16 @@ def test_command_refused_shows_slacks_dispatch_failed():
     client, _, _ = client_with(w, Answer(404, "", 0))
     client.command(ALICE, "C1", "/threat", "")
     assert w.notices[ALICE][-1]["text"] == '/threat failed with the error "dispatch_failed"'
+
+
+def test_stand_in_moves_to_alias_tokens_before_emulates_hourly_limit():
+    stand_in = StandIn(None, "http://127.0.0.1:1")
+    used = [stand_in.forward_token(BOT_TOKEN) for _ in range(ALIAS_EVERY * 2)]
+    assert used[ALIAS_EVERY - 2] == BOT_TOKEN
+    assert used[ALIAS_EVERY - 1] == alias(BOT_TOKEN, 1) == f"{BOT_TOKEN}-r1"
+    assert stand_in.forward_token("xoxp-someone-else") == "xoxp-someone-else"
+    records = demo_bank.emulate_seed(STAND_IN_BOT, [BOT_TOKEN])["slack"]["tokens"]
+    assert [r["token"] for r in records] == [BOT_TOKEN]
 
 
 # ---------------------------------------------------------------- signing and parsing

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 
 from care_bot import ladder
-from care_bot.flows import tracking
+from care_bot.flows import hr_report, tracking
 from care_bot.storage import Store, incidents
 from care_bot.views.text import escape
 from tests.support.report import file_report
-from tests.support.world import USERS, make_services
+from tests.support.world import USERS, care_toml, make_services
 
 ALICE, SAM, SUE, SEC = USERS["alice"], USERS["sam"], USERS["sue"], USERS["sec"]
 IVY, OSCAR, MARK, OLLY = USERS["ivy"], USERS["oscar"], USERS["mark"], USERS["olly"]
+HANA = USERS["hana"]
 REF = "CARE-2026-0001"
 
 
@@ -69,10 +70,12 @@ def world(tmp_path):
 def finish_every_task(services) -> None:
     """Complete every checklist task, each by someone allowed to."""
     assert tracking.acknowledge(services, SAM, 1, "channel").message is None
-    for user, keys in ((SAM, ["reported_hr", "reported_security", "ics_notified",
-                              "market_president_notified"]),
-                       (OSCAR, ["account_officer_contacted", "client_notified"])):
-        outcome = tracking.complete_tasks(services, user, 1, keys, "")
+    assert "Both tasks are done" in hr_report.report(services, SAM, 1, "channel").message
+    for user, keys in ((SAM, ["ics_notified", "market_president_notified"]),
+                       (OSCAR, ["account_officer_contacted", "client_notified"]),
+                       (SEC, ["safety_plan"])):
+        outcome = tracking.complete_tasks(services, user, 1, keys, "",
+                                          {"safety_plan": "Escort to car this week."})
         assert outcome.message is None and outcome.errors is None, outcome
 
 
@@ -110,7 +113,7 @@ def test_acknowledge_by_an_outsider_is_refused_and_changes_nothing_else(world):
     outcome = tracking.acknowledge(services, OLLY, 1, "channel")
 
     assert outcome.message == (
-        f"You can't acknowledge {REF}. Only the incident's supervisor, the supervisors "
+        f"You can't acknowledge {REF}. Only the branch's supervisor, the supervisors "
         "group or Corporate Security & Risk can. Nothing was changed."
     )
     [refused] = events(services, "refused")
@@ -232,7 +235,8 @@ def test_complete_tasks_refuses_a_task_the_user_may_not_complete(world):
                                       "")
     assert outcome.message == (
         f"You can't mark \"Account officer gave the client a courtesy notice\" done on {REF}. "
-        "Only the account officer can. Nothing was changed."
+        "Only the branch's account officer or the account officers group can. Nothing was "
+        "changed."
     )
     assert events(services, "task_completed") == []  # not even the task she may complete
     assert [e.detail for e in events(services, "refused")] == [
@@ -260,9 +264,44 @@ def test_complete_tasks_validates_the_submission(world, keys, note, errors):
 
 def test_complete_tasks_twice_records_the_task_once(world):
     services, *_ = world
-    tracking.complete_tasks(services, SAM, 1, ["reported_hr"], "")
-    tracking.complete_tasks(services, SUE, 1, ["reported_hr"], "")
+    tracking.complete_tasks(services, SAM, 1, ["ics_notified"], "")
+    tracking.complete_tasks(services, SUE, 1, ["ics_notified"], "")
     assert [e.actor for e in events(services, "task_completed")] == [SAM]
+
+
+def test_the_safety_plan_needs_a_note_of_the_decision(world):
+    services, *_ = world
+    outcome = tracking.complete_tasks(services, SEC, 1, ["safety_plan"], "", {"safety_plan": " "})
+    assert outcome.errors and "safety plan decision" in outcome.errors["safety_plan_note"]
+    assert events(services, "task_completed") == []
+    outcome = tracking.complete_tasks(services, HANA, 1, ["safety_plan"], "",
+                                      {"safety_plan": "Client barred from the branch."})
+    assert outcome == tracking.Outcome()
+    [done] = events(services, "task_completed")
+    assert (done.actor, done.detail) == (HANA, {"task": "safety_plan",
+                                                "note": "Client barred from the branch."})
+
+
+def test_reported_hr_and_security_are_not_tick_boxes(world):
+    services, *_ = world
+    outcome = tracking.complete_tasks(services, SAM, 1, ["reported_hr"], "")
+    assert outcome.errors == {"tasks": "That task cannot be completed here."}
+
+
+def test_report_to_hr_sends_the_notification_and_completes_both_tasks(world):
+    services, _slack, clock, _wakes = world
+    tracking.acknowledge(services, SAM, 1, "channel")
+    outcome = hr_report.report(services, SAM, 1, "channel")
+    assert "Both tasks are done" in outcome.message
+    done = {e.detail["task"]: (e.actor, e.at) for e in events(services, "task_completed")}
+    assert done == {"reported_hr": (SAM, clock.now), "reported_security": (SAM, clock.now)}
+    dm = outbox_payload(services, f"dm:{HANA}:incident:1:hr_notification")
+    assert "Incident/Threat Notification" in dm["text"] and REF in dm["text"]
+    assert "John Q. Client" not in str(dm)
+    thread = outbox_payload(services, "incident:1:security:hr_notification")
+    assert thread["text"] == dm["text"]
+    again = hr_report.report(services, SUE, 1, "channel")
+    assert "already reported" in again.message
 
 
 def test_completing_every_task_and_the_decision_closes_and_tells_the_reporter(world):
@@ -422,3 +461,19 @@ def test_open_decision_is_gated(world):
     assert tracking.open_decision(services, SAM, 1).view["title"]["text"] == "Not allowed"
     assert tracking.open_decision(services, MARK, 1).view["callback_id"] == (
         "care_account_decision")
+
+
+def test_report_to_hr_goes_to_the_hr_channel_when_one_is_configured(tmp_path):
+    text = care_toml().replace('security = "C0SECURITY"',
+                               'security = "C0SECURITY"\nhr = "C0HUMANRES"', 1)
+    services, _slack, _clock = make_services(tmp_path, text)
+    assert services.settings.hr_channel == "C0HUMANRES"
+    file_report(services)
+    outcome = hr_report.report(services, SAM, 1, "channel")
+    assert "Both tasks are done" in outcome.message
+    post = outbox_payload(services, "channel:C0HUMANRES:incident:1:hr_notification")
+    assert "Incident/Threat Notification" in post["text"]
+    assert query(services, "SELECT count(*) AS n FROM outbox WHERE key LIKE 'dm:%:hr_notif%'") \
+        == [{"n": 0}]
+    [sent] = events(services, "hr_notification_sent")
+    assert sent.detail == {"destination": "channel", "recipients": ["C0HUMANRES"]}

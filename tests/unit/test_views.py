@@ -263,7 +263,8 @@ def test_resume_view_is_valid_for_every_step(step):
     actions = {e["action_id"]: e["value"] for b in view["blocks"] if b["type"] == "actions"
                for e in b["elements"]}
     assert actions == {Action.RESUME_DRAFT.value: "d" * 32,
-                       Action.DISCARD_DRAFT.value: "d" * 32}
+                       Action.DISCARD_DRAFT.value: "d" * 32,
+                       Action.HOME_DANGER.value: "home"}  # the one-tap alert is never hidden
     assert report_modal.STEP_TITLES[step] in view["blocks"][0]["text"]["text"]
 
 
@@ -426,9 +427,10 @@ def test_parent_message_is_valid_escaped_and_private(state, answer_set, branch_s
     [
         ("alerted", "*Awaiting acknowledgement*", [Action.ACKNOWLEDGE.value]),
         ("alerted-acknowledged", "*Acknowledged* by <@U0SAM>",
-         [Action.UPDATE_CHECKLIST.value]),
+         [Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]),
         ("open", "*Awaiting acknowledgement*", [Action.ACKNOWLEDGE.value]),
-        ("acknowledged", "*Acknowledged* by <@U0SAM>", [Action.UPDATE_CHECKLIST.value]),
+        ("acknowledged", "*Acknowledged* by <@U0SAM>",
+         [Action.REPORT_TO_HR.value, Action.UPDATE_CHECKLIST.value]),
         ("overdue", ":red_circle: *overdue*", [Action.ACKNOWLEDGE.value]),
         ("closed-early", "*Closed* by <@U0SEC>", []),
         ("closed", "*Closed* by <@care-bot>", []),

@@ -136,7 +136,8 @@ function go(place) {
 // ---------------------------------------------------------------- messages
 
 function sender(message) {
-  if (message.user === app.info.bot_user_id) return "CARE bot";
+  // An ephemeral's `user` is the one person who sees it; the bot sent it.
+  if (message.ephemeral || message.user === app.info.bot_user_id) return "CARE bot";
   return app.people[message.user]?.real_name || "Someone";
 }
 
@@ -153,7 +154,7 @@ function messageNode(conversation, message, isEphemeral) {
   return h("div", { class: `message${isEphemeral ? " ephemeral" : ""}`, "data-ts": message.ts },
     h("div", { class: "avatar" }, sender(message)[0]),
     h("div", { class: "message-main" },
-      h("div", { class: "meta" }, h("b", {}, sender(message)), message.user === app.info.bot_user_id ? h("span", { class: "app-badge" }, "APP") : null,
+      h("div", { class: "meta" }, h("b", {}, sender(message)), sender(message) === "CARE bot" ? h("span", { class: "app-badge" }, "APP") : null,
         h("span", { class: "time" }, when(message.ts)),
         message.edited ? h("span", { class: "edited", title: "Updated in place by chat.update" }, "(updated)") : null,
         more),
@@ -368,8 +369,10 @@ async function pollLoop(me) {
 function becomePerson(id) {
   app.me = id;
   app.snapshot = null;
-  app.modalKey = app.homeKey = null;
+  app.modalKey = app.homeKey = undefined; // draw both afresh for this person
   app.modalCtx = app.homeCtx = null;
+  $("modal-holder").innerHTML = "";
+  $("home").innerHTML = "";
   app.seen = {};
   app.place = { kind: "home" };
   const url = new URL(window.location.href);

@@ -1,0 +1,104 @@
+"""The supervisor's one action: report to HR and Corporate Security & Risk.
+
+"Your supervisor … must report it to Human Resources (HR) and Corporate Security and Risk."
+The bot sends the guideline's Incident/Threat Notification to HR (`[channels] hr`, or else a DM
+to each `hr` role member) and to the security thread, then both tasks show done with who and
+when. It never carries client details. With no HR destination configured, CS&R is still told,
+and "Reported to HR" stays open for the supervisor to tick once they told HR themselves.
+"""
+
+from __future__ import annotations
+
+from care_bot import care
+from care_bot.flows import posting
+from care_bot.flows import tracking as tracking_flow
+from care_bot.flows.services import Services
+from care_bot.storage import incidents
+from care_bot.views import notices
+from care_bot.views.summary import branch_label
+from care_bot.views.text import mention, slack_date
+
+EVENT_HR_NOTIFIED = "hr_notification_sent"
+
+
+def hr_destination(services: Services) -> str | None:
+    """"channel" with `[channels] hr`, "dm" with `hr` role members, else None."""
+    if services.settings.hr_channel:
+        return "channel"
+    if services.roles.snapshot().get(care.ROLE_HR):
+        return "dm"
+    return None
+
+
+def report(services: Services, user_id: str, incident_id: int, surface: str
+           ) -> tracking_flow.Outcome:
+    """Send the Incident/Threat Notification to HR and CS&R; both tasks become done."""
+    roles = services.roles.snapshot()
+    now = services.clock()
+    destination = hr_destination(services)
+    settings = services.settings
+    with services.store.transaction() as db:
+        incident = incidents.get_incident(db, incident_id)
+        if incident is None:
+            return tracking_flow.Outcome(message=tracking_flow.GONE)
+        if incident.status == "closed":
+            return tracking_flow.Outcome(message=f"{incident.ref} is already closed.")
+        branch = settings.branches.get(incident.branch or "")
+        permission = care.REPORT_TO_HR_AND_SECURITY
+        if not care.is_allowed(permission, user_id, incident, roles, branch):
+            return tracking_flow.refuse(db, incident, user_id, "report_to_hr", permission,
+                                        surface, now)
+        states = tracking_flow.states_of(db, incident.id)
+        if "reported_security" in states and ("reported_hr" in states or destination is None):
+            done = states["reported_security"]
+            return tracking_flow.Outcome(message=(
+                f"{incident.ref} was already reported to HR and CS&R by "
+                f"{mention(done.by)} at {slack_date(done.at)}."))
+        message = notices.incident_threat_notification(
+            incident, sender=user_id, rxm=care.told(incident, "rxm", branch),
+            market_president=care.told(incident, "market_president", branch),
+            where=branch_label(incident.answers, settings.branches),
+        )
+        recipients = _send_to_hr(db, services, incident, destination, message, roles, now)
+        posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",
+                                   message, now)
+        incidents.append_event(db, incident.id, actor=user_id, action=EVENT_HR_NOTIFIED,
+                               surface=surface, now=now,
+                               detail={"destination": destination or "none",
+                                       "recipients": recipients})
+        note = "Incident/Threat Notification sent by CARE bot"
+        tracking_flow.complete_quietly(db, services, incident, user_id, "reported_security",
+                                       note, now, states)
+        if destination:
+            tracking_flow.complete_quietly(db, services, incident, user_id, "reported_hr",
+                                           note, now, states)
+        where = {"channel": "the HR channel", "dm": "by DM to HR"}.get(destination or "",
+                                                                        "not configured")
+        for kind in posting.CHANNEL_KINDS:
+            posting.queue_thread_reply(db, settings, incident.id, kind, f"hr_reported:{now}",
+                                       notices.hr_reported(user_id, where), now)
+        tracking_flow.close_if_done(db, services, incident, now)
+        posting.queue_refresh(db, incident.id, now)
+    services.wake_sweep()
+    if destination is None:
+        return tracking_flow.Outcome(message=(
+            f"Corporate Security & Risk has the notification for {incident.ref}. No HR "
+            "destination is configured, so HR was not told: tell HR yourself, then tick "
+            "\"Reported to HR\" in the checklist."))
+    return tracking_flow.Outcome(message=(
+        f"Reported {incident.ref} to HR and Corporate Security & Risk. Both tasks are done."))
+
+
+def _send_to_hr(db, services: Services, incident, destination: str | None, message: dict,
+                roles, now: float) -> list[str]:
+    if destination == "channel":
+        posting.queue_channel_post(db, incident.id, services.settings.hr_channel,
+                                   f"incident:{incident.id}:hr_notification", message, now)
+        return [services.settings.hr_channel]
+    if destination == "dm":
+        members = sorted(roles.get(care.ROLE_HR, ()))
+        for member in members:
+            posting.queue_dm(db, incident.id, member, f"incident:{incident.id}:hr_notification",
+                             message, now)
+        return members
+    return []
