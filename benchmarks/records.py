@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from care_bot import chart
-from care_bot.flows import digest, home, records
+from care_bot.flows import digest, home, records, worklist
 from care_bot.flows.services import Services
 from care_bot.roles import RoleDirectory
 from care_bot.storage import Store
@@ -84,6 +84,14 @@ def main() -> None:
             with store.reading() as db:
                 home.home_view(db, services, USERS["sec"])
 
+        people = [USERS[name] for name in ("sam", "sec", "hana", "sue", "ivy", "mark")]
+
+        def concerned_homes():
+            with worklist.one_read():
+                for user in people:
+                    with store.reading() as db:
+                        home.home_view(db, services, user)
+
         def figures_and_chart():
             _, weeks = digest.figures(services, NOW - 7 * 86400, NOW)
             chart.render_chart(weeks)
@@ -94,6 +102,8 @@ def main() -> None:
 
         print(f"{args.incidents} incidents over a year, {args.open} open; ms median / max")
         for name, fn, runs in (("security Home view", security_home, args.runs),
+                               (f"Homes of {len(people)} people an incident concerns",
+                                concerned_homes, args.runs),
                                ("digest figures + PNG chart", figures_and_chart, args.runs),
                                ("CSV export of everything (+ audit events)", export, 2)):
             p50, worst = timed(fn, runs)

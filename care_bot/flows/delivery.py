@@ -20,7 +20,7 @@ from typing import Any
 
 from care_bot.checklist import task_states
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders
+from care_bot.flows import posting, renders, worklist
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
@@ -258,10 +258,11 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
     if item.kind == "home" and "home_for" in plan:  # everyone an incident concerns
-        for user_id in plan["home_for"]:
-            with services.store.reading() as db:
-                view = home_flow.home_view(db, services, user_id)
-            services.slack.publish_home(user_id, view)
+        with worklist.one_read():  # one read of the open incidents serves every Home
+            for user_id in plan["home_for"]:
+                with services.store.reading() as db:
+                    view = home_flow.home_view(db, services, user_id)
+                services.slack.publish_home(user_id, view)
         return item.channel, ""
     if item.kind == "home":
         services.slack.publish_home(item.channel, plan["view"])
@@ -283,6 +284,24 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
     return services.slack.post(channel, message, thread_ts=thread_ts, key=marker)
 
 
+DANGER_RECHECK_SECONDS = 5.0
+
+
+def _recheck_after(services: Services, item: OutboxItem) -> float:
+    """How long a post that may have landed waits before it is looked up and sent again.
+
+    A danger incident nobody has acknowledged yet waits at most a few seconds: a possible
+    duplicate is better than an alert that wakes nobody for a minute.
+    """
+    wait = services.settings.unsure_recheck_after.total_seconds()
+    if item.incident_id:
+        with services.store.reading() as db:
+            incident = incidents.get_incident(db, item.incident_id)
+        if incident is not None and incident.danger and incident.acknowledged_at is None:
+            return min(wait, DANGER_RECHECK_SECONDS)
+    return wait
+
+
 def _failure_write(services: Services, item: OutboxItem, failure: Failure,
                    started: float) -> tuple[Callable[[Any], None], str]:
     """Build the write that records a failed send, and the lane result for the batch."""
@@ -295,8 +314,7 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
         own_backoff = unsure or failure.reason == "ratelimited" or _repeated(item)
         not_before = now + failure.delay if own_backoff else now
         if unsure:  # a late landing must have time to show up before any second attempt
-            not_before = max(not_before,
-                             started + services.settings.unsure_recheck_after.total_seconds())
+            not_before = max(not_before, started + _recheck_after(services, item))
 
         def write_retry(db):
             outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,

@@ -65,17 +65,26 @@ def build(store: Store, settings: Settings, *, actor: str, surface: str, since: 
     return Export(text, len(chosen), f"care-export-{stamp}.csv", sum(allowed.values()))
 
 
-def export_to_dm(services: Services, user_id: str, since_text: str) -> str:
-    """Send the export to the requester's DM; return what to tell them (refusal or result)."""
-    roles = services.roles.snapshot()
-    if not visibility.may_export(user_id, roles):
+def refusal(services: Services, user_id: str, since_text: str) -> str | None:
+    """Why this export cannot run (not allowed, or a bad date), or None when it can."""
+    if not visibility.may_export(user_id, services.roles.snapshot()):
         logger.info("export refused")
         return ("Only Corporate Security & Risk and HR can export the records. "
                 "Nothing was exported.")
     try:
-        since = parse_since(since_text, services.settings.bank_timezone)
+        parse_since(since_text, services.settings.bank_timezone)
     except ValueError as error:
         return str(error)
+    return None
+
+
+def export_to_dm(services: Services, user_id: str, since_text: str) -> str:
+    """Send the export to the requester's DM; return what to tell them (refusal or result)."""
+    problem = refusal(services, user_id, since_text)
+    if problem:
+        return problem
+    roles = services.roles.snapshot()
+    since = parse_since(since_text, services.settings.bank_timezone)
     result = build(
         services.store, services.settings, actor=user_id, surface="command", since=since,
         now=services.clock(),

@@ -5,7 +5,9 @@ Read-only; shared by the role sections of Home and by ``/threat list``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -59,8 +61,31 @@ class TaskItem:
     overdue: bool
 
 
+_SHARED: ContextVar[dict | None] = ContextVar("care_worklist_shared", default=None)
+
+
+@contextmanager
+def one_read() -> Iterator[None]:
+    """Within this block, every Home built reads the open incidents once and shares them."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def load_open(db: sqlite_utils.Database, now: float) -> list[Open]:
     """Every open incident with its events, task states and deadlines, danger first."""
+    shared = _SHARED.get()
+    if shared is not None and "open" in shared:
+        return shared["open"]
+    items = _load_open(db, now)
+    if shared is not None:
+        shared["open"] = items
+    return items
+
+
+def _load_open(db: sqlite_utils.Database, now: float) -> list[Open]:
     chosen = reports.open_incidents(db)
     ids = [incident.id for incident in chosen]
     events = reports.events_of(db, ids)

@@ -85,6 +85,10 @@ def _show(services: Services, ack, command: dict, rest: str) -> None:
 
 
 def _export(services: Services, ack, command: dict, rest: str) -> None:
+    problem = records.refusal(services, command["user_id"], rest)
+    if problem:  # refused or a bad date: said at once, nothing prepared
+        ack(response_type="ephemeral", text=problem)
+        return
     ack(response_type="ephemeral", text="Preparing the export…")
     try:
         answer = records.export_to_dm(services, command["user_id"], rest)

@@ -60,6 +60,8 @@ ROLES = {
     "security": ["sofia", "tom"],
     "hr": ["helen"],
     "management": ["mark"],
+    "ics": ["ivy"],
+    "account_officers": ["oscar", "olivia"],
 }
 
 # name -> (private, purpose, members); the bot is added to every one of them.
@@ -67,6 +69,7 @@ CHANNELS = {
     "care-supervisors": (True, "CARE escalations for supervisors",
                          ["sam", "hannah", "rita", "mark"]),
     "care-security": (True, "CARE reports for Corporate Security & Risk", ["sofia", "tom", "ivy"]),
+    "care-hr": (True, "Incident/Threat Notifications for HR", ["helen"]),
 }
 
 # Short follow-up intervals so a visitor sees reminders and escalations arrive.
@@ -82,9 +85,12 @@ REMINDERS = {
     "evaluate_deadline": "5m",
     "decision_deadline": "10m",
     "task_escalation": "2m",
+    "safety_plan_deadline": "4m",
+    "danger_safety_plan_deadline": "2m",
     "wellbeing_checkin": "3m",
 }
 
+SECURITY_PHONE = "+1 555 010 0199"  # a fictional number (555-01xx)
 SUPPORT_TEXT = (
     "Being threatened at work is hard. The Employee Assistance Program is free and "
     "confidential (sandbox: no real number)."
@@ -161,6 +167,7 @@ def care_toml(users: dict[str, str], channels: dict[str, str]) -> str:
         "[channels]",
         f"supervisors = {_quote(channels['care-supervisors'])}",
         f"security = {_quote(channels['care-security'])}",
+        f"hr = {_quote(channels['care-hr'])}",
         "",
         "[roles]",
         *(f"{role} = {_ids(names, users)}" for role, names in ROLES.items()),
@@ -174,6 +181,7 @@ def care_toml(users: dict[str, str], channels: dict[str, str]) -> str:
         "",
         "[support]",
         f"text = {_quote(SUPPORT_TEXT)}",
+        f"security_phone = {_quote(SECURITY_PHONE)}",
     ]
     for code, branch in BRANCHES.items():
         lines += ["", f"[branches.{code}]", f"name = {_quote(branch['name'])}",

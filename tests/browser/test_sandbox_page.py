@@ -12,6 +12,7 @@ from tests.browser.sandbox_page import REPO_ROOT_DOCS, SandboxPage
 
 SUPERVISORS = "care-supervisors"
 SECURITY = "care-security"
+HR = "care-hr"
 
 
 def save_screenshot(page, tmp_path) -> None:
@@ -70,6 +71,16 @@ def test_sandbox_supervisor_acknowledges_a_report(page, sandbox_url):
     expect(parent).to_contain_text(re.compile("Acknowledged", re.IGNORECASE))
     expect(parent.locator(".edited")).to_be_visible()  # updated in place (chat.update)
     expect(parent).to_contain_text("Sam Rivera")
+    # Then the supervisor reports it to HR, whose channel gets the notification.
+    parent.get_by_role("button", name=re.compile("HR")).click()
+    confirm = page.get_by_role("alertdialog")
+    page.wait_for_timeout(300)
+    if confirm.count():
+        confirm.locator(".btn.primary, .btn.danger").click()
+
+    person.become("Helen")  # HR
+    person.go(HR)
+    expect(person.message(reference)).to_have_count(1)
 
     person.become("Alice")
     person.go("CARE bot — Messages")

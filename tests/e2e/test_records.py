@@ -31,12 +31,6 @@ def _filed(slack, bot_factory, config=None):
     return bot, ref, parent_post(slack, slack.channels["care-supervisors"])
 
 
-def _said_to(slack, user_id):
-    """Everything the bot told one person privately: ephemerals and DMs."""
-    dm = slack.dm_channel(user_id)
-    return ephemerals_to(slack, user_id) + [m.get("text", "") for m in slack.history(dm)]
-
-
 def test_records_list_show_and_refusals(slack, bot_factory):
     bot, ref, parent = _filed(slack, bot_factory)
     u = slack.users
@@ -111,9 +105,11 @@ def test_records_export_contents_and_privacy(slack, bot_factory):
     assert hr_row["client_name"] == "(withheld)" and "John" not in content.decode()
 
     since = slack.last_seq()
-    bot.command(u["sam"], "export")
-    slack.wait_for(lambda: any("Only Corporate Security & Risk and HR" in t
-                               for t in _said_to(slack, u["sam"])))
+    refused = bot.command(u["sam"], "export").json()
+    assert refused["response_type"] == "ephemeral"
+    assert "Only Corporate Security & Risk and HR" in refused["text"]
+    assert "not a date" in bot.command(u["sec"], "export since 2026-02-31").json()["text"]
+    time.sleep(0.5)
     assert not slack.calls("files.getUploadURLExternal", since=since)
     exported = bot.db().execute(
         "SELECT actor, detail FROM events WHERE action = 'exported' ORDER BY id").fetchall()

@@ -460,3 +460,23 @@ def test_an_alert_with_nobody_to_mention_pings_here():
     empty = {"security": (), "supervisors": ()}
     for audience in ("security", "supervisors"):
         assert alert_views.alert_mentions(audience, _incident(), empty, {}) == ["<!here>"]
+
+
+def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_path):
+    from tests.support.fake_slack import slack_error
+
+    services, slack, clock = make_services(tmp_path)
+    _alert(services)
+    slack.failures.append(slack_error("internal_error", 500))  # Slack may have posted it
+    delivery.deliver_due(services)
+    with services.store.reading() as db:
+        not_before, unsure = db.execute("SELECT not_before, unsure FROM outbox WHERE key = ?",
+                                        ["incident:1:supervisors:parent"]).fetchone()
+    assert unsure == 1
+    assert not_before - clock.now <= delivery.DANGER_RECHECK_SECONDS
+    assert services.settings.unsure_recheck_after.total_seconds() > (
+        delivery.DANGER_RECHECK_SECONDS)
+    clock.advance(delivery.DANGER_RECHECK_SECONDS)
+    delivery.deliver_due(services)
+    assert SUPERVISORS_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
+    assert slack.lookups >= 1  # looked for the earlier attempt before posting again

@@ -11,7 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from care_bot.config import load_settings
+from care_bot.config import REMINDER_DEFAULTS, load_settings
+from care_bot.durations import parse_duration
 from care_bot.sandbox import demo_bank
 from care_bot.sandbox.client import Answer, SlackClient, sign
 from care_bot.sandbox.manifest import read_features
@@ -45,7 +46,8 @@ def modal(view_id: str, blocks=None, **extra) -> dict:
 
 def test_demo_bank_care_toml_passes_the_bots_own_settings_rules(tmp_path):
     users = {p.name: f"U{index:09d}" for index, p in enumerate(demo_bank.PEOPLE)}
-    channels = {"care-supervisors": "G000000001", "care-security": "G000000002"}
+    channels = {"care-supervisors": "G000000001", "care-security": "G000000002",
+                "care-hr": "G000000003"}
     path = tmp_path / "care.toml"
     path.write_text(demo_bank.care_toml(users, channels))
     settings = load_settings({"SLACK_BOT_TOKEN": "xoxb-sandbox-care-bot",
@@ -55,6 +57,14 @@ def test_demo_bank_care_toml_passes_the_bots_own_settings_rules(tmp_path):
     assert set(settings.branches) == set(demo_bank.BRANCHES)
     assert settings.branch_of(users["alice"]).name == "Main Street"
     assert users["sofia"] in settings.roles["security"]
+    assert settings.hr_channel == "G000000003"
+    assert settings.security_phone
+
+
+def test_demo_bank_durations_are_known_to_the_bot_and_short():
+    durations = {k: v for k, v in demo_bank.REMINDERS.items() if k != "ack_repeat_max"}
+    assert set(durations) <= set(REMINDER_DEFAULTS)
+    assert all(parse_duration(v).total_seconds() <= 600 for v in durations.values())
 
 
 def test_demo_bank_timings_notice_names_the_short_reminder():
