@@ -133,7 +133,8 @@ def main() -> int:
               file=sys.stderr)
         return EXIT_START_FAILED
     port = int(raw_port)
-    data_dir = Path(os.environ.get("CARE_SANDBOX_DIR", "").strip() or "data/sandbox")
+    # Absolute: the bot runs from the repository root, whatever the current directory.
+    data_dir = Path(os.environ.get("CARE_SANDBOX_DIR", "").strip() or "data/sandbox").resolve()
     lock = _claim_dir(data_dir)
     if lock is None:
         print(f"CARE bot sandbox cannot start: another sandbox is running in {data_dir}; stop it "

@@ -129,6 +129,12 @@ def test_sandbox_follow_ups_arrive_in_the_thread_while_you_watch(page, sandbox_u
     person.type("/threat")
     reference = person.file_report()
     person.close_modal()
+    # A message shortcut from the manifest, on the bot's confirmation DM.
+    confirmation = person.message(reference).first
+    confirmation.get_by_role("button", name="More actions").click()
+    confirmation.locator(".menu").get_by_role("button").first.click()  # the manifest's first
+    expect(person.modal).to_be_visible()
+    person.close_modal()
 
     person.become("Hannah")
     person.go(SUPERVISORS)
