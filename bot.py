@@ -159,8 +159,10 @@ def _health_server(wsgi, port: int):
 
     try:
         # Bodies over 1 MB are refused with 413 before they are read (Slack's are far smaller).
+        # Waitress refuses a body whose length *reaches* its limit, hence the + 1: exactly 1 MB
+        # is still accepted, and the guard refuses anything longer.
         return create_server(wsgi, host="0.0.0.0", port=port, threads=16,
-                             max_request_body_size=MAX_BODY_BYTES)
+                             max_request_body_size=MAX_BODY_BYTES + 1)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise
