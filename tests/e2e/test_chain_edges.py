@@ -8,7 +8,7 @@ import json
 
 from tests.e2e.care_steps import click_message_button, file_report, parent_post, posts, reference_of
 
-CLIENT_DETAILS = ("John Q. Client", "1234")
+CLIENT_DETAILS = ("John Q. Client", "****1234")
 FAST = {"ack_reminder": "1s", "ack_escalation": "2s", "ack_repeat": "1h", "ack_repeat_max": 1}
 
 
