@@ -257,10 +257,14 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
     answers = incident.answers
     supervisor, ics = answers.get("supervisor"), answers.get("ics")
     reminders = getattr(settings, "reminders", None)
-    told = (f"Your supervisor ({mention(supervisor)}) and Corporate Security & Risk (CS&amp;R) "
+    # No supervisor named (a supervisor reporting at their own branch): the supervisors'
+    # channel has it, so say that rather than "your supervisor (—)".
+    boss = (f"your supervisor ({mention(supervisor)})" if supervisor else
+            "the supervisors (their channel)")
+    told = (f"{boss[0].upper()}{boss[1:]} and Corporate Security & Risk (CS&amp;R) "
             "have been notified." if delivered else
-            "Your report is saved, and the notifications to your supervisor "
-            f"({mention(supervisor)}) and Corporate Security & Risk (CS&amp;R) are on their way.")
+            f"Your report is saved, and the notifications to {boss} "
+            "and Corporate Security & Risk (CS&amp;R) are on their way.")
     when = ""
     if reminders is not None:
         first = reminders.danger_ack_reminder if incident.danger else reminders.ack_reminder

@@ -606,3 +606,14 @@ def test_a_supervisor_reporting_at_their_own_branch_is_not_prefilled_as_their_su
     with services.store.reading() as db:
         answers = json.loads(db.execute("SELECT answers FROM incidents").fetchone()[0])
     assert answers.get("supervisor") != SAM
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_confirmation_dm_without_a_named_supervisor_names_the_supervisors(delivered):
+    """No supervisor in the answers: never "your supervisor (—)"."""
+    incident = _incident(answers={"ics": "U0INA"})
+    text = messages.reporter_confirmation(incident, None, delivered)["text"]
+    assert "(—)" not in text and "the supervisors (their channel)" in text.lower()
+    named = messages.reporter_confirmation(_incident(answers={"supervisor": SAM}), None,
+                                           delivered)["text"]
+    assert f"our supervisor (<@{SAM}>)" in named
