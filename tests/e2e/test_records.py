@@ -52,6 +52,15 @@ def test_records_list_show_and_refusals(slack, bot_factory):
         assert needle in view, needle
     assert "John Q. Client" not in view
 
+    # the supervisor and the reporter may see it too; any whitespace separates the words
+    for person, text in (("sam", f"show {ref}"), ("alice", f"show\t{ref} "),
+                         ("sec", f"SHOW\n  {ref.lower()}")):
+        since = slack.last_seq()
+        answer = bot.command(u[person], text)
+        assert answer.status == 200 and not answer.body.strip(), (person, answer.body)
+        opened = slack.wait_for_call("views.open", since=since)
+        assert opened["response"]["ok"] and ref in json.dumps(opened["params"]["view"]), person
+
     since = slack.last_seq()
     refusal = bot.command(u["olly"], f"show {ref}").json()
     unknown = bot.command(u["olly"], "show CARE-2026-9999").json()
