@@ -150,6 +150,8 @@ def test_records_weekly_digest_uploads_a_chart_to_the_security_channel(slack, bo
 def test_records_cli_export_beside_the_running_bot(slack, bot_factory, tmp_path):
     bot, ref, _parent = _filed(slack, bot_factory)
     out = tmp_path / "records.csv"
+    out.write_text("an older export\n")
+    out.chmod(0o644)  # a file already there, readable by others: made private when rewritten
     env = {**bot.env, "PYTHON_DOTENV_DISABLED": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "care_bot", "export", "--since", "2026-01-01", "--out", str(out)],
