@@ -68,7 +68,10 @@ def next_due(services: Services) -> float | None:
     state = services.delivery
     if state.backlog:
         return now
-    candidates = [state.next_release(now)]
+    release = state.next_release(now)
+    if release is not None and release <= now:
+        return now  # a hold ended during the last pass: its channel's posts go now
+    candidates = [release]
     if state.unsettled_count():
         candidates.append(now + UNSETTLED_RETRY_SECONDS)
     try:

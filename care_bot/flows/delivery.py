@@ -69,15 +69,16 @@ def _deliver_batch(services: Services, limit: int, blocked: set[str],
     with services.store.reading() as db:
         due = outbox.due_items(db, now, limit)
     sent = 0
-    probed: dict[str, int] = {}  # channel -> a repeatedly failing row skipped once this batch
     paused: set[str] = set()  # channels whose new parent's replies must come next
     for item in due:
         if state.stopping.is_set() or (until is not None and services.clock() >= until):
             break
         lane = item.thread_of or item.key
         channel = _channel_key(item)
+        # Holds are judged at the batch's start: a hold ending mid-batch must not let a
+        # newer post through after its channel's older one was skipped.
         if lane in blocked or channel in blocked or channel in paused \
-                or state.held(channel, services.clock()):
+                or state.held(channel, now):
             continue  # keep a thread's replies in order; keep a channel oldest first
         try:
             result, failure = _deliver(services, item)
@@ -87,38 +88,33 @@ def _deliver_batch(services: Services, limit: int, blocked: set[str],
             continue
         if result == "sent":
             sent += 1
-            state.release(channel)
+            # Only a post proves chat.postMessage works (Home tabs use another method).
+            state.note_success(channel, services.clock(), proves=item.kind == "post")
             if item.render == posting.RENDER_PARENT and item.kind == "post":
                 paused.add(channel)  # its replies are due now: the next round takes them in order
         elif result == "ratelimited":
-            state.hold(channel, services.clock() + failure.delay)
+            state.hold(channel, services.clock() + failure.delay, services.clock())
             blocked.add(channel)
-        elif result == "waiting":
+        elif result in ("waiting", "waiting_alone"):
             blocked.add(lane)
             if failure is None or failure.maybe_done:
                 continue  # it may have landed; it waits alone and is looked up later
-            if _repeated(item) and channel not in probed:
-                probed[channel] = item.id  # try the next post once: is it this row, or Slack?
+            if result == "waiting_alone":
+                state.release(channel)  # Slack works for others: it is this post, not Slack
                 continue
-            if channel in probed:  # the next one failed too: Slack, not the row
-                _due_again(services, probed.pop(channel))
-            state.hold(channel, services.clock() + failure.delay)
+            state.hold(channel, services.clock() + failure.delay, services.clock())
             blocked.add(channel)
     return sent, len(due) >= limit
 
 
-def _repeated(item: OutboxItem) -> bool:
-    """True when this row has failed often enough that it may be the row, not Slack."""
-    return item.attempts + 1 >= REPEATED_FAILURES
+def _its_own_fault(services: Services, item: OutboxItem) -> bool:
+    """True when a row keeps failing while Slack took other posts since its channel was held.
 
-
-def _due_again(services: Services, item_id: int) -> None:
-    """Make a row due now again, so it goes first when its channel's hold ends."""
-    try:
-        with services.store.transaction() as db:
-            outbox.set_not_before(db, item_id, services.clock())
-    except sqlite3.Error:
-        logger.warning("could not reorder a held channel's oldest post")
+    Then the row waits on its own backoff and stops holding its channel, so one bad message
+    never blocks a channel; in an outage nothing succeeds, so the channel stays in order.
+    """
+    return (item.attempts + 1 >= REPEATED_FAILURES
+            and services.delivery.others_succeeded_while_held(_channel_key(item)))
 
 
 def _channel_key(item: OutboxItem) -> str:
@@ -146,7 +142,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
             channel, ts = _send(services, item, plan)
         except Exception as error:  # classified below; every failure is recorded
             failure = classify(error, item.attempts + 1)
-            write, result = _failure_write(services, item, failure, started)
+            alone = not failure.permanent and _its_own_fault(services, item)
+            write, result = _failure_write(services, item, failure, started, alone)
             _settle(services, item, write)
             return result, failure
         now = services.clock()
@@ -303,15 +300,15 @@ def _recheck_after(services: Services, item: OutboxItem) -> float:
 
 
 def _failure_write(services: Services, item: OutboxItem, failure: Failure,
-                   started: float) -> tuple[Callable[[Any], None], str]:
+                   started: float, alone: bool = False) -> tuple[Callable[[Any], None], str]:
     """Build the write that records a failed send, and the lane result for the batch."""
     now = services.clock()
     if not failure.permanent:
         logger.warning("outbox %s delayed %.0fs: %s", item.key, failure.delay, failure.reason)
         unsure = failure.maybe_done and item.kind == "post"
-        # The channel's hold paces a fresh failure; the row keeps its own backoff only once
-        # it may be the row's fault (it then stops holding its channel).
-        own_backoff = unsure or failure.reason == "ratelimited" or _repeated(item)
+        # The channel's hold paces a failure; the row keeps its own backoff only when it may
+        # have landed, for a 429, or when it is the row's own fault (see _its_own_fault).
+        own_backoff = unsure or failure.reason == "ratelimited" or alone
         not_before = now + failure.delay if own_backoff else now
         if unsure:  # a late landing must have time to show up before any second attempt
             not_before = max(not_before, started + _recheck_after(services, item))
@@ -320,7 +317,9 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
             outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,
                               unsure=unsure)
 
-        return write_retry, "ratelimited" if failure.reason == "ratelimited" else "waiting"
+        if failure.reason == "ratelimited":
+            return write_retry, "ratelimited"
+        return write_retry, "waiting_alone" if alone else "waiting"
     logger.error("outbox %s failed permanently: %s", item.key, failure.reason)
 
     def write_failed(db):

@@ -13,6 +13,8 @@ class DeliveryState:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._holds: dict[str, float] = {}
+        self._held_since: dict[str, float] = {}  # channel -> first failure of this outage
+        self._last_success = float("-inf")
         self._in_flight: set[int] = set()
         self._unsettled: dict[int, tuple[Callable[[Any], None], float]] = {}
         self.stopping = threading.Event()
@@ -20,15 +22,30 @@ class DeliveryState:
 
     # -- channel holds (Retry-After, backoff after a failure)
 
-    def hold(self, channel: str, until: float) -> None:
+    def hold(self, channel: str, until: float, now: float | None = None) -> None:
         """Keep the channel's posts back until ``until``, so they go oldest first."""
         with self._lock:
             self._holds[channel] = max(until, self._holds.get(channel, 0.0))
+            self._held_since.setdefault(channel, until if now is None else now)
 
     def release(self, channel: str) -> None:
         """Let the channel's posts flow again."""
         with self._lock:
             self._holds.pop(channel, None)
+            self._held_since.pop(channel, None)
+
+    def note_success(self, channel: str, now: float, proves: bool = True) -> None:
+        """A row went out in the channel: it flows again; ``proves`` that Slack takes posts."""
+        if proves:
+            with self._lock:
+                self._last_success = max(self._last_success, now)
+        self.release(channel)
+
+    def others_succeeded_while_held(self, channel: str) -> bool:
+        """True when some post went out since the channel's current trouble began."""
+        with self._lock:
+            since = self._held_since.get(channel)
+            return since is not None and self._last_success >= since
 
     def held(self, channel: str, now: float) -> bool:
         """True while the channel is held."""
@@ -40,9 +57,18 @@ class DeliveryState:
             return until is not None
 
     def next_release(self, now: float) -> float | None:
-        """The earliest future end of a hold."""
+        """The earliest end of a hold; ``now`` once when holds ended since the last look.
+
+        Ended holds are dropped here, so the sweep runs one more pass for their channels and
+        never spins on a hold whose channel has nothing left to send.
+        """
         with self._lock:
+            ended = [channel for channel, until in self._holds.items() if until <= now]
+            for channel in ended:
+                del self._holds[channel]
             future = [until for until in self._holds.values() if until > now]
+        if ended:
+            return now
         return min(future) if future else None
 
     # -- rows being sent

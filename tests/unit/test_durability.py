@@ -163,8 +163,14 @@ def test_one_post_that_keeps_failing_does_not_hold_its_channel_forever(tmp_path)
         db.execute("UPDATE outbox SET attempts = 3 WHERE key = ?", [SUP_PARENT])
     slack.failures.append(slack_error("service_unavailable", 503))  # only incident 1's parent
     delivery.deliver_due(services)
-    second = [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL]
-    assert second and "CARE-2026-0002" in second[0]["text"]
+    assert not [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL]  # held, in order
+    assert slack.posts  # ...while Slack took the other channels' posts
+    clock.advance(15)
+    slack.failures.append(slack_error("service_unavailable", 503))  # it fails yet again
+    delivery.deliver_due(services)
+    supervisors = [p for p in slack.posts if p["channel"] == SUPERVISORS_CHANNEL]
+    assert supervisors and "CARE-2026-0002" in supervisors[0]["text"]
+    assert _status(services, SUP_PARENT) == "pending"  # it keeps its own backoff
 
 
 # ---------------------------------------------------------------------------- timers
@@ -357,3 +363,37 @@ def test_docs_issue9_scheduler_settings_are_documented(name):
     root = Path(__file__).resolve().parents[2]
     assert f"`{name}`" in (root / "README.md").read_text()
     assert f"{name} = " in (root / "config" / "care.toml").read_text()
+
+
+def test_a_hold_that_ended_brings_the_sweep_back_once_and_never_spins():
+    from care_bot.flows.delivery_state import DeliveryState
+
+    state = DeliveryState()
+    state.hold("C1", until=10.0, now=5.0)
+    assert state.next_release(9.0) == 10.0
+    assert state.next_release(10.5) == 10.5  # ended: one more pass now
+    assert state.next_release(10.6) is None  # and not again
+
+
+def test_holds_are_judged_at_the_batch_start_so_order_survives_a_hold_ending_mid_batch(
+        tmp_path, monkeypatch):
+    services, slack, clock = make_services(tmp_path)
+    file_report(services)
+    clock.advance(1)
+    file_report(services, user_id=USERS["olly"])
+    from tests.support.world import SECURITY_CHANNEL
+
+    services.delivery.hold(SECURITY_CHANNEL, until=clock() + 0.3, now=clock())
+    real_post = slack.post
+
+    def slow_post(channel, message, thread_ts=None, key=None):
+        clock.advance(0.2)  # each post takes time: the security hold ends mid-batch
+        return real_post(channel, message, thread_ts, key)
+
+    monkeypatch.setattr(slack, "post", slow_post)
+    delivery.deliver_due(services)
+    clock.advance(1)
+    delivery.deliver_due(services)
+    parents = [p["text"] for p in slack.posts
+               if p["channel"] == SECURITY_CHANNEL and not p["thread_ts"]]
+    assert len(parents) == 2 and "CARE-2026-0001" in parents[0]
