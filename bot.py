@@ -14,7 +14,7 @@ import time
 from dotenv import load_dotenv
 
 from care_bot.app import build_app, build_services, listener_pool
-from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings
+from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings, path_shown
 from care_bot.flows import origin, uptime
 from care_bot.health import check_health
 from care_bot.identity import TokenRefused, fetch_installation
@@ -52,10 +52,10 @@ def main() -> int:
               "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
         return EXIT_ALREADY_RUNNING
     except (OSError, sqlite3.Error) as error:
-        print(f"CARE bot cannot start: the database {settings.db_path} cannot be opened "
-              f"({type(error).__name__}: {error.strerror if isinstance(error, OSError) else error})"
-              ". Set CARE_DB_PATH in .env to a writable place (see config/example.env).",
-              file=sys.stderr)
+        reason = error.strerror if isinstance(error, OSError) else error
+        print(f"CARE bot cannot start: the database {path_shown(settings.db_path)} cannot be "
+              f"opened ({type(error).__name__}: {reason}). Set CARE_DB_PATH in .env to a "
+              "writable place (see config/example.env).", file=sys.stderr)
         return EXIT_CONFIG
     with store.transaction() as db:
         released = release_in_flight(db, min(settings.unsure_recheck_after.total_seconds(),
@@ -159,8 +159,10 @@ def _health_server(wsgi, port: int):
 
     try:
         # Bodies over 1 MB are refused with 413 before they are read (Slack's are far smaller).
+        # Waitress refuses a body whose length *reaches* its limit, hence the + 1: exactly 1 MB
+        # is still accepted, and the guard refuses anything longer.
         return create_server(wsgi, host="0.0.0.0", port=port, threads=16,
-                             max_request_body_size=MAX_BODY_BYTES)
+                             max_request_body_size=MAX_BODY_BYTES + 1)
     except OSError as error:
         if error.errno != errno.EADDRINUSE:
             raise

@@ -60,6 +60,7 @@ DEFAULT_SUPPORT_TEXT = (
 )
 
 
+TOKEN_PREFIX = re.compile(r"xox[a-z]-|xapp-|xoxe")
 SECRET_LIKE = re.compile(r"(xox[a-z]-|xapp-|xoxe|[A-Fa-f0-9]{24,}|[A-Za-z0-9_\-+/=]{32,})")
 
 
@@ -69,6 +70,14 @@ def shown(value: object) -> str:
     if SECRET_LIKE.search(text):
         return "(a value that looks like a token or secret; not shown)"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def path_shown(path: object, quote: bool = False) -> str:
+    """A file path for an error, unless it looks like a token pasted in its place."""
+    text = str(path)
+    if TOKEN_PREFIX.search(text) or ("/" not in text and SECRET_LIKE.search(text)):
+        return "(a path that looks like a token or secret; not shown)"
+    return repr(text) if quote else text
 
 
 def _key(name: object) -> str:
@@ -99,7 +108,7 @@ def describe_problems(problems: list[str], config_path: Path | str) -> str:
         lines.append("In .env (or the environment; config/example.env describes every variable):")
         lines += [f"  - {problem}" for problem in in_env]
     if in_toml:
-        lines.append(f"In {config_path} (the file CARE_CONFIG names):")
+        lines.append(f"In {path_shown(config_path)} (the file CARE_CONFIG names):")
         lines += [f"  - {problem}" for problem in in_toml]
     lines.append(f"Each setting is explained in {README_SETTINGS}.")
     return "\n".join(lines)
@@ -329,18 +338,20 @@ def _read_toml(path: Path, problems: list[str]) -> dict | None:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        problems.append(f"CARE_CONFIG file {str(path)!r} does not exist")
+        problems.append(f"CARE_CONFIG file {path_shown(path, True)} does not exist")
     except IsADirectoryError:
-        problems.append(f"CARE_CONFIG {str(path)!r} is a directory; point it at the care.toml "
-                        "file inside it")
+        problems.append(f"CARE_CONFIG {path_shown(path, True)} is a directory; point it at the "
+                        "care.toml file inside it")
     except PermissionError:
-        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read (permission denied)")
+        problems.append(f"CARE_CONFIG file {path_shown(path, True)} cannot be read "
+                        "(permission denied)")
     except OSError as error:
-        problems.append(f"CARE_CONFIG file {str(path)!r} cannot be read ({error.strerror})")
+        problems.append(f"CARE_CONFIG file {path_shown(path, True)} cannot be read "
+                        f"({error.strerror})")
     except UnicodeDecodeError:
-        problems.append(f"{path} is not valid TOML: it is not UTF-8 text")
+        problems.append(f"{path_shown(path)} is not valid TOML: it is not UTF-8 text")
     except tomllib.TOMLDecodeError as error:
-        problems.append(f"{path} is not valid TOML: {error}")
+        problems.append(f"{path_shown(path)} is not valid TOML: {error}")
     return None
 
 
@@ -393,7 +404,7 @@ def _durability_settings(document: dict, scheduler: dict, problems: _Problems) -
             retention[key] = _forever_or_duration(raw, key, problems)
     for key in retention_table:
         if key not in RETENTION_DEFAULTS:
-            problems.append(f"retention.{key} is not a known setting "
+            problems.append(f"retention.{_key(key)} is not a known setting "
                             f"({', '.join(RETENTION_DEFAULTS)})")
     monitoring = _table(document, "monitoring", problems, required=False)
     heartbeat = monitoring.get("heartbeat_url")
@@ -416,7 +427,8 @@ def _forever_or_duration(raw, key: str, problems: list[str]) -> timedelta | None
     try:
         return parse_duration(raw)
     except ValueError as error:
-        problems.append(f"retention.{key}: {error} (or \"forever\")")
+        detail = error if not SECRET_LIKE.search(repr(raw)) else shown(raw)
+        problems.append(f"retention.{key}: {detail} (or \"forever\")")
         return None
 
 
@@ -427,7 +439,7 @@ def _broadcast(table: dict, problems: list[str]) -> bool:
         return False
     for key in table:
         if key != "broadcast":
-            problems.append(f"alerts.{key} is not a known setting")
+            problems.append(f"alerts.{_key(key)} is not a known setting")
     return value
 
 
@@ -510,7 +522,7 @@ def _branches(table, problems: _Problems) -> dict[str, Branch]:
     branches = {}
     for code, raw in table.items():
         if not isinstance(raw, dict):
-            problems.append(f"branches.{code} must be a table")
+            problems.append(f"branches.{_key(code)} must be a table")
             continue
         branches[code] = _branch(code, raw, problems)
     return branches
@@ -582,11 +594,11 @@ def _digest(table: dict, document: dict, problems: list[str]) -> dict:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         if "timezone" in table:
-            problems.append(f"digest.timezone {zone!r} is not a known time zone")
+            problems.append(f"digest.timezone {shown(zone)} is not a known time zone")
         zone = "UTC"
     for key in table:
         if key not in ("weekly", "timezone"):
-            problems.append(f"digest.{key} is not a known setting")
+            problems.append(f"digest.{_key(key)} is not a known setting")
     raw = table.get("weekly", "off")
     if raw in ("off", False, ""):
         return {"digest_weekly": None, "bank_timezone": zone}
@@ -597,7 +609,8 @@ def _digest(table: dict, document: dict, problems: list[str]) -> dict:
     match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$", text)
     if (not match or match.group(1) not in WEEKDAYS or int(match.group(2)) > 23
             or int(match.group(3)) > 59 or int(match.group(4) or 0) > 59):
-        problems.append(f"digest.weekly must look like \"mon 09:00\" or be \"off\", not {raw!r}")
+        problems.append(f"digest.weekly must look like \"mon 09:00\" or be \"off\", "
+                        f"not {shown(raw)}")
         return {"digest_weekly": None, "bank_timezone": zone}
     at = time(int(match.group(2)), int(match.group(3)), int(match.group(4) or 0))
     weekly = Weekly(WEEKDAYS.index(match.group(1)), at, zone)

@@ -11,7 +11,7 @@ from care_bot.flows import posting, tracking
 from care_bot.flows.services import Services
 from care_bot.storage import incidents
 from care_bot.views import alerts, messages
-from care_bot.views.text import clip
+from care_bot.views.text import clean_typed, clip
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def permalink(team_domain: str, channel_id: str, ts: str) -> str:
 def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
     """The "what happened" answer pre-filled from a reported message: its text and permalink."""
     message = shortcut.get("message") or {}
-    text = (message.get("text") or "").strip()
+    text = clean_typed(message.get("text") or "").strip()  # saved in the draft: cleaned first
     channel = (shortcut.get("channel") or {}).get("id") or ""
     domain = (shortcut.get("team") or {}).get("domain") or "app"
     ts = message.get("ts") or shortcut.get("message_ts") or ""
@@ -86,17 +86,24 @@ def wellbeing_answer(services: Services, user_id: str, incident_id: int, contact
     action = EVENT_WELLBEING_CONTACT if contact else EVENT_WELLBEING_OK
     with services.store.transaction() as db:
         incident = incidents.get_incident(db, incident_id)
-        if incident is None or incident.reporter != user_id:
+        if incident is None:
+            gone = True
+        elif incident.reporter != user_id:
             return False
-        already = any(e.action == action for e in incidents.list_events(db, incident.id))
-        if not already:
-            targets = _contacts(services, incident) if contact else []
-            incidents.append_event(db, incident.id, actor=user_id, action=action,
-                                   surface="dm", now=now, detail={"told": targets})
-            for target in targets:
-                posting.queue_dm(db, incident.id, target,
-                                 f"incident:{incident.id}:wellbeing_contact",
-                                 messages.wellbeing_contact_request(incident), now)
+        else:
+            gone = False
+            already = any(e.action == action for e in incidents.list_events(db, incident.id))
+            if not already:
+                targets = _contacts(services, incident) if contact else []
+                incidents.append_event(db, incident.id, actor=user_id, action=action,
+                                       surface="dm", now=now, detail={"told": targets})
+                for target in targets:
+                    posting.queue_dm(db, incident.id, target,
+                                     f"incident:{incident.id}:wellbeing_contact",
+                                     messages.wellbeing_contact_request(incident), now)
+    if gone:
+        _tell(services, user_id, tracking.GONE)
+        return False
     services.wake_sweep()
     _replace(services, channel, ts, messages.wellbeing_answered(incident, contact))
     return True

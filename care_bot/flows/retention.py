@@ -15,6 +15,7 @@ from care_bot.config import Retention
 from care_bot.flows.services import Services
 from care_bot.storage import Store, incidents, retention
 from care_bot.views import holds
+from care_bot.views.text import clean_typed
 
 logger = logging.getLogger(__name__)
 BATCH = 500  # rows per class per run, so one sweep never stalls on a large backlog
@@ -103,7 +104,7 @@ def change_hold(services: Services, user_id: str, ref: str, reason: str, hold: b
     """Set or lift a legal hold: security only, with a reason, recorded as an audit event."""
     if user_id not in services.roles.members("security"):
         return HoldAnswer(holds.NOT_SECURITY, False)
-    reason = " ".join(reason.split())[:HOLD_REASON_LIMIT]
+    reason = " ".join(clean_typed(reason).split())[:HOLD_REASON_LIMIT]
     if not ref or not reason:
         return HoldAnswer(holds.usage(hold), False)
     now = services.clock()

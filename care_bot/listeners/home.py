@@ -9,16 +9,17 @@ from slack_sdk.errors import SlackApiError
 from care_bot.flows import home as home_flow
 from care_bot.flows import intake, reporter
 from care_bot.flows.services import Services
-from care_bot.ids import Action, Callback
+from care_bot.ids import Action, Callback, record_id
 from care_bot.listeners.guard import after_ack_guard
 
 logger = logging.getLogger(__name__)
 
 
 def _value_id(body: dict) -> int:
+    """The incident id in the clicked button's value; 0 (no such incident) when invalid."""
     try:
-        return int(body["actions"][0].get("value") or 0)
-    except (KeyError, IndexError, ValueError):
+        return record_id(body["actions"][0].get("value")) or 0
+    except (KeyError, IndexError, TypeError, AttributeError):
         return 0
 
 

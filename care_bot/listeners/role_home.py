@@ -8,7 +8,8 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import lookup, role_home, tracking
 from care_bot.flows.services import Services
-from care_bot.ids import Action
+from care_bot.ids import Action, record_id
+from care_bot.listeners.guard import after_ack_guard
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +23,8 @@ def _value(body: dict) -> str:
 
 
 def _incident_id(body: dict) -> int:
-    try:
-        return int(_value(body) or 0)
-    except ValueError:
-        return 0
+    """The incident id in the clicked button's value; 0 (no such incident) when invalid."""
+    return record_id(_value(body)) or 0
 
 
 def _dm(services: Services, user_id: str, text: str) -> None:
@@ -34,8 +33,10 @@ def _dm(services: Services, user_id: str, text: str) -> None:
 
 def register(app, services: Services) -> None:
     """Attach the role sections' buttons."""
+    guard = after_ack_guard(services)
 
     @app.action(Action.HOME_ACKNOWLEDGE.value)
+    @guard
     def home_acknowledge(ack, body):
         user_id = body["user"]["id"]
         # Save first, then ack, as the channel button does; the channel posts are re-rendered.
@@ -46,6 +47,7 @@ def register(app, services: Services) -> None:
         role_home.publish_now(services, user_id)
 
     @app.action(Action.HOME_BRANCH.value)
+    @guard
     def home_branch(ack, body):
         ack()
         user_id = body["user"]["id"]
@@ -53,9 +55,13 @@ def register(app, services: Services) -> None:
         role_home.publish_now(services, user_id)
 
     @app.action(Action.SHOW_DETAILS.value)
+    @guard
     def show_details(ack, body):
         ack()
         user_id = body["user"]["id"]
+        if not _incident_id(body):  # a forged or broken id: nothing to look up
+            _dm(services, user_id, tracking.GONE)
+            return
         shown = lookup.show_by_id(services, user_id, _incident_id(body))
         if shown.message:
             _dm(services, user_id, shown.message)

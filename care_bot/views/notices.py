@@ -213,9 +213,9 @@ def _law_enforcement(answers: dict) -> str:
         return "not contacted"
     parts = [safe(answers.get("agency"), 200) or "agency not given"]
     if answers.get("officer_name"):
-        parts.append(f"officer {safe(answers.get('officer_name'), 200)}")
+        parts.append(f"name of officer: {safe(answers.get('officer_name'), 200)}")
     else:
-        parts.append("officer not named")
+        parts.append("name of officer not given")
     if answers.get("police_report"):
         parts.append(f"report no. {safe(answers.get('police_report'), 100)}")
     return ", ".join(parts)

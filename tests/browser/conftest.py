@@ -36,7 +36,9 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope: the sandbox (a bot, its sweep and the stand-in) stops when a browser module ends,
+# so it never runs beside the timing-sensitive end-to-end tests that follow.
+@pytest.fixture(scope="module")
 def sandbox_url(tmp_path_factory):
     """Start `python -m care_bot.sandbox` on a free port; yield its page's address."""
     if not shutil.which("node") or not (REPO_ROOT / "node_modules" / "emulate").is_dir():
@@ -55,7 +57,7 @@ def sandbox_url(tmp_path_factory):
         stop(proc)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Headless Chromium from the system, driven by Playwright."""
     executable = chromium_path()

