@@ -38,6 +38,7 @@ class Action(StrEnum):
     FINISH_REPORT = "care_finish_report"
     HOME_DANGER = "care_home_danger"
     HOME_REPORT = "care_home_report"
+    HOME_SAFE_NOW = "care_home_safe_now"  # "I'm safe now" on Home, once the modal is closed
     ICS_NOTIFIED = "care_ics_notified"
     WELLBEING_OK = "care_wellbeing_ok"
     WELLBEING_CONTACT = "care_wellbeing_contact"

@@ -96,8 +96,12 @@ def record_police_call(services: Services, user_id: str, incident_id: int,
     return incident
 
 
-def report_safe(services: Services, user_id: str, incident_id: int) -> Incident | None:
-    """Record "I'm safe now" and post "reported safe at HH:MM" in both alert threads."""
+def report_safe(services: Services, user_id: str, incident_id: int,
+                surface: str = "modal") -> Incident | None:
+    """Record "I'm safe now" and post "reported safe at HH:MM" in both alert threads.
+
+    Idempotent: a second press (a double click, or Home after the modal) records nothing new.
+    """
     now = services.clock()
     with services.store.transaction() as db:
         incident = incidents.get_incident(db, incident_id)
@@ -105,7 +109,7 @@ def report_safe(services: Services, user_id: str, incident_id: int) -> Incident 
             return None
         if incidents.set_safe(db, incident.id, now):
             incidents.append_event(db, incident.id, actor=user_id, action="reported_safe",
-                                   surface="modal", now=now)
+                                   surface=surface, now=now)
             incident = incidents.get_incident(db, incident.id)
             _reply_both(db, services, incident, "safe",
                         alerts.safe_note(incident, services.settings.branches), now)

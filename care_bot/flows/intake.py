@@ -216,6 +216,8 @@ def submit_step(
     services: Services, user_id: str, ref: ModalRef, state_values: dict
 ) -> StepResult:
     """Validate and save one step; answer with field errors or the next view."""
+    if ref.step == Step.SAFETY.value and says_danger(state_values):
+        return _danger_answer(services, user_id, ref, state_values)
     draft = _owned_draft(services, user_id, ref)
     if draft is None or ref.step not in KNOWN_STEPS:
         return StepResult(view=report_modal.error_view(
@@ -227,9 +229,6 @@ def submit_step(
     _revive_if_retired(services, draft)
     step = parse_step(ref.step)
     answers = read_answers(state_values)
-    if step == Step.SAFETY and answers.get("danger") == "yes":
-        # The danger answer alone raises the alert: nothing else may block or delay it.
-        return _after_safety(services, draft, _usable(services, answers))
     fields = _fields(services, step, {**draft.answers, **answers})
     errors = field_errors(answers, fields, services.clock(), draft.user_id)
     if errors:
@@ -243,6 +242,34 @@ def submit_step(
         next_step = Step.REVIEW
     draft = _save(services, draft, next_step, answers)
     return StepResult(view=_step_view(services, next_step, draft))
+
+
+def _danger_answer(services: Services, user_id: str, ref: ModalRef,
+                   state_values: dict) -> StepResult:
+    """The danger answer alone raises the alert: nothing else may block or delay it.
+
+    Not even the modal's draft: when it is already a filed report (the same draft finished on
+    another device) or not the associate's own, the alert goes out on their open draft or a
+    new one. A retry finds that open draft's alert and posts nothing new.
+    """
+    draft = _owned_draft(services, user_id, ref)
+    if draft is None or drafts_submitted(services, draft.id):
+        draft = _alert_draft(services, user_id)
+    else:
+        _revive_if_retired(services, draft)
+    return _after_safety(services, draft, _usable(services, read_answers(state_values)))
+
+
+def _alert_draft(services: Services, user_id: str) -> Draft:
+    """The associate's open draft (it becomes the alert's report), or a new one."""
+    with services.store.reading() as db:
+        draft = drafts.open_draft(db, user_id)
+    if draft is None:
+        draft_id = drafts.new_draft_id()
+        _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
+        with services.store.reading() as db:
+            draft = drafts.get_draft(db, draft_id)
+    return draft
 
 
 def change_step(services: Services, user_id: str, ref: ModalRef, step_value: str
@@ -326,8 +353,11 @@ def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) 
     branch = services.settings.branches.get(answers.get("branch") or "")
     defaults: dict[str, Any] = {}
     if branch:
+        # never the associate themselves (a supervisor reporting at their own branch): a
+        # pre-filled "name someone other than yourself" error they did not cause
         defaults.update({role: getattr(branch, role) for role in BRANCH_PEOPLE
-                         if getattr(branch, role) and not draft.answers.get(role)})
+                         if getattr(branch, role) not in (None, "", draft.user_id)
+                         and not draft.answers.get(role)})
     location = " · ".join(p for p in (branch.name if branch else "",
                                       answers.get("location_detail") or "") if p)
     if location and not draft.answers.get("associate_location"):
@@ -474,7 +504,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         return _incident_of(db, draft)
     danger = draft.answers.get("danger") == "yes"
     branch = draft.answers.get("branch")
-    answers = _with_directory_people(services, draft.answers)
+    answers = _with_directory_people(services, draft.answers, draft.user_id)
     alert = incidents.get_incident(db, draft.incident_id) if draft.incident_id else None
     if alert and alert.submitted_at is None:
         incident = incidents.complete_report(db, alert.id, answers, branch, now)
@@ -505,11 +535,14 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     return incident
 
 
-def _with_directory_people(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers to store: people left empty come from the branch directory."""
+def _with_directory_people(services: Services, answers: dict[str, Any],
+                           reporter: str = "") -> dict[str, Any]:
+    """The answers to store: people left empty come from the branch directory (never the
+    reporter themselves)."""
     known = report_modal.directory_people(services.settings.branches, answers.get("branch"))
     stored = {k: v for k, v in answers.items() if k != REVIEW_SEEN}
-    stored.update({role: user for role, user in known.items() if not stored.get(role)})
+    stored.update({role: user for role, user in known.items()
+                   if not stored.get(role) and user != reporter})
     return stored
 
 

@@ -20,9 +20,15 @@ EVENT_WELLBEING_OK = "wellbeing_ok"
 EVENT_WELLBEING_CONTACT = "wellbeing_contact_requested"
 
 
-def permalink(team_domain: str, channel_id: str, ts: str) -> str:
-    """Build a message's permalink without a Web API call (the trigger lasts 3 seconds)."""
-    return f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+def permalink(team_domain: str, channel_id: str, ts: str, thread_ts: str | None = None) -> str:
+    """Build a message's permalink without a Web API call (the trigger lasts 3 seconds).
+
+    A thread reply's link names its thread, as Slack's own permalinks do, so it opens there.
+    """
+    link = f"https://{team_domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+    if thread_ts and thread_ts != ts:
+        link += f"?thread_ts={thread_ts}&cid={channel_id}"
+    return link
 
 
 def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
     channel = (shortcut.get("channel") or {}).get("id") or ""
     domain = (shortcut.get("team") or {}).get("domain") or "app"
     ts = message.get("ts") or shortcut.get("message_ts") or ""
-    link = permalink(domain, channel, ts) if channel and ts else ""
+    link = permalink(domain, channel, ts, message.get("thread_ts")) if channel and ts else ""
     suffix = f"\n\nReported message: {link}" if link else ""
     body = clip(text, WHAT_HAPPENED_LIMIT - len(suffix)) if text else ""
     answer = (body + suffix).strip()
@@ -70,13 +76,19 @@ def _tell(services: Services, user_id: str, text: str) -> None:
 
 
 def _contacts(services: Services, incident) -> list[str]:
-    """HR's members, or the branch's supervisor when there is no HR role."""
+    """HR's members, or the branch's supervisor when there is no HR role.
+
+    With neither (no branch, no supervisor named), the ``supervisors`` role: a request to be
+    contacted always reaches someone.
+    """
     hr = sorted(services.roles.members("hr"))
     if hr:
         return hr
     supervisor = alerts.branch_supervisor(incident, services.settings.branches)
     supervisor = supervisor or incident.answers.get("supervisor")
-    return [supervisor] if supervisor and supervisor != incident.reporter else []
+    if supervisor and supervisor != incident.reporter:
+        return [supervisor]
+    return sorted(m for m in services.roles.members("supervisors") if m != incident.reporter)
 
 
 def wellbeing_answer(services: Services, user_id: str, incident_id: int, contact: bool,

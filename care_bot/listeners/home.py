@@ -6,6 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from care_bot.flows import alerts as alert_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows import intake, reporter
 from care_bot.flows.services import Services
@@ -92,6 +93,13 @@ def register(app, services: Services) -> None:
             intake.prefill_profile(services, draft_id, user_id)
         except Exception:
             logger.warning("profile pre-fill failed", exc_info=True)
+
+    @app.action(Action.HOME_SAFE_NOW.value)
+    @guard
+    def home_safe_now(ack, body):
+        # Save first, then ack: "reported safe" is queued for both threads and Home refreshed.
+        alert_flow.report_safe(services, body["user"]["id"], _value_id(body), surface="home")
+        ack()
 
     @app.action(Action.HOME_REPORT.value)
     @guard

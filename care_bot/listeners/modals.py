@@ -67,8 +67,10 @@ def register(app, services: Services) -> None:
         ack(**result.response())
         ref = _ref(body)
         if ref.step == "safety" and not result.errors:
+            # The draft the answer went to (a danger alert may have needed a fresh one).
+            draft_id = decode((result.view or {}).get("private_metadata")).draft_id
             try:
-                intake.prefill_profile(services, ref.draft_id, body["user"]["id"])
+                intake.prefill_profile(services, draft_id or ref.draft_id, body["user"]["id"])
             except Exception:  # the step is saved; the R step is simply not pre-filled
                 logger.warning("profile pre-fill failed", exc_info=True)
 

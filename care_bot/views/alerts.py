@@ -41,15 +41,20 @@ def alert_mentions(
     """Return who a danger alert pings in one channel ("supervisors" or "security").
 
     Security: the ``security`` role. Supervisors: the branch's supervisor, or the
-    ``supervisors`` role when the branch (or its supervisor) is not known. ``@here`` is added
+    ``supervisors`` role when the branch (or its supervisor) is not known or is the one in
+    danger; the associate's own mention is never counted as someone woken. ``@here`` is added
     when ``[alerts] broadcast`` is on, always when the associate cannot call 911, and when
     nobody else could be named (an empty role).
     """
+    own = mention(incident.reporter)
     if audience == "security":
         names = role_mentions(roles.get("security", ()))
     else:
         supervisor = branch_supervisor(incident, branches)
+        if supervisor == incident.reporter:  # the supervisor is the one in danger
+            supervisor = None
         names = [mention(supervisor)] if supervisor else role_mentions(roles.get("supervisors", ()))
+    names = [n for n in names if n != own]  # pinging the person in danger wakes nobody else
     if broadcast or incident.police_call == POLICE_CANT_CALL or not names:
         names = [HERE, *names]  # with nobody named, @here is the only way to wake someone
     return names

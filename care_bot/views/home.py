@@ -19,6 +19,7 @@ from care_bot.views.text import mrkdwn, plain
 MAX_HOME_BLOCKS = 100
 HOME_DANGER_TEXT = "I'm in danger: alert security"
 HOME_REPORT_TEXT = "Report a threat"
+HOME_SAFE_NOW_TEXT = "I'm safe now"
 MY_REPORTS_TITLE = "My reports"
 
 
@@ -94,11 +95,24 @@ def _next_step(line: ReportLine) -> str:
     incident = line.incident
     if incident.status == "closed":
         return "Nothing left for you."
+    if _awaiting_safe(incident):
+        return ("When you are safe, press *I'm safe now*. Finish your report later: press "
+                "*Report a threat* or type `/threat`.")
     if incident.submitted_at is None:
         return "Finish your report when you can: press *Report a threat* or type `/threat`."
     if not line.ics_done:
         return "Tell your Internal Control Specialist (ICS), then press *ICS notified*."
     return "Nothing for you right now."
+
+
+def _awaiting_safe(incident: Incident) -> bool:
+    return bool(incident.danger) and incident.safe_at is None and incident.status != "closed"
+
+
+def safe_now_button(incident: Incident) -> dict[str, Any]:
+    """"I'm safe now" for an open danger alert: the emergency modal may have been closed."""
+    return {"type": "button", "action_id": Action.HOME_SAFE_NOW.value, "style": "primary",
+            "text": plain(HOME_SAFE_NOW_TEXT), "value": str(incident.id)}
 
 
 def _report_block(line: ReportLine) -> list[dict[str, Any]]:
@@ -107,7 +121,9 @@ def _report_block(line: ReportLine) -> list[dict[str, Any]]:
             f"Delivery: {DELIVERY_WORDS.get(line.delivery, line.delivery)}\n"
             f"Your next step: {_next_step(line)}")
     block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
-    if incident.status != "closed" and incident.submitted_at and not line.ics_done:
+    if _awaiting_safe(incident):
+        block["accessory"] = safe_now_button(incident)
+    elif incident.status != "closed" and incident.submitted_at and not line.ics_done:
         block["accessory"] = {"type": "button", "action_id": Action.ICS_NOTIFIED.value,
                               "text": plain("ICS notified"), "value": str(incident.id)}
     return [block]

@@ -287,8 +287,11 @@ def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
 def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = None,
                    security_phone: str | None = None) -> dict[str, Any]:
     """The danger screen: who was alerted, what happens next, the 911 answer, "I'm safe now"."""
+    if supervisor == incident.reporter:
+        supervisor = None  # the supervisor is the one in danger: the supervisors role is told
     told = f"{mention(supervisor)} (your supervisor)" if supervisor else (
         "the supervisors on duty")
+    dm = "; your supervisor also gets a direct message" if supervisor else ""
     if incident.police_call == POLICE_CALLED:
         police = ":white_check_mark: You said you have called 911. Security can see that."
     elif incident.police_call == POLICE_CANT_CALL:
@@ -302,8 +305,7 @@ def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = N
         {"type": "section", "text": mrkdwn(
             f"*Alerted:* Corporate Security & Risk (the security channel) and {told}. "
             f"Reference *{incident.ref}*.{desk}\n*What happens next:* one security colleague "
-            "takes the alert and contacts you; your supervisor also gets a direct message. "
-            "Do not confront the person."
+            f"takes the alert and contacts you{dm}. Do not confront the person."
         )},
         {"type": "section", "text": mrkdwn(police)},
     ]

@@ -102,6 +102,20 @@ def test_supervisors_channel_mentions_the_branch_supervisor_or_the_role(tmp_path
         f"<@{SUE}>"]
 
 
+def test_a_supervisor_in_danger_at_their_own_branch_wakes_the_supervisors_role(tmp_path):
+    """The branch supervisor is the reporter: the channel pings the role, not only them."""
+    settings = make_settings(tmp_path)
+    theirs = _incident(branch="downtown", reporter=SAM)
+    assert alert_views.alert_mentions("supervisors", theirs, ROLES, settings.branches) == [
+        f"<@{SUE}>"]
+    alone = {"security": (SEC,), "supervisors": (SAM,)}
+    for audience, who in (("security", SEC), ("supervisors", SAM)):
+        names = alert_views.alert_mentions(audience, _incident(branch="downtown",
+                                                               reporter=who),
+                                           alone, settings.branches)
+        assert names == ["<!here>"]  # their own mention would wake nobody else
+
+
 @pytest.mark.parametrize("broadcast, police, here", [
     (False, None, False), (True, None, True), (False, "cant_call", True),
     (False, "called", False),
@@ -411,6 +425,16 @@ def test_message_shortcut_prefills_text_and_permalink():
         "https://bank.slack.com/archives/C0GENERAL/p1790000000000100")
 
 
+def test_message_shortcut_on_a_thread_reply_links_into_its_thread():
+    answers = reporter.from_message({
+        "message": {"ts": "1790000000.000200", "thread_ts": "1790000000.000100",
+                    "text": "Watch your back."},
+        "channel": {"id": "C0GENERAL"}, "team": {"domain": "bank"}})
+    assert answers["what_happened"].endswith(
+        "https://bank.slack.com/archives/C0GENERAL/p1790000000000200"
+        "?thread_ts=1790000000.000100&cid=C0GENERAL")
+
+
 def test_every_report_step_answer_set_still_walks(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     assert set(STEP_ANSWERS) >= {"safety", "review"}
@@ -480,3 +504,105 @@ def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_pat
     delivery.deliver_due(services)
     assert SUPERVISORS_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
     assert slack.lookups >= 1  # looked for the earlier attempt before posting again
+
+
+def test_home_offers_safe_now_until_the_associate_is_safe(tmp_path):
+    """The emergency modal may be closed: Home keeps "I'm safe now" for an open danger alert."""
+    services, _slack, _clock = make_services(tmp_path)
+    incident, _draft_id = intake.one_tap_alert(services, ALICE)
+    with services.store.reading() as db:
+        view = home_flow.home_view(db, services, ALICE)
+    _block, button = next((b, e) for b in view["blocks"]
+                          for e in [b.get("accessory") or {}]
+                          if e.get("action_id") == Action.HOME_SAFE_NOW.value)
+    assert button["text"]["text"] == "I'm safe now" and button["value"] == str(incident.id)
+    assert_valid_view(view)
+    assert alerts.report_safe(services, SAM, incident.id, surface="home") is None  # not theirs
+    safe = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    assert safe.safe_at is not None
+    again = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    assert again.safe_at == safe.safe_at  # a second press records nothing new
+    with services.store.reading() as db:
+        view = home_flow.home_view(db, services, ALICE)
+        events = [e.action for e in incidents_events(db, incident.id)]
+    assert Action.HOME_SAFE_NOW.value not in json.dumps(view)
+    assert events.count("reported_safe") == 1
+
+
+def incidents_events(db, incident_id):
+    """The incident's events (a small alias for readability)."""
+    from care_bot.storage import incidents
+
+    return incidents.list_events(db, incident_id)
+
+
+def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_supervisors_role(
+        tmp_path):
+    """No HR role, no branch known, no supervisor named: the supervisors role is asked."""
+    text = care_toml().replace(f'hr = ["{HANA}"]', "hr = []")
+    services, slack, _clock = make_services(tmp_path, text)
+    incident, _draft_id = intake.one_tap_alert(services, OLLY)
+    assert incident.branch is None and not incident.answers.get("supervisor")
+    assert reporter.wellbeing_answer(services, OLLY, incident.id, True, f"D{OLLY}", "1.1")
+    delivery.deliver_due(services)
+    [dm] = [p for p in slack.posts if "wellbeing" in p["text"]]
+    assert dm["channel"] == f"D{SUE}" and incident.ref in dm["text"]
+
+
+def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_path):
+    """No branch known, or the supervisor is the one in danger: no DM is claimed."""
+    from care_bot.views import report_modal
+
+    unknown = json.dumps(report_modal.emergency_view(_incident(), "d1", None))
+    assert "the supervisors on duty" in unknown and "direct message" not in unknown
+    own = json.dumps(report_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
+    assert "the supervisors on duty" in own and "direct message" not in own
+    known = json.dumps(report_modal.emergency_view(_incident(), "d1", SAM))
+    assert f"<@{SAM}> (your supervisor)" in known and "direct message" in known
+
+
+def test_danger_on_a_safety_screen_left_open_after_its_report_was_filed_still_alerts(tmp_path):
+    """Two devices: the report was finished on one; "Yes, in danger" on the other alerts."""
+    from care_bot.care import Step
+    from care_bot.views import report_modal
+
+    services, _slack, _clock = make_services(tmp_path)
+    file_report(services)  # finished on one device...
+    with services.store.reading() as db:
+        draft_id = db.execute("SELECT id FROM drafts").fetchone()[0]
+    # ...while the other still shows that draft's safety screen (Back from a resumed step)
+    view = report_modal.step_view(Step.SAFETY, {}, draft_id, services.settings.branches)
+    result = submit(services, ALICE, view, {"danger": "yes"})
+    assert not result.errors and result.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        rows = db.execute("SELECT danger, status FROM incidents ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [(0, "open"), (1, "alerted")]
+    again = submit(services, ALICE, view, {"danger": "yes"})  # Slack's retry
+    assert again.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        assert db.execute("SELECT count(*) FROM incidents").fetchone()[0] == 2
+
+
+def test_danger_from_a_modal_whose_draft_is_gone_or_not_theirs_still_alerts(tmp_path):
+    """A forged or unknown draft reference never stands between a danger answer and help."""
+    services, _slack, _clock = make_services(tmp_path)
+    theirs = intake.start_report(services, SAM)
+    submit(services, SAM, theirs.view, {"danger": "no", "branch": "downtown"})
+    result = submit(services, ALICE, theirs.view, {"danger": "yes"})  # SAM's draft id
+    assert result.view["callback_id"] == Callback.EMERGENCY.value
+    with services.store.reading() as db:
+        rows = db.execute("SELECT reporter, danger FROM incidents").fetchall()
+        sams = db.execute("SELECT answers FROM drafts WHERE user_id = ?", [SAM]).fetchone()
+    assert [tuple(r) for r in rows] == [(ALICE, 1)]
+    assert json.loads(sams[0])["danger"] == "no"  # SAM's draft is untouched
+
+
+def test_a_supervisor_reporting_at_their_own_branch_is_not_prefilled_as_their_supervisor(
+        tmp_path):
+    """The directory's supervisor is the reporter: no pre-filled "not yourself" error."""
+    services, _slack, _clock = make_services(tmp_path)
+    confirmation = file_report(services, SAM, {"safety": {"branch": "downtown"}})
+    assert confirmation["callback_id"] == Callback.CONFIRMATION.value
+    with services.store.reading() as db:
+        answers = json.loads(db.execute("SELECT answers FROM incidents").fetchone()[0])
+    assert answers.get("supervisor") != SAM
