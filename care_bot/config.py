@@ -582,6 +582,8 @@ def _valid_clock(match: re.Match) -> bool:
 
 # ---- [digest] (issue 11): the weekly digest's day, time and time zone
 
+FULL_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 
 def _digest(table: dict, document: dict, problems: list[str]) -> dict:
     branches = document.get("branches")
@@ -600,7 +602,11 @@ def _digest(table: dict, document: dict, problems: list[str]) -> dict:
     raw = table.get("weekly", "off")
     if raw in ("off", False, ""):
         return {"digest_weekly": None, "bank_timezone": zone}
-    match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$", str(raw).strip().lower())
+    text = str(raw).strip().lower()
+    day, _, clock = text.partition(" ")
+    if day in FULL_WEEKDAYS:  # "monday 09:00" reads as "mon 09:00"
+        text = f"{day[:3]} {clock.strip()}"
+    match = re.match(r"^([a-z]{3})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?$", text)
     if (not match or match.group(1) not in WEEKDAYS or int(match.group(2)) > 23
             or int(match.group(3)) > 59 or int(match.group(4) or 0) > 59):
         problems.append(f"digest.weekly must look like \"mon 09:00\" or be \"off\", "

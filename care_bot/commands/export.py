@@ -59,6 +59,7 @@ def run(argv: list[str]) -> int:
     else:
         out = Path(args.out)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # client data: private
+        os.fchmod(fd, 0o600)  # also when the file was there before, readable by others
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(result.csv_text)
         print(f"wrote {result.count} incident(s) to {out}", file=sys.stderr)

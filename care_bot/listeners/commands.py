@@ -25,7 +25,7 @@ def register(app, services: Services) -> None:
     @guard
     def threat(ack, body, command):
         word = (command.get("text") or "").strip().lower()
-        first, _, rest = word.partition(" ")
+        first, _, rest = " ".join(word.split()).partition(" ")  # tabs and newlines too
         if first in HOLD_WORDS:  # issue 9: hold REF reason, unhold REF reason
             legal_hold(ack, command)
             return

@@ -52,6 +52,15 @@ def test_records_list_show_and_refusals(slack, bot_factory):
         assert needle in view, needle
     assert "John Q. Client" not in view
 
+    # the supervisor and the reporter may see it too; any whitespace separates the words
+    for person, text in (("sam", f"show {ref}"), ("alice", f"show\t{ref} "),
+                         ("sec", f"SHOW\n  {ref.lower()}")):
+        since = slack.last_seq()
+        answer = bot.command(u[person], text)
+        assert answer.status == 200 and not answer.body.strip(), (person, answer.body)
+        opened = slack.wait_for_call("views.open", since=since)
+        assert opened["response"]["ok"] and ref in json.dumps(opened["params"]["view"]), person
+
     since = slack.last_seq()
     refusal = bot.command(u["olly"], f"show {ref}").json()
     unknown = bot.command(u["olly"], "show CARE-2026-9999").json()
@@ -141,6 +150,8 @@ def test_records_weekly_digest_uploads_a_chart_to_the_security_channel(slack, bo
 def test_records_cli_export_beside_the_running_bot(slack, bot_factory, tmp_path):
     bot, ref, _parent = _filed(slack, bot_factory)
     out = tmp_path / "records.csv"
+    out.write_text("an older export\n")
+    out.chmod(0o644)  # a file already there, readable by others: made private when rewritten
     env = {**bot.env, "PYTHON_DOTENV_DISABLED": "1"}
     done = subprocess.run(
         [sys.executable, "-m", "care_bot", "export", "--since", "2026-01-01", "--out", str(out)],

@@ -28,7 +28,14 @@ def test_digest_setting_is_off_by_default_and_uses_the_first_branch_zone(tmp_pat
     assert on.digest_weekly.at.strftime("%H:%M") == "09:00"
 
 
-@pytest.mark.parametrize("value", ['"monday 9"', '"mon 25:00"', '"xyz 09:00"', "3"])
+@pytest.mark.parametrize("text", ["mon 09:00", "Monday 09:00", "MON 9:00", "monday  09:00:00"])
+def test_digest_setting_reads_short_and_full_day_names(tmp_path, text):
+    settings = make_settings(tmp_path, care_toml(extra=f'\n[digest]\nweekly = "{text}"\n'))
+    assert settings.digest_weekly == Weekly(0, datetime(2026, 1, 1, 9).time(), NY)
+
+
+@pytest.mark.parametrize("value", ['"monday 9"', '"mondays 09:00"', '"mon 25:00"', '"xyz 09:00"',
+                                   "3"])
 def test_digest_setting_rejects_bad_values(tmp_path, value):
     with pytest.raises(ConfigError, match=r"digest\.weekly"):
         make_settings(tmp_path, care_toml(extra=f"\n[digest]\nweekly = {value}\n"))
