@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.e2e.harness import BotProcess, ModalSession, SlackEmulator
+from tests.e2e.harness import BotProcess, ModalSession, SlackEmulator, wait_until
 from tests.support import payloads
 from tests.support.blockkit import assert_valid_message, assert_valid_view
 from tests.support.report import STEP_ANSWERS
@@ -26,11 +26,46 @@ def step_of(view: dict) -> str:
     return json.loads(view.get("private_metadata") or "{}").get("step", "")
 
 
+PROFILE_WAIT_SECONDS = 5
+
+
+def await_profile_prefill(session: ModalSession, since: int) -> None:
+    """Wait for the profile pre-fill that follows the safety step, as a person's typing would.
+
+    The bot asks Slack for the associate's name and title after it answers the safety step, and
+    needs them two screens later. A person takes seconds over those screens; a test takes
+    milliseconds, so on a loaded machine it could outrun the pre-fill. When Slack fails the
+    lookup (a fault under test), the walk goes on without it.
+    """
+    try:
+        session.slack.wait_for_call(
+            "users.info", lambda call: call["params"].get("user") == session.user_id,
+            since=since, timeout=PROFILE_WAIT_SECONDS,
+        )
+    except AssertionError:
+        return
+
+    def profile_saved() -> bool:
+        rows = session.bot.db().execute(
+            "SELECT answers FROM drafts WHERE user_id = ? AND submitted_at IS NULL",
+            [session.user_id],
+        ).fetchall()
+        return any(json.loads(row[0]).get("associate_name") for row in rows)
+
+    try:
+        wait_until(profile_saved, timeout=2, interval=0.05)
+    except AssertionError:
+        return  # Slack answered without a name: the associate types it
+
+
 def walk_to(session: ModalSession, stop_before: str, answers: dict[str, dict]) -> None:
     """Submit steps in order until the modal shows ``stop_before``."""
     while step_of(session.view) != stop_before:
         step = step_of(session.view)
+        since = session.slack.last_seq()
         body = session.submit(answers[step])
+        if step == "safety":
+            await_profile_prefill(session, since)
         assert body.get("response_action") == "update", body
         if body["view"]["callback_id"] == "care_emergency":
             session.click("care_finish_report")  # finishing the report is secondary
