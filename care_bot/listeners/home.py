@@ -128,17 +128,11 @@ def register(app, services: Services) -> None:
         reporter.mark_ics_notified(services, body["user"]["id"], _value_id(body), channel, ts)
 
     @app.action(Action.WELLBEING_OK.value)
-    @guard
-    def wellbeing_ok(ack, body):
-        ack()
-        channel, ts = _message_of(body)
-        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), False,
-                                  channel, ts)
-
     @app.action(Action.WELLBEING_CONTACT.value)
     @guard
-    def wellbeing_contact(ack, body):
+    def wellbeing_answer(ack, body):
         ack()
         channel, ts = _message_of(body)
-        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), True,
+        wants_contact = body["actions"][0]["action_id"] == Action.WELLBEING_CONTACT.value
+        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), wants_contact,
                                   channel, ts)

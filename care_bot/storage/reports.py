@@ -16,17 +16,24 @@ def _event(row: dict) -> Event:
                  row["surface"], json.loads(row["detail"]))
 
 
+def _created_between(since: float | None, until: float | None) -> tuple[str, list[float]]:
+    """A WHERE clause (and its parameters) for incidents created in [since, until)."""
+    clauses, params = ["1 = 1"], []
+    if since is not None:
+        clauses.append("created_at >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("created_at < ?")
+        params.append(until)
+    return " AND ".join(clauses), params
+
+
 def incidents_since(db: sqlite_utils.Database, since: float | None = None,
                     until: float | None = None) -> list[Incident]:
     """Incidents created in [since, until), oldest first; every incident when unbounded."""
-    sql, params = "SELECT * FROM incidents WHERE 1 = 1", []
-    if since is not None:
-        sql += " AND created_at >= ?"
-        params.append(since)
-    if until is not None:
-        sql += " AND created_at < ?"
-        params.append(until)
-    return [_incident(row) for row in db.query(sql + " ORDER BY id", params)]
+    where, params = _created_between(since, until)
+    return [_incident(row) for row in db.query(
+        f"SELECT * FROM incidents WHERE {where} ORDER BY id", params)]
 
 
 def open_incidents(db: sqlite_utils.Database) -> list[Incident]:
@@ -57,13 +64,8 @@ def events_of(db: sqlite_utils.Database, incident_ids: list[int]) -> dict[int, l
 def events_since(db: sqlite_utils.Database, since: float | None = None,
                  until: float | None = None) -> dict[int, list[Event]]:
     """The events of the incidents created in [since, until), keyed by incident."""
-    sql, params = "SELECT id FROM incidents WHERE 1 = 1", []
-    if since is not None:
-        sql += " AND created_at >= ?"
-        params.append(since)
-    if until is not None:
-        sql += " AND created_at < ?"
-        params.append(until)
+    where, params = _created_between(since, until)
+    sql = f"SELECT id FROM incidents WHERE {where}"
     found: dict[int, list[Event]] = defaultdict(list)
     for row in db.query(
         f"SELECT * FROM events WHERE incident_id IN ({sql}) ORDER BY incident_id, id", params

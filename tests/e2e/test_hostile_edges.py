@@ -128,3 +128,25 @@ def test_hostile_foreign_clicks_and_events_are_refused_and_not_acted_on(slack, b
     assert [c["method"] for c in slack.calls(since=before)] == []
     assert bot.db().execute("SELECT acknowledged_at FROM incidents").fetchone()[0] is None
     assert bot.db().execute("SELECT count(*) FROM events").fetchone()[0] == events_before
+
+
+def test_wellbeing_buttons_are_told_apart(slack, bot_factory):
+    """One listener serves both check-in buttons: "I'm OK" asks for no contact, the other does."""
+    bot = bot_factory.start(reminders={"wellbeing_checkin": "1s"})
+    alice = slack.users["alice"]
+    file_report(bot, alice)
+    dm = slack.dm_channel(alice)
+    checkin = slack.wait_for(lambda: next(
+        (c for c in posts(slack, dm) if "care_wellbeing_ok" in json.dumps(c["params"])), None),
+        timeout=30)
+    incident_id = str(bot.db().execute("SELECT id FROM incidents").fetchone()[0])
+
+    def actions() -> list[str]:
+        return [r[0] for r in bot.db().execute(
+            "SELECT action FROM events WHERE action LIKE 'wellbeing%' ORDER BY id")]
+
+    click_message_button(bot, alice, checkin, "care_wellbeing_ok", value=incident_id)
+    first = slack.wait_for(lambda: actions() or None)
+    assert "wellbeing_contact_requested" not in first
+    click_message_button(bot, alice, checkin, "care_wellbeing_contact", value=incident_id)
+    slack.wait_for(lambda: "wellbeing_contact_requested" in actions())
