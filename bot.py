@@ -131,6 +131,7 @@ def _learn_identity(services) -> bool:
     unchecked) and keeps asking in the background with backoff.
     """
     identity = services.identity
+    identity.on_known(_log_install_kind)
     identity.on_known(lambda known: origin.check_recorded(services, known))
 
     def fetch():
@@ -146,6 +147,15 @@ def _learn_identity(services) -> bool:
               "(see config/example.env).", file=sys.stderr)
         return False
     return True
+
+
+def _log_install_kind(known) -> None:
+    """Say in the log which kind of install this is; an org-wide app in no workspace is silent."""
+    logger.info("CARE bot is %s (app %s, bot user %s)", known.describe(), known.app_id,
+                known.bot_user_id)
+    if known.is_enterprise_install and not known.workspaces:
+        logger.warning("The org-wide app has been added to no workspace yet (auth.teams.list): "
+                       "nobody can use it until an org admin adds it to workspaces")
 
 
 def _on_stop_signals(handler) -> None:

@@ -84,10 +84,10 @@ def _origin_check(services: Services):
 
     def check_origin(body, next):  # Bolt passes the rest of the chain as "next"
         body = body or {}
-        kind = body.get("type") or ("command" if body.get("command") else "request")
-        user = body.get("user")
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        user = body.get("user") or event.get("user")
         user = (user.get("id") if isinstance(user, dict) else user) or body.get("user_id")
-        if not origin.admit(services, body, kind, user):
+        if not origin.admit(services, body, user):
             return BoltResponse(status=403, body="")
         return next()
 

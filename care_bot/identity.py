@@ -34,13 +34,28 @@ class TokenRefused(Exception):
 
 @dataclass(frozen=True)
 class Installation:
-    """The workspace and app this bot was installed as, from auth.test."""
+    """The workspace (or, org-wide, the organisation) and app this bot was installed as.
+
+    From auth.test. An Enterprise Grid org-wide install (``is_enterprise_install``) serves every
+    workspace of ``enterprise_id``; ``workspaces`` lists those the app has been added to
+    (auth.teams.list), as far as Slack said at start.
+    """
 
     team_id: str
     app_id: str | None
     bot_user_id: str | None
     bot_id: str | None
     enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+    workspaces: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Which kind of install this is, in words for the start-up log and `check`."""
+        if self.is_enterprise_install:
+            return (f"an Enterprise Grid org-wide install in organisation {self.enterprise_id}, "
+                    f"added to {len(self.workspaces)} workspace(s)")
+        where = f" of organisation {self.enterprise_id}" if self.enterprise_id else ""
+        return f"a single-workspace install in workspace {self.team_id}{where}"
 
 
 class BotIdentity:
@@ -133,6 +148,11 @@ class BotIdentity:
         if known is None:  # Slack was unreachable at start: accept, checked by the middleware
             return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
                                    bot_token=self._bot_token)
+        if known.is_enterprise_install:  # one token for every workspace of the organisation
+            return AuthorizeResult(
+                enterprise_id=known.enterprise_id, team_id=team_id, bot_token=self._bot_token,
+                bot_id=known.bot_id, bot_user_id=known.bot_user_id,
+            )
         return AuthorizeResult(
             enterprise_id=known.enterprise_id or enterprise_id, team_id=known.team_id,
             bot_token=self._bot_token, bot_id=known.bot_id, bot_user_id=known.bot_user_id,
@@ -151,10 +171,34 @@ def fetch_installation(client) -> Installation:
     app_id = answer.get("app_id")
     if not app_id and answer.get("bot_id"):
         app_id = _app_of_bot(client, answer["bot_id"])
+    org_wide = answer.get("is_enterprise_install") is True
     return Installation(
-        team_id=answer["team_id"], app_id=app_id, bot_user_id=answer.get("user_id"),
-        bot_id=answer.get("bot_id"), enterprise_id=answer.get("enterprise_id") or None,
+        team_id=answer.get("team_id") or answer.get("enterprise_id") or "", app_id=app_id,
+        bot_user_id=answer.get("user_id"), bot_id=answer.get("bot_id"),
+        enterprise_id=answer.get("enterprise_id") or None, is_enterprise_install=org_wide,
+        workspaces=_workspaces(client) if org_wide else (),
     )
+
+
+def list_workspaces(client) -> list[dict]:
+    """Every workspace an org-wide app has been added to (auth.teams.list, all pages)."""
+    teams: list[dict] = []
+    cursor = None
+    while True:
+        answer = client.auth_teams_list(limit=100, **({"cursor": cursor} if cursor else {}))
+        teams += [team for team in answer.get("teams") or [] if isinstance(team, dict)]
+        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return teams
+
+
+def _workspaces(client) -> tuple[str, ...]:
+    try:
+        return tuple(team["id"] for team in list_workspaces(client) if team.get("id"))
+    except Exception as error:  # serving matters more than the list; `check` shows it
+        logger.warning("auth.teams.list failed (%s); the workspaces are not listed",
+                       _reason(error))
+        return ()
 
 
 def _app_of_bot(client, bot_id: str) -> str | None:

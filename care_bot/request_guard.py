@@ -1,8 +1,10 @@
-"""Refuse hostile HTTP requests before Bolt sees them: too large (413) or not signed (401).
+"""Refuse hostile HTTP requests before Bolt sees them: too large (413), not signed (401), or
+signed but not a body Slack could have sent (400).
 
 Bolt reads and parses the whole body before verifying it, and a non-numeric timestamp makes its
-check raise and hand the unverified body to the error handler. This WSGI layer checks first, so
-an unverified request reaches no listener, no error handler, no Web API call and no row.
+check raise and hand the unverified body to the error handler; a body it cannot parse makes it
+raise (HTTP 500). This WSGI layer checks first, so such a request reaches no listener, no error
+handler, no Web API call and no row.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import hmac
 import io
 import time
 from collections.abc import Callable, Iterable
+
+from care_bot.request_shape import well_formed
 
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller
 MAX_CLOCK_SKEW_SECONDS = 300
@@ -31,7 +35,8 @@ def signature_ok(secret: str, timestamp: str | None, signature: str | None, body
 
 def guarded(app: Callable, secret: str, clock: Callable[[], float] = time.time,
             max_body: int = MAX_BODY_BYTES) -> Callable:
-    """Wrap a WSGI app: 413 over ``max_body`` (never read), 401 unless signed by Slack."""
+    """Wrap a WSGI app: 413 over ``max_body`` (never read), 401 unless signed by Slack, 400 when
+    the signed body is not one of Slack's request shapes."""
 
     def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
         length = _content_length(environ)
@@ -43,6 +48,8 @@ def guarded(app: Callable, secret: str, clock: Callable[[], float] = time.time,
         if not signature_ok(secret, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
                             environ.get("HTTP_X_SLACK_SIGNATURE"), body, clock()):
             return _status(start_response, "401 Unauthorized")
+        if not well_formed(body, environ.get("CONTENT_TYPE")):
+            return _status(start_response, "400 Bad Request")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return app(environ, start_response)

@@ -1,13 +1,24 @@
-"""Requests from another workspace or app are refused; unchecked ones are checked later.
+"""Requests from another workspace, organisation or app are refused; unchecked ones checked later.
 
-Every request carries the workspace (``team_id``) and app (``api_app_id``) it came from. Once
-the bot knows its own installation they must match it. While the identity is unknown (Slack was
-unreachable at start) the request is served and recorded, and checked when the identity arrives.
+What a request can be checked against depends on its kind, because Slack does not send the same
+fields with every kind (tests/fixtures/slack shows each):
+
+- slash commands, ``block_actions``, ``view_submission``, ``view_closed``, ``block_suggestion``
+  and events carry this app's ``api_app_id``: it must be the bot's own;
+- shortcuts (``shortcut``, ``message_action``) carry no app id of this bot (a message shortcut on
+  a message another app posted carries *that* app's id): they are checked by workspace and
+  organisation alone.
+
+The workspace is checked against the installation: a stand-alone install serves its own
+workspace; an Enterprise Grid org-wide install serves every workspace of its organisation and
+nothing else. While the identity is unknown (Slack was unreachable at start) the request is
+served and recorded, and checked when the identity arrives.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from care_bot.flows.services import Services
@@ -17,46 +28,101 @@ from care_bot.views.messages import thread_note
 
 logger = logging.getLogger(__name__)
 
-
-def origin_of(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """Return (team_id, enterprise_id, api_app_id) named by a request body."""
-    team = body.get("team_id") or (body.get("team") or {}).get("id")
-    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
-    if isinstance(body.get("team"), str):  # some payloads name the team as a string
-        team = team or body["team"]
-    return team, enterprise, body.get("api_app_id")
+# Kinds that carry this app's own id, which must match the bot's.
+APP_ID_KINDS = frozenset({"command", "block_actions", "view_submission", "view_closed",
+                          "block_suggestion", "event_callback"})
+# Kinds checked by workspace and organisation alone: Slack sends no id of this app with them.
+SHORTCUT_KINDS = frozenset({"shortcut", "message_action"})
 
 
-def matches(known: Installation, team: str | None, enterprise: str | None,
-            app: str | None) -> bool:
-    """True when a request's workspace and app are this bot's installation."""
-    if known.app_id and app != known.app_id:
-        return False
+@dataclass(frozen=True)
+class Origin:
+    """Where a request says it comes from."""
+
+    kind: str
+    team_id: str | None
+    enterprise_id: str | None
+    app_id: str | None
+
+
+def kind_of(body: dict[str, Any]) -> str:
+    """The request's kind: its ``type``, or "command" for a slash command."""
+    kind = body.get("type")
+    if isinstance(kind, str) and kind:
+        return kind
+    return "command" if body.get("command") else "request"
+
+
+def _id(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def origin_of(body: dict[str, Any]) -> Origin:
+    """Read the workspace, organisation and app a request names, whatever its kind."""
+    team_obj = body.get("team") if isinstance(body.get("team"), dict) else {}
+    user_obj = body.get("user") if isinstance(body.get("user"), dict) else {}
+    enterprise_obj = body.get("enterprise") if isinstance(body.get("enterprise"), dict) else {}
+    team = (_id(body.get("team_id")) or _id(team_obj.get("id")) or _id(body.get("team"))
+            or _id(body.get("context_team_id")) or _id(user_obj.get("team_id")))
+    enterprise = (_id(body.get("enterprise_id")) or _id(enterprise_obj.get("id"))
+                  or _id(team_obj.get("enterprise_id")) or _id(body.get("context_enterprise_id")))
+    return Origin(kind_of(body), team, enterprise, _id(body.get("api_app_id")))
+
+
+def app_matches(known: Installation, origin: Origin) -> bool:
+    """True when the request's app id is acceptable for its kind."""
+    if not known.app_id or origin.kind in SHORTCUT_KINDS:
+        return True
+    if origin.kind in APP_ID_KINDS:
+        return origin.app_id == known.app_id
+    return origin.app_id in (None, known.app_id)  # an unknown kind: compared where sent
+
+
+def workspace_matches(known: Installation, team: str | None, enterprise: str | None) -> bool:
+    """True when the workspace (or organisation) is this installation's."""
+    if known.is_enterprise_install:  # every workspace of the organisation, and no other
+        return bool(enterprise) and enterprise == known.enterprise_id
     if team:
         return team == known.team_id
     return bool(enterprise) and enterprise == known.enterprise_id
 
 
-def admit(services: Services, body: dict[str, Any], kind: str, user_id: str | None) -> bool:
-    """Decide whether to serve a verified request: refuse another workspace or app."""
-    team, enterprise, app = origin_of(body)
+def matches(known: Installation, origin: Origin) -> bool:
+    """True when a request's workspace, organisation and app are this bot's installation."""
+    return app_matches(known, origin) and workspace_matches(
+        known, origin.team_id, origin.enterprise_id)
+
+
+def admit(services: Services, body: dict[str, Any], user_id: str | None) -> bool:
+    """Decide whether to serve a verified request: refuse another workspace, org or app."""
+    origin = origin_of(body)
     known = services.identity.installation
     if known is None:
-        _record(services, team, app, user_id, kind)
+        _record(services, origin, user_id)
         return True
-    if matches(known, team, enterprise, app):
+    if matches(known, origin):
         return True
-    logger.warning("refused a %s request from team %s, app %s", kind, team, app)
+    logger.warning("refused a %s request from team %s, enterprise %s, app %s", origin.kind,
+                   origin.team_id, origin.enterprise_id, origin.app_id)
     return False
 
 
-def _record(services: Services, team, app, user_id, kind: str) -> None:
+def _record(services: Services, origin: Origin, user_id: str | None) -> None:
     try:
         with services.store.transaction() as db:
-            origins.record_unchecked(db, team_id=team, app_id=app, user_id=user_id, kind=kind,
-                                     now=services.clock())
+            origins.record_unchecked(db, team_id=origin.team_id, app_id=origin.app_id,
+                                     user_id=user_id, kind=origin.kind, now=services.clock())
     except Exception:  # never refuse a report because the note could not be written
         logger.exception("could not record an unchecked request; serving it anyway")
+
+
+def _recorded_ok(known: Installation, row: dict) -> bool:
+    origin = Origin(row["kind"], row["team_id"] or None, None, row["app_id"] or None)
+    if not app_matches(known, origin):
+        return False
+    if known.is_enterprise_install:  # the row names a workspace: one of the organisation's?
+        return origin.team_id in known.workspaces
+    return workspace_matches(known, origin.team_id, None)
 
 
 def check_recorded(services: Services, known: Installation) -> int:
@@ -65,7 +131,7 @@ def check_recorded(services: Services, known: Installation) -> int:
     foreign = 0
     with services.store.transaction() as db:
         for row in origins.pending(db):
-            ok = matches(known, row["team_id"] or None, None, row["app_id"] or None)
+            ok = _recorded_ok(known, row)
             origins.set_verdict(db, row["id"], "ok" if ok else "foreign", now)
             foreign += 0 if ok else 1
         if foreign:

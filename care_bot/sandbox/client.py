@@ -23,6 +23,14 @@ from care_bot.sandbox.world import MAX_STACK, World
 SLACK_TIMEOUT = 3.0  # Slack shows an error when the bot answers later than this
 SEND_TIMEOUT = 15.0  # the sandbox waits longer, and says so, rather than lose the answer
 TROUBLE = "We had some trouble connecting. Try again?"  # what Slack says when an answer fails
+VERIFICATION_TOKEN = "sandbox-verification-token"
+NOT_ORG_WIDE = {"enterprise": None, "is_enterprise_install": False}  # the sandbox is one workspace
+# The keys of a view in a payload, with the value used when the view does not say.
+VIEW_DEFAULTS = {"id": "", "team_id": "", "type": "modal", "blocks": [], "private_metadata": "",
+                 "callback_id": "", "state": {}, "hash": "", "title": None,
+                 "clear_on_close": False, "notify_on_close": False, "close": None,
+                 "submit": None, "previous_view_id": None, "root_view_id": None, "app_id": "",
+                 "external_id": "", "app_installed_team_id": "", "bot_id": ""}
 ACTION_KEYS = ("type", "action_id", "block_id", "text", "value", "style", "selected_option",
                "selected_options", "selected_user", "selected_users", "selected_conversation",
                "selected_conversations", "selected_channel", "selected_channels",
@@ -103,9 +111,18 @@ class SlackClient:
         return {"id": user_id, "username": name, "name": name, "team_id": self.stand_in.team_id}
 
     def _common(self, kind: str, user_id: str) -> dict:
+        """The start of a block_actions / view_submission / view_closed payload (this app's id)."""
         return {"type": kind, "team": self._team(), "user": self._user(user_id),
-                "api_app_id": BOT["app_id"], "token": "sandbox-verification-token",
-                "is_enterprise_install": False, "enterprise": None}
+                "api_app_id": BOT["app_id"], "token": VERIFICATION_TOKEN}
+
+    def _view(self, view: dict, values: dict | None = None) -> dict:
+        """A view as Slack sends it back: the keys of tests/fixtures/slack, state filled in."""
+        team = self.stand_in.team_id
+        shaped = {key: view.get(key, default) for key, default in VIEW_DEFAULTS.items()}
+        shaped.update(team_id=team, app_installed_team_id=team, app_id=BOT["app_id"],
+                      bot_id=BOT["bot_id"], state={"values": values or {}},
+                      root_view_id=view.get("root_view_id") or view.get("id"))
+        return shaped
 
     def _trigger(self, user_id: str, view_id: str | None = None) -> str:
         trigger = self.stand_in.mint_trigger(user_id, view_id)
@@ -137,7 +154,7 @@ class SlackClient:
     def command(self, user_id: str, channel: str, command: str, text: str) -> None:
         """Type `command text` in `channel`, as `user_id`."""
         fields = {
-            "token": "sandbox-verification-token", "team_id": self.stand_in.team_id,
+            "token": VERIFICATION_TOKEN, "team_id": self.stand_in.team_id,
             "team_domain": "harbor-sandbox", "channel_id": channel,
             "channel_name": self._channel_name(channel), "user_id": user_id,
             "user_name": self.world.people.get(user_id, {}).get("name", ""), "command": command,
@@ -166,7 +183,7 @@ class SlackClient:
                           "is_ephemeral": ephemeral,
                           **({"thread_ts": message["thread_ts"]} if message.get("thread_ts")
                              else {})},
-            "trigger_id": self._trigger(user_id),
+            "trigger_id": self._trigger(user_id), **NOT_ORG_WIDE,
             "channel": {"id": channel, "name": self._channel_name(channel)},
             "state": {"values": values},
             "response_url": self._response_url(user_id, channel, ts),
@@ -185,8 +202,8 @@ class SlackClient:
         payload = {
             **self._common("block_actions", user_id),
             "container": {"type": "view", "view_id": view_id},
-            "trigger_id": self._trigger(user_id, trigger_view),
-            "view": {**view, "state": {"values": values}},
+            "trigger_id": self._trigger(user_id, trigger_view), **NOT_ORG_WIDE,
+            "view": self._view(view, values),
             "actions": [self._action(action)],
         }
         self._failed(user_id, "That action", self._interact(user_id, payload))
@@ -199,8 +216,8 @@ class SlackClient:
         payload = {
             **self._common("view_submission", user_id),
             "trigger_id": self._trigger(user_id, view_id),
-            "view": {**view, "state": {"values": values}},
-            "response_urls": [],
+            "view": self._view(view, values),
+            "response_urls": [], **NOT_ORG_WIDE,
         }
         answer = self._interact(user_id, payload)
         if answer.status != 200:
@@ -254,7 +271,8 @@ class SlackClient:
         else:
             self.world.pop_view(user_id)
         if view.get("notify_on_close"):
-            payload = {**self._common("view_closed", user_id), "view": view, "is_cleared": False}
+            payload = {**self._common("view_closed", user_id), "view": self._view(view),
+                       "is_cleared": False, "response_urls": [], **NOT_ORG_WIDE}
             self._interact(user_id, payload)
 
     def open_home(self, user_id: str) -> None:
@@ -263,30 +281,43 @@ class SlackClient:
         event = {"type": "app_home_opened", "user": user_id, "channel": channel, "tab": "home",
                  "event_ts": f"{time.time():.6f}"}
         if self.world.homes.get(user_id):
-            event["view"] = self.world.homes[user_id]
+            event["view"] = self._view(self.world.homes[user_id])
+        team = self.stand_in.team_id
         body = {
-            "token": "sandbox-verification-token", "team_id": self.stand_in.team_id,
-            "api_app_id": BOT["app_id"], "event": event, "type": "event_callback",
-            "event_id": "Ev" + secrets.token_hex(6).upper(), "event_time": int(time.time()),
-            "authorizations": [{"enterprise_id": None, "team_id": self.stand_in.team_id,
+            "token": VERIFICATION_TOKEN, "team_id": team, "context_team_id": team,
+            "context_enterprise_id": None, "api_app_id": BOT["app_id"], "event": event,
+            "type": "event_callback", "event_id": "Ev" + secrets.token_hex(6).upper(),
+            "event_time": int(time.time()),
+            "authorizations": [{"enterprise_id": None, "team_id": team,
                                 "user_id": BOT["bot_user_id"], "is_bot": True,
                                 "is_enterprise_install": False}],
-            "is_ext_shared_channel": False,
+            "is_ext_shared_channel": False, "event_context": "4-" + secrets.token_urlsafe(24),
         }
         self._send(user_id, json.dumps(body), "application/json")
 
     def shortcut(self, user_id: str, callback_id: str, channel: str | None = None,
                  ts: str | None = None) -> None:
-        """Run a global shortcut, or a message shortcut on the message at `ts` in `channel`."""
-        payload = {**self._common("shortcut", user_id), "callback_id": callback_id,
-                   "trigger_id": self._trigger(user_id), "action_ts": f"{time.time():.6f}"}
+        """Run a global shortcut, or a message shortcut on the message at `ts` in `channel`.
+
+        As in Slack, neither carries this app's `api_app_id`: a message shortcut carries the id of
+        the app that posted the message, when an app did.
+        """
+        user = self._user(user_id)
+        payload = {"type": "shortcut", "token": VERIFICATION_TOKEN,
+                   "action_ts": f"{time.time():.6f}", "team": self._team(), "user": user,
+                   **NOT_ORG_WIDE, "callback_id": callback_id,
+                   "trigger_id": self._trigger(user_id)}
         if channel and ts:
+            message = self._message(self.world.find_message(channel, ts) or {})
             payload.update(
                 type="message_action", channel={"id": channel,
                                                 "name": self._channel_name(channel)},
-                message_ts=ts, message=self._message(self.world.find_message(channel, ts) or {}),
-                response_url=self._response_url(user_id, channel, ts),
+                response_url=self._response_url(user_id, channel, ts), message_ts=ts,
+                message=message, **({"api_app_id": message["app_id"]}
+                                    if message.get("app_id") else {}),
             )
+        else:
+            del user["name"]  # a global shortcut names the person by id, username and team
         self._failed(user_id, "That shortcut", self._interact(user_id, payload))
 
     # -- helpers
@@ -298,10 +329,13 @@ class SlackClient:
         return clean
 
     def _message(self, message: dict) -> dict:
-        shaped = {"type": "message", "user": message.get("user", BOT["bot_user_id"]),
-                  "ts": message.get("ts"), "bot_id": BOT["bot_id"], "app_id": BOT["app_id"],
-                  "text": message.get("text", ""), "team": self.stand_in.team_id,
-                  "blocks": message.get("blocks", [])}
+        """A message as Slack shows it to an app: bot and app ids only when a bot posted it."""
+        user = message.get("user", BOT["bot_user_id"])
+        shaped = {"type": "message", "user": user, "ts": message.get("ts")}
+        if user == BOT["bot_user_id"]:
+            shaped.update(bot_id=BOT["bot_id"], app_id=BOT["app_id"])
+        shaped.update(text=message.get("text", ""), team=self.stand_in.team_id,
+                      blocks=message.get("blocks", []))
         if message.get("thread_ts"):
             shaped["thread_ts"] = message["thread_ts"]
         return shaped

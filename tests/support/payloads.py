@@ -1,7 +1,9 @@
-"""Builders for full-shape Slack request payloads (slash commands and interactions).
+"""Builders for Slack request payloads, in exactly the shape Slack sends each kind.
 
-The shapes follow the examples in shared/slack-fixtures: every payload carries the team, user,
-api_app_id, token and trigger_id fields Slack sends, not just the fields one test looks at.
+Each builder produces the keys of its fixture in tests/fixtures/slack/ (no more, no fewer), for a
+stand-alone workspace or, with an org-wide `Workspace`, for an Enterprise Grid org-wide install:
+tests/unit/test_payload_shapes.py compares them. Shortcuts carry no `api_app_id` (a message
+shortcut carries the posting app's id when the message came from an app).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +24,9 @@ class Workspace:
     team_id: str = "T000000001"
     team_domain: str = "care-test"
     api_app_id: str = "A0CAREBOT"
+    # An Enterprise Grid org-wide install: requests name the organisation too.
+    enterprise_id: str | None = None
+    enterprise_name: str = ""
     bot_id: str = "B0CAREBOT"
     bot_user_id: str = "U0CAREBOT"
     verification_token: str = "legacy-verification-token"
@@ -32,6 +37,15 @@ class Workspace:
     def user_name(self, user_id: str) -> str:
         """Return the Slack handle of `user_id` (its id, lowercased, when unknown)."""
         return self.user_names.get(user_id, user_id.lower())
+
+    @property
+    def org_wide(self) -> bool:
+        """True for a workspace of an organisation where the app is installed org-wide."""
+        return bool(self.enterprise_id)
+
+    def in_team(self, team_id: str, team_domain: str | None = None) -> Workspace:
+        """The same organisation and app, seen from another of its workspaces."""
+        return replace(self, team_id=team_id, team_domain=team_domain or self.team_domain)
 
     def channel_name(self, channel_id: str) -> str:
         """Return the name of `channel_id` the way Slack reports it in payloads."""
@@ -85,9 +99,20 @@ def response_url(kind: str, workspace: Workspace = DEFAULT_WORKSPACE) -> str:
     return f"{workspace.response_url_base}/{kind}/{workspace.team_id}/{serial}/{secret}"
 
 
-def team_ref(workspace: Workspace = DEFAULT_WORKSPACE) -> dict[str, str]:
-    """Return the `team` object of an interaction payload."""
-    return {"id": workspace.team_id, "domain": workspace.team_domain}
+def team_ref(workspace: Workspace = DEFAULT_WORKSPACE) -> dict[str, Any]:
+    """Return the `team` object of an interaction payload (with the organisation, org-wide)."""
+    team: dict[str, Any] = {"id": workspace.team_id, "domain": workspace.team_domain}
+    if workspace.org_wide:
+        team.update(enterprise_id=workspace.enterprise_id,
+                    enterprise_name=workspace.enterprise_name)
+    return team
+
+
+def enterprise_ref(workspace: Workspace = DEFAULT_WORKSPACE) -> dict[str, Any] | None:
+    """Return the `enterprise` object of an interaction payload (null outside an org install)."""
+    if not workspace.org_wide:
+        return None
+    return {"id": workspace.enterprise_id, "name": workspace.enterprise_name}
 
 
 def user_ref(user_id: str, workspace: Workspace = DEFAULT_WORKSPACE) -> dict[str, str]:
@@ -243,10 +268,15 @@ def slash_command(
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> dict[str, str]:
     """Return the form fields of a slash command, as Slack posts them."""
-    return {
+    fields = {
         "token": workspace.verification_token,
         "team_id": workspace.team_id,
         "team_domain": workspace.team_domain,
+    }
+    if workspace.org_wide:
+        fields.update(enterprise_id=workspace.enterprise_id,
+                      enterprise_name=workspace.enterprise_name)
+    fields.update({
         "channel_id": channel_id,
         "channel_name": workspace.channel_name(channel_id),
         "user_id": user_id,
@@ -254,10 +284,11 @@ def slash_command(
         "command": command,
         "text": text,
         "api_app_id": workspace.api_app_id,
-        "is_enterprise_install": "false",
+        "is_enterprise_install": "true" if workspace.org_wide else "false",
         "response_url": response_url("commands", workspace),
         "trigger_id": trigger_id,
-    }
+    })
+    return fields
 
 
 def full_view(
@@ -286,12 +317,17 @@ def full_view(
         "root_view_id": view.get("root_view_id") or view_id,
         "app_id": workspace.api_app_id,
         "external_id": view.get("external_id") or "",
-        "app_installed_team_id": workspace.team_id,
+        "app_installed_team_id": workspace.enterprise_id or workspace.team_id,
         "bot_id": workspace.bot_id,
     }
 
 
-def _interaction(kind: str, user_id: str, workspace: Workspace) -> dict[str, Any]:
+def _org(workspace: Workspace) -> dict[str, Any]:
+    return {"enterprise": enterprise_ref(workspace), "is_enterprise_install": workspace.org_wide}
+
+
+def _view_payload(kind: str, user_id: str, workspace: Workspace) -> dict[str, Any]:
+    """The fields every view_submission / view_closed / block_actions payload starts with."""
     return {
         "type": kind,
         "team": team_ref(workspace),
@@ -310,12 +346,11 @@ def view_submission(
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> dict[str, Any]:
     """Return a `view_submission` payload for `view` with state `values`."""
-    payload = _interaction("view_submission", user_id, workspace)
+    payload = _view_payload("view_submission", user_id, workspace)
     payload["trigger_id"] = trigger_id
     payload["view"] = full_view(view, values, workspace=workspace)
     payload["response_urls"] = []
-    payload["is_enterprise_install"] = False
-    payload["enterprise"] = None
+    payload.update(_org(workspace))
     return payload
 
 
@@ -332,6 +367,7 @@ def _message_for(message_ts: str, thread_ts: str | None, ws: Workspace) -> dict:
     }
     if thread_ts:
         message["thread_ts"] = thread_ts
+        message["parent_user_id"] = ws.bot_user_id
     return message
 
 
@@ -362,13 +398,12 @@ def block_actions_message(
     }
     if thread_ts:
         container["thread_ts"] = thread_ts
-    payload = _interaction("block_actions", user_id, workspace)
+    payload = _view_payload("block_actions", user_id, workspace)
     payload.update(
         {
             "container": container,
             "trigger_id": trigger_id or fake_trigger_id(),
-            "enterprise": None,
-            "is_enterprise_install": False,
+            **_org(workspace),
             "channel": {"id": channel_id, "name": workspace.channel_name(channel_id)},
             "message": msg,
             "state": {"values": {}},
@@ -396,13 +431,12 @@ def block_actions_view(
     except KeyError:
         element = None
     full = full_view(view, values, workspace=workspace)
-    payload = _interaction("block_actions", user_id, workspace)
+    payload = _view_payload("block_actions", user_id, workspace)
     payload.update(
         {
             "container": {"type": "view", "view_id": full["id"]},
             "trigger_id": trigger_id or fake_trigger_id(),
-            "enterprise": None,
-            "is_enterprise_install": False,
+            **_org(workspace),
             "view": full,
             "actions": [_action(block_id, element, action_id, value)],
         }
@@ -418,12 +452,11 @@ def view_closed(
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> dict[str, Any]:
     """Return a `view_closed` payload (Slack sends it only with `notify_on_close`)."""
-    payload = _interaction("view_closed", user_id, workspace)
+    payload = _view_payload("view_closed", user_id, workspace)
     payload["view"] = full_view(view, workspace=workspace)
     payload["is_cleared"] = is_cleared
     payload["response_urls"] = []
-    payload["is_enterprise_install"] = False
-    payload["enterprise"] = None
+    payload.update(_org(workspace))
     return payload
 
 
@@ -433,27 +466,33 @@ def view_closed(
 def app_home_opened(
     user_id: str, *, tab: str = "home", workspace: Workspace = DEFAULT_WORKSPACE
 ) -> dict[str, Any]:
-    """Return an `event_callback` for `app_home_opened`, shaped like Slack's (see fixtures)."""
-    return {
-        "token": workspace.verification_token,
-        "team_id": workspace.team_id,
+    """Return an `event_callback` for `app_home_opened`, with `authorizations` and context ids."""
+    org = workspace.org_wide
+    body: dict[str, Any] = {"token": workspace.verification_token, "team_id": workspace.team_id}
+    if org:
+        body["enterprise_id"] = workspace.enterprise_id
+    body.update({
+        "context_team_id": workspace.team_id,
+        "context_enterprise_id": workspace.enterprise_id,
         "api_app_id": workspace.api_app_id,
         "event": {
             "type": "app_home_opened",
             "user": user_id,
             "channel": f"D{user_id[1:]}",
-            "event_ts": action_ts(),
             "tab": tab,
+            "event_ts": action_ts(),
         },
         "type": "event_callback",
         "event_id": f"Ev{secrets.token_hex(5).upper()}",
         "event_time": int(time.time()),
         "authorizations": [{
-            "enterprise_id": None, "team_id": workspace.team_id,
-            "user_id": workspace.bot_user_id, "is_bot": True, "is_enterprise_install": False,
+            "enterprise_id": workspace.enterprise_id, "team_id": None if org else workspace.team_id,
+            "user_id": workspace.bot_user_id, "is_bot": True, "is_enterprise_install": org,
         }],
         "is_ext_shared_channel": False,
-    }
+        "event_context": f"4-{secrets.token_urlsafe(24)}",
+    })
+    return body
 
 
 def block_actions_home(
@@ -467,12 +506,11 @@ def block_actions_home(
     """Return a `block_actions` payload for a button on a user's Home tab."""
     block_id, element = find_element(view.get("blocks", []), action_id)
     full = full_view({**view, "type": "home"}, {}, workspace=workspace)
-    payload = _interaction("block_actions", user_id, workspace)
+    payload = _view_payload("block_actions", user_id, workspace)
     payload.update({
         "container": {"type": "view", "view_id": full["id"]},
         "trigger_id": trigger_id or fake_trigger_id(),
-        "enterprise": None,
-        "is_enterprise_install": False,
+        **_org(workspace),
         "view": full,
         "actions": [_action(block_id, element, action_id, element.get("value"))],
     })
@@ -483,27 +521,44 @@ def global_shortcut(
     user_id: str, callback_id: str, trigger_id: str, *,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> dict[str, Any]:
-    """Return a global `shortcut` payload."""
-    payload = _interaction("shortcut", user_id, workspace)
-    payload.update({"callback_id": callback_id, "trigger_id": trigger_id,
-                    "action_ts": action_ts(), "is_enterprise_install": False,
-                    "enterprise": None})
-    payload["team"] = {"id": workspace.team_id, "domain": workspace.team_domain}
-    return payload
+    """Return a global `shortcut` payload: no `api_app_id`; `team` is null org-wide."""
+    user = user_ref(user_id, workspace)
+    del user["name"]  # a global shortcut's user has id, username and team_id only
+    return {
+        "type": "shortcut",
+        "token": workspace.verification_token,
+        "action_ts": action_ts(),
+        "team": None if workspace.org_wide else team_ref(workspace),
+        "user": user,
+        **_org(workspace),
+        "callback_id": callback_id,
+        "trigger_id": trigger_id,
+    }
 
 
 def message_shortcut(
     user_id: str, callback_id: str, trigger_id: str, channel_id: str, message: Mapping,
     *, workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> dict[str, Any]:
-    """Return a `message_action` payload (a message shortcut on `message`)."""
-    payload = _interaction("message_action", user_id, workspace)
-    payload.update({
-        "callback_id": callback_id, "trigger_id": trigger_id, "action_ts": action_ts(),
-        "message_ts": message["ts"], "message": dict(message),
+    """Return a `message_action` payload (a message shortcut on `message`).
+
+    Slack adds `api_app_id` only when the message was posted by an app, and then it is the id
+    of the app that posted it, which need not be this one.
+    """
+    payload: dict[str, Any] = {
+        "type": "message_action",
+        "token": workspace.verification_token,
+        "action_ts": action_ts(),
+        "team": team_ref(workspace),
+        "user": user_ref(user_id, workspace),
         "channel": {"id": channel_id, "name": workspace.channel_name(channel_id)},
-        "response_url": response_url("actions", workspace), "is_enterprise_install": False,
-        "enterprise": None,
-    })
-    payload["team"] = {"id": workspace.team_id, "domain": workspace.team_domain}
+        **_org(workspace),
+        "callback_id": callback_id,
+        "trigger_id": trigger_id,
+        "response_url": response_url("app", workspace),
+        "message_ts": message["ts"],
+        "message": dict(message),
+    }
+    if message.get("app_id"):
+        payload["api_app_id"] = message["app_id"]
     return payload

@@ -49,7 +49,14 @@ def _signed(body: bytes, ts: int = NOW) -> dict:
 
 
 def test_guard_passes_a_signed_body_through_unchanged():
-    assert _call(b"a=1", _signed(b"a=1")) == ("200 OK", b"a=1")
+    body = b"command=%2Fthreat&text="
+    assert _call(body, _signed(body)) == ("200 OK", body)
+
+
+@pytest.mark.parametrize("body", [b"a=1", b"payload=%7Bnope", b"\xff\xfe", b""])
+def test_guard_refuses_a_signed_body_slack_would_never_send_with_400(body):
+    status, seen = _call(body, _signed(body))
+    assert status.startswith("400") and seen is None
 
 
 @pytest.mark.parametrize("headers", [
@@ -139,13 +146,13 @@ def test_profile_prefill_never_touches_someone_elses_draft(tmp_path):
 def test_origin_admits_only_this_installation(tmp_path, body, ok):
     services, _slack, _clock = make_services(tmp_path)
     services.identity.learn(HOME)
-    assert origin.admit(services, body, "block_actions", "U0ALICE") is ok
+    assert origin.admit(services, {"type": "block_actions", **body}, "U0ALICE") is ok
 
 
 def test_origin_unknown_identity_accepts_records_and_checks_later(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
-    assert origin.admit(services, {"team_id": "T0HOME", "api_app_id": "A0HOME"}, "x", "U1")
-    assert origin.admit(services, {"team_id": "T0EVIL", "api_app_id": "A0HOME"}, "x", "U2")
+    assert origin.admit(services, {"team_id": "T0HOME", "api_app_id": "A0HOME"}, "U1")
+    assert origin.admit(services, {"team_id": "T0EVIL", "api_app_id": "A0HOME"}, "U2")
     assert origin.check_recorded(services, HOME) == 1
     with services.store.reading() as db:
         verdicts = [r[0] for r in db.execute("SELECT verdict FROM unchecked_requests")]
