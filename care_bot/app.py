@@ -32,8 +32,16 @@ def build_services(
                                  timeout=max(int(settings.post_timeout.total_seconds()), 1)),
     )
     roles = RoleDirectory(settings.roles, gateway.usergroup_members)
+    identity = BotIdentity(settings.bot_token)
+    identity.on_known(lambda known: _org_wide_calls(gateway, known))
     return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
-                    identity=BotIdentity(settings.bot_token))
+                    identity=identity)
+
+
+def _org_wide_calls(gateway: SlackGateway, known) -> None:
+    """An org-wide install names a workspace (team_id) in the calls Slack requires it for."""
+    if known.is_enterprise_install:
+        gateway.use_workspaces(known.workspaces)
 
 
 def listener_pool() -> ThreadPoolExecutor:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError
 
+from care_bot.slack_api import SlackGateway
+
 logger = logging.getLogger(__name__)
 
 REFUSED_CODES = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
@@ -180,21 +182,9 @@ def fetch_installation(client) -> Installation:
     )
 
 
-def list_workspaces(client) -> list[dict]:
-    """Every workspace an org-wide app has been added to (auth.teams.list, all pages)."""
-    teams: list[dict] = []
-    cursor = None
-    while True:
-        answer = client.auth_teams_list(limit=100, **({"cursor": cursor} if cursor else {}))
-        teams += [team for team in answer.get("teams") or [] if isinstance(team, dict)]
-        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return teams
-
-
 def _workspaces(client) -> tuple[str, ...]:
     try:
-        return tuple(team["id"] for team in list_workspaces(client) if team.get("id"))
+        return tuple(team["id"] for team in SlackGateway(client).workspaces() if team.get("id"))
     except Exception as error:  # serving matters more than the list; `check` shows it
         logger.warning("auth.teams.list failed (%s); the workspaces are not listed",
                        _reason(error))

@@ -16,7 +16,7 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, digest, followups, retention, watchdog
+from care_bot.flows import delivery, digest, followups, retention, role_groups, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
@@ -45,6 +45,7 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         logger.exception("storage watch failed")
     clean = True
     try:
+        role_groups.alert_new_failures(services)  # once per unreadable user group
         followups.send_due(services)
         with services.store.reading() as db:
             reminder_at = followup_rows.next_due_any(db, services.clock())

@@ -25,6 +25,8 @@ DEFAULT_TIMEOUT_SECONDS = 10
 # what made the same post go out twice.
 DEFAULT_POST_TIMEOUT_SECONDS = 45
 NOT_PROCESSED_STATUSES = frozenset({429, 502, 503})  # Slack did not act on these
+# usergroups.users.list answers with an org-wide token when the group is in another workspace.
+GROUP_ELSEWHERE = frozenset({"no_such_subteam", "team_not_found", "team_access_not_granted"})
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,14 @@ class SlackGateway:
         self.client = client
         # chat.postMessage gets its own client with a longer timeout (see build_client).
         self.post_client = post_client or client
+        # Org-wide installs: the workspaces the app was added to, for the methods that need a
+        # team_id with an org-wide token (of those CARE bot calls: usergroups.users.list).
+        self.org_workspaces: tuple[str, ...] = ()
+        self._group_team: dict[str, str] = {}
+
+    def use_workspaces(self, team_ids: tuple[str, ...]) -> None:
+        """Call team_id-scoped methods org-wide: ``team_ids`` are the organisation's workspaces."""
+        self.org_workspaces = tuple(team_ids)
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal; the trigger must be used within about three seconds."""
@@ -188,8 +198,41 @@ class SlackGateway:
         }
 
     def usergroup_members(self, group_id: str) -> list[str]:
-        """Return the user ids in a Slack user group."""
-        return list(self.client.usergroups_users_list(usergroup=group_id)["users"])
+        """Return the user ids in a Slack user group; SlackApiError when Slack cannot say.
+
+        With an org-wide token Slack needs the workspace the group belongs to (``team_id``):
+        the workspaces are asked in turn until one knows the group, and that one is remembered.
+        """
+        if not self.org_workspaces:
+            return list(self.client.usergroups_users_list(usergroup=group_id)["users"])
+        known = self._group_team.get(group_id)
+        teams = ([known] if known else []) + [t for t in self.org_workspaces if t != known]
+        missing: SlackApiError | None = None
+        for team in teams:
+            try:
+                users = self.client.usergroups_users_list(usergroup=group_id, team_id=team)
+            except SlackApiError as error:
+                if error.response.get("error") not in GROUP_ELSEWHERE:
+                    raise
+                missing = missing or error
+                continue
+            self._group_team[group_id] = team
+            return list(users["users"])
+        if missing is None:
+            raise ValueError("the org-wide app has been added to no workspace")
+        raise missing
+
+    def workspaces(self) -> list[dict[str, Any]]:
+        """Every workspace the token can act in (auth.teams.list, all pages): id and name."""
+        teams: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = {"cursor": cursor} if cursor else {}
+            answer = self.client.auth_teams_list(limit=100, **page)
+            teams += [team for team in answer.get("teams") or [] if isinstance(team, dict)]
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return teams
 
     # ---- issue 11: files (exports to a DM, the digest's chart) and the Home tab
 

@@ -18,7 +18,7 @@ from care_bot.care import CLAIM_ALERT, POLICE_CALL_LABELS, POLICE_CANT_CALL, Ste
 from care_bot.checklist import EVENT_ACKNOWLEDGED
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting
+from care_bot.flows import posting, role_groups
 from care_bot.flows.drafting import (
     PROFILE_ANSWERS,
     branch_defaults,
@@ -266,7 +266,8 @@ def claim(services: Services, user_id: str, incident_id: int, surface: str = "ch
             incidents.append_event(db, incident.id, actor=user_id, action="refused",
                                    surface=surface, now=now, detail={"attempted": "claim"})
             return Outcome(message=(f"You can't take {incident.ref}. Only "
-                                    f"{CLAIM_ALERT.describe()} can. Nothing was changed."))
+                                    f"{CLAIM_ALERT.describe()} can. Nothing was changed."
+                                    + role_groups.refusal_note(services, CLAIM_ALERT.roles)))
         if not incidents.set_claimed(db, incident.id, user_id, now):
             current = incidents.get_incident(db, incident.id)
             return Outcome(message=(f"{incident.ref} is already taken by "

@@ -46,8 +46,8 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
         branch = settings.branches.get(incident.branch or "")
         permission = care.REPORT_TO_HR_AND_SECURITY
         if not care.is_allowed(permission, user_id, incident, roles, branch):
-            return tracking_flow.refuse(db, incident, user_id, "report_to_hr", permission,
-                                        surface, now)
+            return tracking_flow.refuse(services, db, incident, user_id, "report_to_hr",
+                                        permission, surface, now)
         states = tracking_flow.states_of(db, incident.id)
         if "reported_security" in states and ("reported_hr" in states or destination is None):
             done = states["reported_security"]

@@ -22,7 +22,7 @@ from care_bot.checklist import (
     task_states,
 )
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import posting
+from care_bot.flows import posting, role_groups
 from care_bot.flows.services import Services
 from care_bot.models import Incident
 from care_bot.storage import incidents
@@ -59,13 +59,13 @@ def _phrase(action: str) -> str:
     return ACTION_PHRASES.get(action, action.replace("_", " "))
 
 
-def _refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action: str,
-            permission: care.Permission, surface: str, now: float) -> Outcome:
+def _refuse(services: Services, db: sqlite_utils.Database, incident: Incident, user_id: str,
+            action: str, permission: care.Permission, surface: str, now: float) -> Outcome:
     incidents.append_event(db, incident.id, actor=user_id, action="refused", surface=surface,
                            now=now, detail={"attempted": action})
     return Outcome(message=(
         f"You can't {_phrase(action)} {incident.ref}. Only {permission.describe()} can. "
-        "Nothing was changed."
+        "Nothing was changed." + role_groups.refusal_note(services, permission.roles)
     ))
 
 
@@ -83,10 +83,10 @@ def _text_error(value: str, limit: int, missing: str | None) -> str | None:
     return None
 
 
-def refuse(db: sqlite_utils.Database, incident: Incident, user_id: str, action: str,
-           permission: care.Permission, surface: str, now: float) -> Outcome:
+def refuse(services: Services, db: sqlite_utils.Database, incident: Incident, user_id: str,
+           action: str, permission: care.Permission, surface: str, now: float) -> Outcome:
     """Record a refused attempt and return the refusal naming who may act."""
-    return _refuse(db, incident, user_id, action, permission, surface, now)
+    return _refuse(services, db, incident, user_id, action, permission, surface, now)
 
 
 def states_of(db: sqlite_utils.Database, incident_id: int) -> dict[str, TaskDone]:
@@ -143,7 +143,8 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
             return Outcome(message=f"{incident.ref} is already closed.")
         branch = _branch(services, incident)
         if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles, branch):
-            return _refuse(db, incident, user_id, "acknowledge", care.ACKNOWLEDGE, surface, now)
+            return _refuse(services, db, incident, user_id, "acknowledge", care.ACKNOWLEDGE,
+                           surface, now)
         if incident.acknowledged_at or not incidents.set_acknowledged(db, incident.id, user_id,
                                                                         now):
             current = incidents.get_incident(db, incident.id)
@@ -199,7 +200,7 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
         can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
         if not (tasks or can_decide or can_close):
-            return _refuse(db, incident, user_id, "update_checklist",
+            return _refuse(services, db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
         if show_private:
@@ -251,8 +252,8 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
                 return Outcome(errors={"tasks": "That task cannot be completed here."})
             if not care.is_allowed(task.permission, user_id, incident, roles,
                                    _branch(services, incident)):
-                return _refuse(db, incident, user_id, f"complete_{key}", task.permission,
-                               "modal", now)
+                return _refuse(services, db, incident, user_id, f"complete_{key}",
+                               task.permission, "modal", now)
         for key in task_keys:
             if key not in states:
                 decision = decisions.get(key, "").strip() if TASKS_BY_KEY[key].note_required \
@@ -322,7 +323,7 @@ def _gated_view(services, user_id, incident_id, permission, action, build) -> Ou
             return Outcome(view=tracking.notice_view("Closed", "That incident is closed."))
         if not care.is_allowed(permission, user_id, incident, roles,
                                _branch(services, incident)):
-            refusal = _refuse(db, incident, user_id, action, permission, "modal", now)
+            refusal = _refuse(services, db, incident, user_id, action, permission, "modal", now)
             return Outcome(view=tracking.notice_view("Not allowed", refusal.message))
     return Outcome(view=build(incident))
 
@@ -348,7 +349,8 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
             return Outcome(message="That incident is closed; nothing was changed.")
         if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles,
                                _branch(services, incident)):
-            return _refuse(db, incident, user_id, "decide_account", DECIDE_ACCOUNT, "modal", now)
+            return _refuse(services, db, incident, user_id, "decide_account", DECIDE_ACCOUNT,
+                           "modal", now)
         if "account_decision" in states:
             return Outcome(message=f"The account decision on {incident.ref} was already made.")
         event = incidents.append_event(
@@ -378,7 +380,8 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
             return Outcome(message="That incident is already closed.")
         if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles,
                                _branch(services, incident)):
-            return _refuse(db, incident, user_id, "close_incident", CLOSE_EARLY, "modal", now)
+            return _refuse(services, db, incident, user_id, "close_incident", CLOSE_EARLY,
+                           "modal", now)
         incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
         _after_close(db, services, incident, user_id, reason.strip(), now)
         posting.queue_refresh(db, incident.id, now)

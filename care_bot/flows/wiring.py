@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from care_bot.config import BRANCH_PEOPLE, USERGROUP_ID, Settings
+from care_bot.roles import failure_text
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 CHANNEL_SUFFIX = "_channel"  # Settings fields holding a [channels] entry
@@ -36,6 +37,7 @@ def run_checks(settings: Settings, slack) -> list[Check]:
         return [Check("bot token", FAIL, _token_problem(error))]
     rows = [Check("bot token", OK, f"@{me.get('user', '?')} ({me.get('user_id', '?')}) "
                                    f"in {me.get('team', '?')}")]
+    rows += install_rows(me, slack)
     if settings.socket_mode:
         rows.append(_app_token(settings, slack))
     for where, channel in configured_channels(settings):
@@ -43,11 +45,34 @@ def run_checks(settings: Settings, slack) -> list[Check]:
     seen: dict[str, Check] = {}
     for where, slack_id in configured_people(settings):
         if slack_id not in seen:
-            seen[slack_id] = (_usergroup(slack, slack_id) if USERGROUP_ID.match(slack_id)
-                              else _user(slack, slack_id))
+            seen[slack_id] = (_usergroup(slack, slack_id, _roles_with(settings, slack_id))
+                              if USERGROUP_ID.match(slack_id) else _user(slack, slack_id))
         found = seen[slack_id]
         rows.append(Check(f"{where} {slack_id}", found.result, found.detail))
     return rows
+
+
+def install_rows(me: dict, slack) -> list[Check]:
+    """Which kind of install this is; org-wide, the workspaces it was added to (at least one)."""
+    if me.get("is_enterprise_install") is not True:
+        where = f" of organisation {me['enterprise_id']}" if me.get("enterprise_id") else ""
+        return [Check("install", OK, f"single workspace {me.get('team_id', '?')}{where}")]
+    org = me.get("enterprise_id") or me.get("team_id") or "?"
+    rows = [Check("install", OK, f"Enterprise Grid org-wide install in organisation {org} "
+                                 f"({me.get('team', '?')})")]
+    try:
+        teams = slack.workspaces()
+    except Exception as error:
+        return [*rows, Check("workspaces", FAIL, f"auth.teams.list failed ({_code(error)}); "
+                                                 "the workspaces could not be listed")]
+    if not teams:
+        return [*rows, Check("workspaces", FAIL, "the app has been added to no workspace, so "
+                                                 "nobody can use it: an org admin must add it "
+                                                 "to each workspace (Apps > Manage, or the "
+                                                 "admin dashboard)")]
+    slack.use_workspaces(tuple(team["id"] for team in teams if team.get("id")))
+    names = ", ".join(f"{team.get('name', '?')} ({team.get('id', '?')})" for team in teams)
+    return [*rows, Check("workspaces", OK, f"added to {len(teams)}: {names}")]
 
 
 def configured_channels(settings: Settings) -> Iterator[tuple[str, str]]:
@@ -138,14 +163,19 @@ def _user(slack, user_id: str) -> Check:
     return Check("", OK, name)
 
 
-def _usergroup(slack, group_id: str) -> Check:
+def _roles_with(settings: Settings, group_id: str) -> tuple[str, ...]:
+    return tuple(role for role, ids in settings.roles.items() if group_id in ids)
+
+
+def _usergroup(slack, group_id: str, roles: tuple[str, ...]) -> Check:
     try:
         members = slack.usergroup_members(group_id)
     except Exception as error:
         code = _code(error)
+        detail = failure_text(group_id, code, roles)
         if code == "no_such_subteam":
-            return Check("", FAIL, "no such user group; fix it in config/care.toml")
-        return Check("", FAIL, f"could not be checked ({code})")
+            return Check("", FAIL, f"{detail}: no such user group; fix it in config/care.toml")
+        return Check("", FAIL, f"{detail}; check the bot's usergroups:read scope and Slack")
     if not members:
         return Check("", WARN, "user group with no members: nobody holds this role now")
     return Check("", OK, f"user group with {len(members)} member(s)")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import queue
@@ -335,6 +336,20 @@ class SlackEmulator:
     def set_usergroup(self, usergroup_id: str, users: list[str] | None) -> None:
         """Set the members `usergroups.users.list` reports for `usergroup_id` (None removes it)."""
         self._control("usergroups", {usergroup_id: users})
+
+    def use_enterprise(self, enterprise_id: str | None, name: str = "Harbor Bank",
+                       workspaces: list[dict] | None = None) -> payloads.Workspace | None:
+        """Make the bot's token an Enterprise Grid org-wide install (None: a single workspace).
+
+        Returns the workspace shape of org-wide requests from the emulator's own workspace; use
+        `.in_team(team_id)` for the organisation's other workspaces.
+        """
+        self._control("enterprise", {"id": enterprise_id or "", "name": name,
+                                     "workspaces": workspaces or []})
+        if not enterprise_id:
+            return None
+        return dataclasses.replace(self.workspace, enterprise_id=enterprise_id,
+                                   enterprise_name=name)
 
     def use_socket_mode(self, url: str | None) -> None:
         """Make `apps.connections.open` hand out `url?ticket=N` (None: answer unknown_method)."""

@@ -21,6 +21,12 @@
 //   /api/usergroups.users.list   answered here from the usergroups map
 //   /api/apps.connections.open   answered here (xapp- tokens only) with the Socket Mode URL set
 //                         by POST /__control/socket_mode {"url": "ws://127.0.0.1:PORT/..."}
+//   Enterprise Grid org-wide install, set by POST /__control/enterprise
+//                         {"id": "E...", "name": "...", "workspaces": [{"id": "T...", "name"}]}
+//                         ({} ends it): auth.test for the bot's tokens names the organisation
+//                         (enterprise_id, is_enterprise_install: true), auth.teams.list lists
+//                         the workspaces, and usergroups.users.list needs one of their team_ids,
+//                         as Slack does for an org-wide token.
 //   POST /__hooks/...     stands in for response_url; recorded as method "response_url"
 //   /__control/...        calls, reset_calls, faults, clear_faults, usergroups, socket_mode,
 //                         reset, info, ratelimit ({method, per_second} per channel, like
@@ -192,6 +198,7 @@ class ProxyState {
     this.ratelimits = new Map(); // method -> {per_second, last: Map(channel -> ms)}
     this.socketModeUrl = undefined;
     this.socketModeTickets = 0;
+    this.enterprise = undefined;
   }
 
   // Returns seconds to wait when `method` to `channel` is over its per-channel limit.
@@ -324,6 +331,29 @@ function usergroupReply(state, params, token) {
   return { status: 200, headers: {}, body: { ok: true, users } };
 }
 
+function teamsListReply(state, token) {
+  if (!token) return { status: 200, headers: {}, body: { ok: false, error: "not_authed" } };
+  const teams = (state.enterprise?.workspaces ?? []).map((t) => ({ id: t.id, name: t.name ?? t.id }));
+  return { status: 200, headers: {}, body: { ok: true, teams, response_metadata: { next_cursor: "" } } };
+}
+
+function orgUsergroupReply(state, params, token) {
+  const known = (state.enterprise.workspaces ?? []).map((t) => t.id);
+  if (!params.team_id) return { status: 200, headers: {}, body: { ok: false, error: "missing_argument" } };
+  if (!known.includes(params.team_id)) return { status: 200, headers: {}, body: { ok: false, error: "team_not_found" } };
+  return usergroupReply(state, params, token);
+}
+
+async function orgAuthTest(emulatorUrl, state, req, raw, url, token) {
+  const reply = await forward(emulatorUrl, state, req, "auth.test", raw, url, token);
+  if (reply.body?.ok) {
+    const org = state.enterprise;
+    reply.body = { ...reply.body, team: org.name, team_id: org.id, enterprise_id: org.id,
+      is_enterprise_install: true, app_id: state.bot.app_id };
+  }
+  return reply;
+}
+
 function socketModeReply(state, token) {
   if (!token) return { status: 200, headers: {}, body: { ok: false, error: "not_authed" } };
   if (!token.startsWith("xapp-")) {
@@ -371,7 +401,12 @@ async function handleApi(ctx, req, res, url) {
     await forward(emulatorUrl, state, req, method, raw, url, token);
     reply = faultReply(fault);
   } else if (fault) reply = faultReply(fault);
+  else if (method === "usergroups.users.list" && state.enterprise) reply = orgUsergroupReply(state, params, token);
   else if (method === "usergroups.users.list") reply = usergroupReply(state, params, token);
+  else if (method === "auth.teams.list" && state.enterprise) reply = teamsListReply(state, token);
+  else if (method === "auth.test" && state.enterprise && client !== "other") {
+    reply = await orgAuthTest(emulatorUrl, state, req, raw, url, token);
+  }
   else if (method === "apps.connections.open") reply = socketModeReply(state, token);
   else reply = await forward(emulatorUrl, state, req, method, raw, url, token);
   state.record({
@@ -436,6 +471,7 @@ function resetState(ctx) {
   ctx.state.usergroups = new Map(ctx.seedUsergroups);
   ctx.state.ratelimits = new Map();
   ctx.state.socketModeUrl = undefined;
+  ctx.state.enterprise = undefined;
 }
 
 async function handleControl(ctx, req, res, url) {
@@ -463,6 +499,10 @@ async function handleControl(ctx, req, res, url) {
   if (key === "POST socket_mode") {
     state.socketModeUrl = body.url || undefined;
     return sendJson(res, 200, { ok: true, url: state.socketModeUrl ?? null });
+  }
+  if (key === "POST enterprise") {
+    state.enterprise = body.id ? { id: body.id, name: body.name ?? body.id, workspaces: body.workspaces ?? [] } : undefined;
+    return sendJson(res, 200, { ok: true, enterprise: state.enterprise ?? null });
   }
   if (key === "POST reset") {
     resetState(ctx);

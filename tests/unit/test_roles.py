@@ -95,7 +95,8 @@ def test_roles_keep_last_known_members_when_a_refetch_fails(groups, clock, caplo
 
     assert roles.members("security") == frozenset({"U0SEC", "U0GUARD"})
     assert groups.calls == ["S0SEC", "S0SEC"]
-    assert "could not expand user group S0SEC: ConnectionError" in caplog.text
+    assert ("Could not read user group S0SEC (ConnectionError): security cannot act until it "
+            "is fixed") in caplog.text
     assert "slack is down" not in caplog.text  # the error text itself is not logged
 
 
@@ -123,3 +124,21 @@ def test_roles_snapshot_lists_every_configured_role(groups, clock):
 
 def test_roles_default_ttl_is_five_minutes():
     assert DEFAULT_TTL_SECONDS == 300.0
+
+
+def test_roles_an_unreadable_group_is_reported_once_until_it_reads_again(groups, clock):
+    roles = directory(groups, clock, supervisors=("S0SEC",))
+    groups.failing = True
+    roles.refresh()
+    roles.refresh()
+    assert roles.failing() == {"S0SEC": "ConnectionError"}
+    assert roles.failing(("supervisors",)) == {"S0SEC": "ConnectionError"}
+    assert roles.failing(("security",)) == {}
+    assert roles.take_new_failures() == {"S0SEC": "ConnectionError"}
+    assert roles.take_new_failures() == {}
+    groups.failing = False
+    roles.refresh()
+    assert roles.failing() == {}
+    groups.failing = True
+    roles.refresh()
+    assert roles.take_new_failures() == {"S0SEC": "ConnectionError"}  # a new outage: again

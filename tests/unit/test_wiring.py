@@ -172,3 +172,67 @@ def test_wiring_checks_every_configured_channel_in_order(tmp_path):
 
     assert list(configured_channels(settings)) == [
         ("channels.supervisors", SUPERVISORS_CHANNEL), ("channels.security", SECURITY_CHANNEL)]
+
+
+class OrgSlack(CheckSlack):
+    """An org-wide token: auth.test names the organisation; auth.teams.list the workspaces."""
+
+    def __init__(self, teams, **kwargs):
+        super().__init__(**kwargs)
+        self.teams = teams
+        self.used: tuple = ()
+
+    def auth_identity(self):
+        return {"user": "care-bot", "user_id": "W0BOT", "team": "Harbor Bank",
+                "team_id": "E0BANK", "enterprise_id": "E0BANK", "is_enterprise_install": True}
+
+    def workspaces(self):
+        if isinstance(self.teams, Exception):
+            raise self.teams
+        return self.teams
+
+    def use_workspaces(self, team_ids):
+        self.used = team_ids
+
+
+def test_check_says_a_single_workspace_install_is_one(tmp_path):
+    rows = by_what(run_checks(make_settings(tmp_path), CheckSlack()))
+    assert rows["install"].result == OK and "single workspace" in rows["install"].detail
+    assert "workspaces" not in rows
+
+
+def test_check_org_wide_lists_the_workspaces_and_asks_group_lookups_in_them(tmp_path):
+    slack = OrgSlack([{"id": "T0EAST", "name": "East"}, {"id": "T0WEST", "name": "West"}])
+    rows = by_what(run_checks(make_settings(tmp_path), slack))
+    assert "org-wide" in rows["install"].detail and "E0BANK" in rows["install"].detail
+    assert rows["workspaces"].result == OK
+    detail = rows["workspaces"].detail
+    assert "East (T0EAST)" in detail and "added to 2" in detail
+    assert slack.used == ("T0EAST", "T0WEST")
+
+
+def test_check_org_wide_fails_when_added_to_no_workspace(tmp_path):
+    rows = by_what(run_checks(make_settings(tmp_path), OrgSlack([])))
+    assert rows["workspaces"].result == FAIL
+    assert "added to no workspace" in rows["workspaces"].detail
+
+
+def test_check_org_wide_fails_when_the_workspaces_cannot_be_listed(tmp_path):
+    rows = by_what(run_checks(make_settings(tmp_path), OrgSlack(slack_error("missing_scope"))))
+    assert rows["workspaces"].result == FAIL and "missing_scope" in rows["workspaces"].detail
+
+
+def test_check_shows_an_unreadable_user_group_as_the_log_does(tmp_path):
+    toml_text = f"""
+[channels]
+supervisors = "{SUPERVISORS_CHANNEL}"
+security = "{SECURITY_CHANNEL}"
+[roles]
+supervisors = ["S0GONE"]
+security = ["U0SEC"]
+"""
+    rows = by_what(run_checks(make_settings(tmp_path, toml_text), CheckSlack()))
+    row = rows["roles.supervisors S0GONE"]
+    assert row.result == FAIL
+    assert row.detail.startswith("Could not read user group S0GONE (no_such_subteam): "
+                                 "supervisors cannot act until it is fixed")
