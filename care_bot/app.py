@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltResponse
 
 from care_bot.config import Settings
-from care_bot.flows import origin
+from care_bot.flows import origin, view_owners
 from care_bot.flows.errors import ERROR_TEXT, tell_user_about_error
 from care_bot.flows.services import Services
 from care_bot.identity import BotIdentity
@@ -34,8 +34,10 @@ def build_services(
     roles = RoleDirectory(settings.roles, gateway.usergroup_members)
     identity = BotIdentity(settings.bot_token)
     identity.on_known(lambda known: _org_wide_calls(gateway, known))
-    return Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
-                    identity=identity)
+    services = Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
+                        identity=identity)
+    gateway.on_view_opened = lambda trigger, view: view_owners.note_opened(services, trigger, view)
+    return services
 
 
 def _org_wide_calls(gateway: SlackGateway, known) -> None:
@@ -97,6 +99,7 @@ def _origin_check(services: Services):
         user = (user.get("id") if isinstance(user, dict) else user) or body.get("user_id")
         if not origin.admit(services, body, user):
             return BoltResponse(status=403, body="")
+        view_owners.note_request(services, body)
         return next()
 
     return check_origin

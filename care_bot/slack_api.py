@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import urllib.error
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,8 @@ class SlackGateway:
         # team_id with an org-wide token (of those CARE bot calls: usergroups.users.list).
         self.org_workspaces: tuple[str, ...] = ()
         self._group_team: dict[str, str] = {}
+        # Called with (trigger_id, view) after views.open / views.push succeed: whose modal.
+        self.on_view_opened: Callable[[str, dict[str, Any]], None] | None = None
 
     def use_workspaces(self, team_ids: tuple[str, ...]) -> None:
         """Call team_id-scoped methods org-wide: ``team_ids`` are the organisation's workspaces."""
@@ -118,7 +121,10 @@ class SlackGateway:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal; the trigger must be used within about three seconds."""
-        return self.client.views_open(trigger_id=trigger_id, view=view)["view"]
+        opened = self.client.views_open(trigger_id=trigger_id, view=view)["view"]
+        if self.on_view_opened:
+            self.on_view_opened(trigger_id, opened)
+        return opened
 
     def update_view(self, view_id: str, view: dict[str, Any], view_hash: str | None = None):
         """Replace a modal in place; a stale hash fails with hash_conflict."""
@@ -127,7 +133,10 @@ class SlackGateway:
 
     def push_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
         """Push a modal on top of the current one (the stack holds three)."""
-        return self.client.views_push(trigger_id=trigger_id, view=view)["view"]
+        pushed = self.client.views_push(trigger_id=trigger_id, view=view)["view"]
+        if self.on_view_opened:
+            self.on_view_opened(trigger_id, pushed)
+        return pushed
 
     def post(self, channel: str, message: dict[str, Any], thread_ts: str | None = None,
              key: str | None = None):

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import hr_report, intake, tracking
+from care_bot.flows import hr_report, intake, tracking, view_owners
 from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
 from care_bot.listeners.guard import after_ack_guard
@@ -51,12 +51,8 @@ def _tell_privately(services: Services, channel: str | None, user_id: str, text:
 
 
 def _update_modal(services: Services, body: dict, view: dict | None) -> None:
-    if view is None:
-        return
-    try:
-        services.slack.update_view(body["view"]["id"], view, body["view"].get("hash"))
-    except SlackApiError as error:  # hash_conflict: the modal changed meanwhile; keep it
-        logger.warning("views.update failed: %s", error.response.get("error"))
+    if view is not None:  # only the clicker's own modal; hash_conflict keeps it as it is
+        view_owners.update_clickers_modal(services, body, view)
 
 
 def register(app, services: Services) -> None:

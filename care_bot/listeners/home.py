@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import danger, intake, reporter
+from care_bot.flows import danger, intake, reporter, view_owners
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback, record_id
@@ -32,11 +32,6 @@ def _open(services: Services, trigger_id: str | None, view: dict) -> None:
         logger.warning("views.open failed: %s", error.response.get("error"))
 
 
-def _replace_modal(services: Services, view_id: str, view: dict) -> None:
-    try:
-        services.slack.update_view(view_id, view)
-    except SlackApiError as error:
-        logger.warning("views.update failed: %s", error.response.get("error"))
 
 
 def _open_report(services: Services, user_id: str, trigger_id: str,
@@ -56,9 +51,9 @@ def _danger_tap(services: Services, ack, body: dict) -> None:
     user_id = body["user"]["id"]
     raised = danger.tap_home(services, user_id)
     ack()
-    if (body.get("view") or {}).get("type") == "modal":  # tapped inside the report modal
-        _replace_modal(services, body["view"]["id"], raised.screen)
-    else:
+    in_modal = (body.get("view") or {}).get("type") == "modal"  # tapped inside the report
+    if not (in_modal and view_owners.update_clickers_modal(services, body, raised.screen,
+                                                           use_hash=False)):
         _open(services, body.get("trigger_id"), raised.screen)
     if raised.draft_id is None:  # the database failed: help wins over the record
         danger.alert_without_storage(services, user_id, {})

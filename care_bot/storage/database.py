@@ -190,6 +190,16 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m008_i16_view_owners(db: sqlite_utils.Database) -> None:
+    """Who each modal the bot opened belongs to: a click may change only the clicker's own."""
+    db.execute(
+        """CREATE TABLE view_owners (
+            view_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, opened_at REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX view_owners_opened ON view_owners (opened_at)")
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()

@@ -98,3 +98,34 @@ def test_signed_malformed_bodies_get_400_no_call_no_row(slack, bot_factory, body
     assert slack.calls(since=before) == []
     assert _rows(bot) == dict.fromkeys(ROW_TABLES, 0)
     assert "Traceback" not in bot.logs()
+
+
+@pytest.mark.parametrize("action_id", ["care_resume_draft", "care_discard_draft",
+                                       "care_home_danger"])
+def test_forged_view_id_never_updates_another_persons_modal(slack, bot_factory, action_id):
+    """A click naming someone else's modal: views.update only ever touches the clicker's own."""
+    from tests.e2e.care_steps import answers_for, walk_to
+    from tests.e2e.harness import ModalSession
+
+    bot = bot_factory.start()
+    alice, olly = slack.users["alice"], slack.users["olly"]
+    walk_to(ModalSession.open(bot, alice), "assess", answers_for(slack))
+    victim = ModalSession.open(bot, alice)  # "resume your report?" in alice's own modal
+    assert victim.view["callback_id"] == "care_resume"
+    ModalSession.open(bot, olly)  # olly has a modal and a blank draft of his own
+    block_id, element = payloads.find_element(victim.view["blocks"], action_id)
+    trigger = slack.mint_trigger_id(olly)
+    forged = payloads.block_actions_view(victim.view, olly, action_id, element.get("value"),
+                                         block_id, trigger_id=trigger,
+                                         workspace=slack.workspace)
+    assert forged["container"]["view_id"] == victim.view["id"]
+    before = slack.last_seq()
+    assert bot.interact(forged).status == 200
+    if action_id == "care_home_danger":  # help wins: olly's alert, on a modal of his own
+        slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == trigger,
+                            since=before)
+    else:
+        time.sleep(1.0)  # anything the click started would have called Slack by now
+    assert [c for c in slack.calls("views.update", since=before)
+            if c["params"].get("view_id") == victim.view["id"]] == []
+    assert victim.click("care_resume_draft")["response"]["ok"]  # alice's own click still works
