@@ -136,3 +136,31 @@ def bot_factory_toml(slack, supervisors: list[str]) -> str:
     end = text.index("\n", start)
     return text[:start] + f"supervisors = {json.dumps(supervisors)}" + text[end:]
 
+
+
+def test_socket_mode_org_wide_serves_the_organisation_and_refuses_others(slack, bot_factory, org):
+    """The same identity and origin rule over Socket Mode: the org's workspaces only."""
+    from tests.e2e.socket_mode_fake import FakeSocketMode
+    from tests.e2e.test_socket_mode import socket_env
+
+    server = FakeSocketMode().start()
+    slack.use_socket_mode(server.url)
+    try:
+        bot = bot_factory.start(env=socket_env(), wait_healthy=False)
+        server.wait_link(1)
+        bot.wait_healthy(timeout=15)
+        east = org.in_team(EAST, "harbor-east")
+        other = payloads.Workspace(**{**org.__dict__, "enterprise_id": "E0OTHERORG"})
+        olly = slack.users["olly"]
+        refused = slack.mint_trigger_id(olly)
+        server.send("slash_commands", payloads.slash_command(
+            olly, "", refused, slack.channels["general"], workspace=other))
+        served = slack.mint_trigger_id(olly)
+        envelope = server.send("slash_commands", payloads.slash_command(
+            olly, "", served, slack.channels["general"], workspace=east))
+        server.wait_ack(envelope)
+        slack.wait_for_call("views.open", lambda c: c["params"].get("trigger_id") == served)
+        assert not [c for c in slack.calls("views.open")
+                    if c["params"].get("trigger_id") == refused]
+    finally:
+        server.close()
