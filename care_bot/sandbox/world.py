@@ -117,7 +117,8 @@ class World:
 
     def _on_chat_postMessage(self, params: dict, answer: dict) -> None:
         channel = answer.get("channel") or params.get("channel")
-        if channel not in self.conversations and str(params.get("channel", "")).startswith("U"):
+        to_person = str(params.get("channel", "")).startswith(("U", "W"))
+        if channel not in self.conversations and to_person:
             self._on_conversations_open({"users": params["channel"]}, {"channel": {"id": channel}})
         message = answer.get("message") or {}
         self.messages.setdefault(channel, []).append({

@@ -223,3 +223,20 @@ def test_config_path_that_is_a_directory_gives_a_clean_message(tmp_path):
         load_settings({"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s",
                        "CARE_CONFIG": str(tmp_path)})
     assert "is a directory" in str(caught.value)
+
+
+def test_origin_late_check_org_wide_accepts_the_organisations_workspaces(tmp_path):
+    services, _slack, _clock = make_services(tmp_path)
+    org = Installation(team_id="E0ORG", app_id="A0HOME", bot_user_id="W0BOT", bot_id="B0BOT",
+                       enterprise_id="E0ORG", is_enterprise_install=True,
+                       workspaces=("T0EAST", "T0WEST"))
+    shortcut = {"type": "shortcut", "team": None, "user": {"id": "W1", "team_id": "T0WEST"}}
+    assert origin.admit(services, {"type": "block_actions", "team": {"id": "T0EAST"},
+                                   "api_app_id": "A0HOME"}, "W1")
+    assert origin.admit(services, shortcut, "W1")
+    assert origin.admit(services, {"type": "block_actions", "team": {"id": "T0ELSE"},
+                                   "api_app_id": "A0HOME"}, "W2")
+    assert origin.check_recorded(services, org) == 1
+    with services.store.reading() as db:
+        verdicts = [r[0] for r in db.execute("SELECT verdict FROM unchecked_requests")]
+    assert verdicts == ["ok", "ok", "foreign"]

@@ -180,3 +180,33 @@ def test_build_client_never_retries_blindly_at_the_given_root():
     assert client.base_url == "http://127.0.0.1:9/api/"
     assert client.timeout == 3
     assert client.retry_handlers == []  # a blind retry of chat.postMessage could post twice
+
+
+class _GroupsClient:
+    """usergroups.users.list as an org-wide token sees it: S0EAST lives in T0EAST only."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+
+    def usergroups_users_list(self, **params):
+        self.calls.append(params)
+        if params.get("team_id") != "T0EAST":
+            raise slack_error("no_such_subteam")
+        return {"users": ["W0SAM"]}
+
+
+def test_usergroup_members_org_wide_passes_a_team_id_and_remembers_which():
+    client = _GroupsClient()
+    gateway = SlackGateway(client)
+    gateway.use_workspaces(("T0WEST", "T0EAST"))
+    assert gateway.usergroup_members("S0EAST") == ["W0SAM"]
+    assert [c.get("team_id") for c in client.calls] == ["T0WEST", "T0EAST"]
+    assert gateway.usergroup_members("S0EAST") == ["W0SAM"]
+    assert client.calls[-1]["team_id"] == "T0EAST" and len(client.calls) == 3
+
+
+def test_usergroup_members_single_workspace_sends_no_team_id():
+    client = _GroupsClient()
+    with pytest.raises(SlackApiError):
+        SlackGateway(client).usergroup_members("S0EAST")
+    assert client.calls == [{"usergroup": "S0EAST"}]
