@@ -13,8 +13,8 @@ from care_bot.flows import home as home_flow
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
 from care_bot.views import alerts as alert_views
+from care_bot.views import danger_modal, messages, report_modal
 from care_bot.views import home as home_views
-from care_bot.views import messages
 from care_bot.views.emergency import EMERGENCY_BLOCK_ID, emergency_blocks
 from care_bot.views.metadata import decode
 from tests.support.blockkit import assert_valid_message, assert_valid_view
@@ -202,11 +202,17 @@ def test_claim_by_security_records_acknowledges_and_stops_the_ladder(tmp_path):
     assert "already taken by" in second.message
 
 
-def test_claim_is_refused_to_non_security_and_to_the_reporter(tmp_path):
+def test_claim_is_refused_to_outsiders_and_to_the_reporter_and_taken_by_the_supervisor(tmp_path):
+    """Who can take an alert: security, the branch's supervisor and the supervisors role."""
     services, _slack, _clock = make_services(tmp_path)
-    ref = _alert(services)
-    assert "Only Corporate Security & Risk" in danger.claim(services, SAM, ref.incident_id).message
-    assert "can't take" in danger.claim(services, OLLY, ref.incident_id).message
+    ref = _alert(services)  # Olly's, with no branch: Sam is not their branch's supervisor
+    refused = danger.claim(services, SAM, ref.incident_id).message
+    assert "can't take" in refused
+    assert "Only the branch's supervisor, Corporate Security & Risk or the supervisors" in refused
+    assert "can't take" in danger.claim(services, OLLY, ref.incident_id).message  # the reporter
+    assert danger.claim(services, SUE, ref.incident_id).message is None  # supervisors role
+    with services.store.reading() as db:
+        assert db.execute("SELECT claimed_by FROM incidents").fetchone()[0] == SUE
 
 
 # ------------------------------------------------------------------------------ 911 and safe
@@ -328,8 +334,9 @@ def test_one_tap_alert_raises_the_same_alert_without_a_form(tmp_path):
     parents = _all_text(slack)
     assert "Downtown" in parents[SUPERVISORS_CHANNEL]
     assert slack.home_of(ALICE) is not None
-    with services.store.reading() as db:
-        assert [r[0] for r in db.execute("SELECT surface FROM events")] == ["home"]
+    with services.store.reading() as db:  # one press (a double tap), then Slack took it
+        assert [tuple(r) for r in db.execute("SELECT action, surface FROM events")] == [
+            ("danger_alerted", "home"), ("alert_delivered", "outbox")]
     screen = danger.emergency_screen(services, incident, draft_id)
     assert_valid_view(screen)
 
@@ -442,7 +449,6 @@ def test_every_report_step_answer_set_still_walks(tmp_path):
 
 
 def test_confirmation_view_never_claims_delivery_and_says_so_while_slack_fails(tmp_path):
-    from care_bot.views import report_modal
     from tests.support.fake_slack import slack_error
 
     for trouble in (False, True):
@@ -471,7 +477,7 @@ def test_when_the_database_fails_the_danger_alert_still_goes_out_directly(tmp_pa
     start = intake.start_report(services, OLLY)
     values = state_values(start.view, {"danger": "yes"})
     assert danger.says_danger(values)
-    assert danger.alert_without_storage(services, OLLY, values) == 2
+    assert danger.alert_without_storage(services, OLLY, values, wait=True) == 2
     texts = {p["channel"]: p["text"] + json.dumps(p["blocks"]) for p in slack.posts}
     assert set(texts) == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
     assert f"<@{SEC}>" in texts[SECURITY_CHANNEL] and f"<@{SUE}>" in texts[SUPERVISORS_CHANNEL]
@@ -551,20 +557,18 @@ def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_superviso
 
 def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_path):
     """No branch known, or the supervisor is the one in danger: no DM is claimed."""
-    from care_bot.views import report_modal
 
-    unknown = json.dumps(report_modal.emergency_view(_incident(), "d1", None))
+    unknown = json.dumps(danger_modal.emergency_view(_incident(), "d1", None))
     assert "the supervisors on duty" in unknown and "direct message" not in unknown
-    own = json.dumps(report_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
+    own = json.dumps(danger_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
     assert "the supervisors on duty" in own and "direct message" not in own
-    known = json.dumps(report_modal.emergency_view(_incident(), "d1", SAM))
+    known = json.dumps(danger_modal.emergency_view(_incident(), "d1", SAM))
     assert f"<@{SAM}> (your supervisor)" in known and "direct message" in known
 
 
 def test_danger_on_a_safety_screen_left_open_after_its_report_was_filed_still_alerts(tmp_path):
     """Two devices: the report was finished on one; "Yes, in danger" on the other alerts."""
     from care_bot.care import Step
-    from care_bot.views import report_modal
 
     services, _slack, _clock = make_services(tmp_path)
     file_report(services)  # finished on one device...
