@@ -39,9 +39,10 @@ def register(app, services: Services) -> None:
         incident = danger.record_police_call(services, body["user"]["id"],
                                              _incident_id(body) or ref.incident_id, answer)
         ack()
-        if incident is not None:
-            _update_modal(services, body, danger.emergency_screen(
-                services, incident, ref.draft_id, with_names=True))
+        if incident is not None:  # no hash: the screen is re-rendered whole from the state
+            _update_modal(services, {"view": {"id": (body.get("view") or {}).get("id")}},
+                          danger.emergency_screen(services, incident, ref.draft_id,
+                                                  with_names=True))
 
     @app.action(Action.POLICE_CALLED.value)
     @guard

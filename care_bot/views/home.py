@@ -75,7 +75,7 @@ def report_button() -> dict[str, Any]:
 
 
 STATUS_WORDS = {
-    "alerted": "Alert sent · report not finished",
+    "alerted": "Danger alert · report not finished",
     "open": "Waiting for acknowledgement",
     "closed": "Closed",
 }
