@@ -41,12 +41,13 @@ def queue_parents(db: sqlite_utils.Database, settings: Settings, incident: Incid
     Returns False when they were queued before (a danger alert), so the caller refreshes them.
     """
     priority = outbox.URGENT if incident.danger else outbox.ESCALATION
+    kinds = CHANNEL_KINDS[::-1] if incident.danger else CHANNEL_KINDS  # danger: security first
     queued = [
         outbox.enqueue_post(
             db, key=parent_key(incident.id, kind), channel=channel_id(settings, kind),
             incident_id=incident.id, render=RENDER_PARENT, now=now, priority=priority,
         )
-        for kind in CHANNEL_KINDS
+        for kind in kinds
     ]
     return all(queued)
 

@@ -317,11 +317,11 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     assert incident["submitted_at"] is None
     assert draft_row(services, draft_id)["incident_id"] == incident["id"]
     outbox = query(services, "SELECT key, kind, channel, render FROM outbox ORDER BY id")
-    assert outbox[:4] == [
-        {"key": "incident:1:supervisors:parent", "kind": "post",
-         "channel": SUPERVISORS_CHANNEL, "render": "parent"},
+    assert outbox[:4] == [  # a danger alert pages security first
         {"key": "incident:1:security:parent", "kind": "post",
          "channel": SECURITY_CHANNEL, "render": "parent"},
+        {"key": "incident:1:supervisors:parent", "kind": "post",
+         "channel": SUPERVISORS_CHANNEL, "render": "parent"},
         {"key": "dm:U0SAM:incident:1:danger", "kind": "post", "channel": "U0SAM",
          "render": None},  # the branch supervisor's DM reaches a muted phone
         {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
@@ -340,7 +340,7 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
                          {"kind": "wellbeing", "task": "", "due_at": clock.now + 24 * 3600}]
 
     delivery.deliver_due(services)
-    assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,
+    assert [p["channel"] for p in slack.posts] == [SECURITY_CHANNEL, SUPERVISORS_CHANNEL,
                                                    "DU0SAM", f"D{USERS['rita']}", "DU0ALICE"]
     assert "Delivered to Corporate Security & Risk at" in slack.posts[4]["text"]
     assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:3])

@@ -171,8 +171,8 @@ def test_alert_queues_a_dm_to_the_branch_supervisor_in_the_same_transaction(tmp_
     _danger_for(services, OLLY, {"danger": "yes", "branch": "downtown"})
     with services.store.reading() as db:
         keys = [r["key"] for r in db.query("SELECT key FROM outbox ORDER BY id")]
-    assert keys[:3] == ["incident:1:supervisors:parent", "incident:1:security:parent",
-                        f"dm:{SAM}:incident:1:danger"]
+    assert keys[:3] == ["incident:1:security:parent", "incident:1:supervisors:parent",
+                        f"dm:{SAM}:incident:1:danger"]  # a danger alert: security first
     delivery.deliver_due(services)
     [dm] = [p for p in slack.posts if p["channel"] == f"D{SAM}"]
     assert "immediate danger" in dm["text"]
@@ -501,14 +501,14 @@ def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_pat
     delivery.deliver_due(services)
     with services.store.reading() as db:
         not_before, unsure = db.execute("SELECT not_before, unsure FROM outbox WHERE key = ?",
-                                        ["incident:1:supervisors:parent"]).fetchone()
-    assert unsure == 1
+                                        ["incident:1:security:parent"]).fetchone()
+    assert unsure == 1  # the first post of a danger alert goes to security
     assert not_before - clock.now <= delivery.DANGER_RECHECK_SECONDS
     assert services.settings.unsure_recheck_after.total_seconds() > (
         delivery.DANGER_RECHECK_SECONDS)
     clock.advance(delivery.DANGER_RECHECK_SECONDS)
     delivery.deliver_due(services)
-    assert SUPERVISORS_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
+    assert SECURITY_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
     assert slack.lookups >= 1  # looked for the earlier attempt before posting again
 
 
