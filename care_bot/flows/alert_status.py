@@ -31,6 +31,9 @@ NOT_DELIVERED_AFTER = 5.0
 SECURITY_DM_KEY = "security_alert"  # dm:{member}:incident:{id}:security_alert
 _names: dict[str, str] = {}
 _names_lock = threading.Lock()
+# Held while a screen is rebuilt and sent, and while one is forgotten: once the associate moved
+# on to their report, no update already in flight can put the emergency screen back over it.
+SCREEN_LOCK = threading.Lock()
 NAMES_KEPT = 2000
 
 
@@ -148,6 +151,25 @@ def current(services: Services, incident_id: int, with_names: bool = True
     if with_names and status.stage == alert_status.TAKEN and taker:
         status = replace(status, taker_name=person_name(services, taker))
     return incident, status
+
+
+def update_screen(services: Services, view_id: str) -> None:
+    """Bring one remembered screen up to date (views.update), unless it was forgotten."""
+    with SCREEN_LOCK:
+        view = screen_view(services, view_id)
+        if view is not None:
+            services.slack.update_view(view_id, view)
+
+
+def forget_screen(services: Services, view_id: str | None) -> None:
+    """Stop updating a modal: the associate closed it or moved on to their report."""
+    if not view_id:
+        return
+    try:
+        with SCREEN_LOCK, services.store.transaction() as db:
+            alert_rows.forget_screen(db, view_id)
+    except Exception:
+        logger.warning("could not forget an alert screen", exc_info=True)
 
 
 def screen_view(services: Services, view_id: str) -> dict[str, Any] | None:

@@ -431,10 +431,4 @@ def show_screen(services: Services, view_id: str | None, view: dict[str, Any] | 
 
 def forget_screen(services: Services, view_id: str | None) -> None:
     """The associate left the emergency screen (closed it, or went on to the report)."""
-    if not view_id:
-        return
-    try:
-        with services.store.transaction() as db:
-            alert_rows.forget_screen(db, view_id)
-    except Exception:
-        logger.warning("could not forget an alert screen", exc_info=True)
+    alert_status.forget_screen(services, view_id)

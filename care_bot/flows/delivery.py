@@ -295,9 +295,7 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
         services.slack.publish_home(item.channel, plan["view"])
         return item.channel, ""
     if item.kind == "screen":
-        view = alert_status.screen_view(services, plan["screen"])
-        if view is not None:
-            services.slack.update_view(plan["screen"], view)
+        alert_status.update_screen(services, plan["screen"])
         return item.channel, ""
     message = plan["message"]
     if item.kind == "update":

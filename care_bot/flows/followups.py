@@ -18,7 +18,7 @@ from care_bot.checklist import task_states
 from care_bot.flows import paging, posting
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
-from care_bot.storage import followups, incidents
+from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices
 from care_bot.views.summary import branch_label
@@ -152,8 +152,8 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     incident = incidents.get_incident(db, followup.incident_id)
     if followup.kind == ladder.ALERT_CHECK:  # only the associate's view of the alert changes
         followups.finish(db, followup.id, "sent", now)
-        if incident is not None:
-            posting.queue_refresh(db, incident.id, now)
+        if incident is not None and not _alert_delivered(db, incident):
+            posting.queue_alert_views(db, incident, now)  # "Not delivered yet"
         return 1
     if _no_longer_needed(db, incident, followup) or _later_checkin_due(db, followup, now):
         followups.finish(db, followup.id, "skipped", now)
@@ -177,6 +177,11 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     )
     posting.queue_refresh(db, incident.id, now)
     return 1
+
+
+def _alert_delivered(db, incident: Incident) -> bool:
+    row = outbox.delivery_of(db, posting.parent_key(incident.id, "security"))
+    return row is not None and row[0] == "sent"
 
 
 def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool:

@@ -86,7 +86,7 @@ def test_cant_call_is_flagged_in_bold_first_with_here(slack, bot_factory):
     session = _start_danger(bot, slack)
     parents = {name: parent_post(slack, slack.channels[name])
                for name in ("care-supervisors", "care-security")}
-    session.click("care_police_cant_call")
+    session.click("care_police_cant_call", until=lambda v: "call 911 for you" in json.dumps(v))
     assert "call 911 for you" in json.dumps(session.view["blocks"])
     for name, parent in parents.items():
         channel, ts = slack.channels[name], parent["response"]["ts"]
