@@ -260,11 +260,12 @@ CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
 TAKE_ALERT = Permission(("supervisor",), (ROLE_SECURITY, ROLE_SUPERVISORS))
 CLAIM_ALERT = TAKE_ALERT
 
-# Who sees the client's name and accounts (the one privacy rule; README states it the same way):
-# the reporter; Corporate Security & Risk; the branch's ICS, account officer and Market
-# President and the `ics` / `account_officers` roles, who act on the client relationship; and
-# Delivery / local management (`management`), who decide on the account. Supervisors do not:
-# they look after the associate's safety and the report, which needs no client identity.
+# Who sees the client's name and accounts (the one privacy rule; docs/security-and-data.md
+# states it the same way): the reporter; Corporate Security & Risk; the branch's ICS, account
+# officer and Market President and the `ics` / `account_officers` roles, who act on the client
+# relationship; and Delivery / local management (`management`), who decide on the account.
+# Supervisors do not: they look after the associate's safety and the report, which needs no
+# client identity.
 VIEW_PRIVATE = Permission(
     ("reporter", "ics", "account_officer", "market_president"),
     (ROLE_SECURITY, ROLE_ICS, ROLE_ACCOUNT_OFFICERS, ROLE_MANAGEMENT),

@@ -1,9 +1,11 @@
 """Publish the App Home tab: one view per user, composed from role sections.
 
-Each section builder takes ``(db, services, user_id)`` and returns its blocks, or ``[]`` when
-the user has no part in it. Other roles' sections are added to ``SECTIONS``. Publishing is
-idempotent (the whole view is replaced), so it is re-published whenever the user's incidents
-change: ``queue_home`` writes an outbox row in the caller's transaction.
+The one place Home is composed and published. Each section builder takes
+``(db, services, user_id)`` and returns its blocks, or ``[]`` when the user has no part in it;
+``SECTIONS`` lists them in the order Home shows them (the role sections live in ``role_home``).
+Publishing is idempotent (the whole view is replaced), so it is re-published whenever the
+user's incidents change: ``queue_home`` writes an outbox row in the caller's transaction, and
+``publish_now`` publishes at once after a Home button.
 """
 
 from __future__ import annotations
@@ -46,13 +48,7 @@ def associate_section(db: sqlite_utils.Database, services: Services,
 
 
 # Every role's section, in the order Home shows them; add a builder here to add a section.
-SECTIONS: list[HomeSection] = [associate_section, *role_home.SECTIONS]
-
-
-def register_section(builder: HomeSection) -> None:
-    """Add a role's section to every Home view (once)."""
-    if builder not in SECTIONS:
-        SECTIONS.append(builder)
+SECTIONS: tuple[HomeSection, ...] = (associate_section, *role_home.SECTIONS)
 
 
 def home_view(db: sqlite_utils.Database, services: Services, user_id: str) -> dict[str, Any]:
@@ -66,6 +62,14 @@ def publish_home(services: Services, user_id: str) -> None:
     with services.store.reading() as db:
         view = home_view(db, services, user_id)
     services.slack.publish_home(user_id, view)
+
+
+def publish_now(services: Services, user_id: str) -> None:
+    """Publish the person's Home at once, so the change they made shows where they made it."""
+    try:
+        publish_home(services, user_id)
+    except Exception:
+        logger.warning("views.publish failed after a Home action", exc_info=True)
 
 
 def queue_home(db: sqlite_utils.Database, user_id: str, now: float,

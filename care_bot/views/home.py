@@ -1,8 +1,8 @@
 """The App Home tab: the emergency block first, then one section per role the user holds.
 
 ``build_home`` only composes; each role's section is its own pure builder returning blocks
-(the associate's is here; supervisors, security and HR add theirs through
-``care_bot.flows.home.SECTIONS``).
+(the associate's is here; supervisors', security's and HR's are in ``views.role_home``), and
+``care_bot.flows.home.SECTIONS`` lists them in Home's order.
 """
 
 from __future__ import annotations

@@ -366,7 +366,7 @@ def test_docs_issue9_scheduler_settings_are_documented(name):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    assert f"`{name}`" in (root / "README.md").read_text()
+    assert f"`{name}`" in (root / "docs" / "settings.md").read_text()
     assert f"{name} = " in (root / "config" / "care.toml").read_text()
 
 
