@@ -21,6 +21,12 @@ def _ref(body: dict):
     return decode((body.get("view") or {}).get("private_metadata"))
 
 
+def _replace(services: Services, body: dict, view: dict | None) -> None:
+    """views.update with no hash: CARE bot itself updates the danger screen as the alert's
+    state changes, so the hash in a click's payload may be older than the screen shown."""
+    _update_modal(services, {"view": {"id": (body.get("view") or {}).get("id")}}, view)
+
+
 def register(app, services: Services) -> None:
     """Attach the danger alert's listeners."""
     guard = after_ack_guard(services)
@@ -39,10 +45,9 @@ def register(app, services: Services) -> None:
         incident = danger.record_police_call(services, body["user"]["id"],
                                              _incident_id(body) or ref.incident_id, answer)
         ack()
-        if incident is not None:  # no hash: the screen is re-rendered whole from the state
-            _update_modal(services, {"view": {"id": (body.get("view") or {}).get("id")}},
-                          danger.emergency_screen(services, incident, ref.draft_id,
-                                                  with_names=True))
+        if incident is not None:
+            _replace(services, body, danger.emergency_screen(services, incident, ref.draft_id,
+                                                              with_names=True))
 
     @app.action(Action.POLICE_CALLED.value)
     @guard
@@ -61,7 +66,7 @@ def register(app, services: Services) -> None:
         ref = _ref(body)
         danger.forget_screen(services, (body.get("view") or {}).get("id"))  # now the report
         result = intake.continue_after_emergency(services, body["user"]["id"], ref)
-        _update_modal(services, body, result.view)
+        _replace(services, body, result.view)
 
     @app.view(Callback.EMERGENCY.value)
     @guard
