@@ -255,8 +255,10 @@ ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 REPORT_TO_HR_AND_SECURITY = TASKS_BY_KEY["reported_hr"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
-# "I'm on it" on a danger alert: one member of Corporate Security & Risk takes it.
-CLAIM_ALERT = Permission((), (ROLE_SECURITY,))
+# "I'm on it" (or Acknowledge) on a danger alert: a named person takes it. Who may: members
+# of Corporate Security & Risk, the branch's supervisor and the supervisors role.
+TAKE_ALERT = Permission(("supervisor",), (ROLE_SECURITY, ROLE_SUPERVISORS))
+CLAIM_ALERT = TAKE_ALERT
 
 # Who sees the client's name and accounts (the one privacy rule; docs/security-and-data.md
 # states it the same way): the reporter; Corporate Security & Risk; the branch's ICS, account

@@ -17,9 +17,10 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.checklist import task_states
-from care_bot.flows import posting, role_home
+from care_bot.flows import alert_status, posting, role_home
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, outbox
+from care_bot.views import alert_status as alert_status_views
 from care_bot.views import home
 
 logger = logging.getLogger(__name__)
@@ -32,10 +33,17 @@ def associate_section(db: sqlite_utils.Database, services: Services,
                       user_id: str) -> list[dict[str, Any]]:
     """The associate's Home: the alert button, "Report a threat" and their recent reports."""
     lines = []
+    settings = services.settings
+    now = services.clock()
     for incident in incidents.list_by_reporter(db, user_id, MY_REPORTS_LIMIT):
         states = task_states(incidents.list_events(db, incident.id))
         delivery = home.delivery_state(outbox.parent_states(db, incident.id))
-        lines.append(home.ReportLine(incident, delivery, "ics_notified" in states))
+        alert = ""
+        if incident.danger:  # the same truth as the emergency screen, updated as it changes
+            status = alert_status.status_of(db, services, incident, now)
+            alert = alert_status_views.status_lines(status, settings.branches, incident.branch,
+                                                    settings.security_phone)[0]
+        lines.append(home.ReportLine(incident, delivery, "ics_notified" in states, alert))
     return home.associate_section(lines)
 
 

@@ -11,11 +11,13 @@ from typing import Any
 import sqlite_utils
 
 from care_bot import visibility
+from care_bot.flows import alert_status
 from care_bot.flows import home as home_flow
-from care_bot.flows.posting import CONCERNED
+from care_bot.flows.posting import CONCERNED, RENDER_ALERT_DM
 from care_bot.flows.services import Services
 from care_bot.models import Incident, OutboxItem
 from care_bot.storage import outbox
+from care_bot.views import alert_status as alert_status_views
 from care_bot.views import home, messages
 
 RENDER_HOME = "home"
@@ -39,4 +41,10 @@ def render(db: sqlite_utils.Database, services: Services, item: OutboxItem,
         delivered = home.delivery_state(outbox.parent_states(db, incident.id)) == "delivered"
         return {"message": messages.reporter_confirmation(
             incident, services.settings, delivered=delivered)}
+    if item.render == RENDER_ALERT_DM and incident is not None:
+        status = alert_status.status_of(db, services, incident, services.clock())
+        settings = services.settings
+        text = alert_status_views.status_text(status, settings.branches, incident.branch,
+                                              settings.security_phone)
+        return {"message": alert_status_views.status_dm(incident.ref, text)}
     return {"message": {k: v for k, v in item.payload.items() if k != "unless"}}

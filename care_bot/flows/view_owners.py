@@ -81,8 +81,20 @@ def is_own(services, view_id: str | None, user_id: str | None) -> bool:
     """True when the bot opened view ``view_id`` for ``user_id``."""
     if not view_id or not user_id:
         return False
-    with services.store.reading() as db:
-        return view_rows.owner_of(db, view_id) == user_id
+    try:
+        with services.store.reading() as db:
+            return view_rows.owner_of(db, view_id) == user_id
+    except Exception:  # storage down: not known to be theirs (a danger tap opens a new modal)
+        logger.exception("could not read whose modal this is")
+        return False
+
+
+def own_view_id(services, body: dict[str, Any]) -> str | None:
+    """The id of the modal a request came from, if the bot opened it for this user; else None."""
+    sent = body.get("view") if isinstance(body.get("view"), dict) else {}
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    view_id = sent.get("id")
+    return view_id if is_own(services, view_id, user.get("id")) else None
 
 
 def update_clickers_modal(services, body: dict[str, Any], view: dict[str, Any],

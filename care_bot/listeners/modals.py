@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows import danger, intake, tracking
+from care_bot.flows import danger, intake, tracking, view_owners
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
 from care_bot.listeners.guard import after_ack_guard
@@ -61,11 +61,14 @@ def register(app, services: Services) -> None:
             if screen is not None:
                 # Help wins over the record: alert security straight through Slack.
                 ack(response_action="update", view=screen)
-                danger.alert_without_storage(services, body["user"]["id"], _values(body))
+                danger.alert_without_storage(services, body["user"]["id"], _values(body),
+                                             view_owners.own_view_id(services, body))
                 return
             _save_failed(ack, body)
             return
         ack(**result.response())
+        danger.show_screen(services, view_owners.own_view_id(services, body), result.view,
+                           body["user"]["id"])
         ref = _ref(body)
         if ref.step == "safety" and not result.errors:
             # The draft the answer went to (a danger alert may have needed a fresh one).
@@ -85,6 +88,7 @@ def register(app, services: Services) -> None:
     @guard
     def emergency_closed(ack, body):
         ack()
+        danger.forget_screen(services, view_owners.own_view_id(services, body))
 
     @app.view(Callback.CHECKLIST.value)
     @guard
