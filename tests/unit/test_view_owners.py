@@ -29,7 +29,7 @@ def test_update_clickers_modal_refuses_a_view_of_someone_else(tmp_path):
     assert slack.views == []
     assert view_owners.update_clickers_modal(services, _click("U0ALICE", "V0ALICE"),
                                              {"type": "modal"})
-    assert slack.views == [{"op": "update", "view": {"type": "modal"}}]
+    assert slack.views == [{"op": "update", "view_id": "V0ALICE", "view": {"type": "modal"}}]
 
 
 def test_an_unknown_or_stale_trigger_records_no_owner(tmp_path):
