@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from care_bot.care import TASKS
+from care_bot.care import IDENTIFY_CLIENT, Task, incident_tasks
 from care_bot.models import Event
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"
 EVENT_ACCOUNT_DECIDED = "account_decided"
+EVENT_CLIENT_IDENTIFIED = "client_identified"
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,24 @@ def _task_of(event: Event) -> str | None:
         return "acknowledged"
     if event.action == EVENT_ACCOUNT_DECIDED:
         return "account_decision"
+    if event.action == EVENT_CLIENT_IDENTIFIED:
+        return IDENTIFY_CLIENT
     if event.action == EVENT_TASK_COMPLETED:
         return event.detail.get("task")
     return None
 
 
-def all_done(states: dict[str, TaskDone]) -> bool:
-    """True when every follow-through task on the checklist is complete."""
-    return all(task.key in states for task in TASKS)
+def identified(states: Mapping[str, TaskDone]) -> str | None:
+    """The ICS's answer to "Identify the client" ("client" or "not_client"), if given."""
+    done = states.get(IDENTIFY_CLIENT)
+    return done.note if done else None
+
+
+def tasks_of(answers: Mapping[str, Any], states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
+    """The tasks this incident owes, given who the person was and what the ICS found."""
+    return incident_tasks(answers, identified(states))
+
+
+def all_done(states: Mapping[str, TaskDone], answers: Mapping[str, Any] | None = None) -> bool:
+    """True when every task the incident owes is complete (all of them without answers)."""
+    return all(task.key in states for task in tasks_of(answers or {}, states))

@@ -17,6 +17,7 @@ class Callback(StrEnum):
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
     DETAILS = "care_details"  # issue 11: /threat show
+    IDENTIFY_CLIENT = "care_identify_client"
 
 
 class Action(StrEnum):
@@ -46,6 +47,7 @@ class Action(StrEnum):
     HOME_ACKNOWLEDGE = "care_home_acknowledge"
     HOME_BRANCH = "care_home_branch"
     SHOW_DETAILS = "care_show_details"
+    IDENTIFY_CLIENT = "care_identify_client"
 
 
 class Block(StrEnum):
@@ -61,7 +63,10 @@ class Block(StrEnum):
     THREAT_KINDS = "threat_kinds"
     THREAT_KIND_OTHER = "threat_kind_other"
     LIKELIHOOD = "likelihood"
-    CLIENT_UNKNOWN = "client_unknown"
+    CLIENT_UNKNOWN = "client_unknown"  # the earlier form's "Unknown / not a client"
+    CLIENT_STATUS = "client_status"
+    SUPERVISOR_CALLED = "supervisor_called"
+    THREAT_SIGNS = "threat_signs"
     ACCOMMODATION = "accommodation"
     SUPERVISOR_CONTACTED = "supervisor_contacted"
     CREDIBLE = "credible"

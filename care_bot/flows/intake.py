@@ -11,7 +11,7 @@ import sqlite_utils
 from care_bot.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders
+from care_bot.flows import identify, posting, renders
 from care_bot.flows.services import Services
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents, outbox
@@ -198,7 +198,8 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
 
 
 def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
-    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches)
+    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches,
+                                  services.clock())
 
 
 def _owned_draft(services: Services, user_id: str, ref: ModalRef) -> Draft | None:
@@ -531,6 +532,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
                                action="report_completed_after_close", surface="modal", now=now)
         return incident
     followup_flow.on_submit(db, services, incident, now)
+    identify.ask_ics(db, services, incident, now)
     logger.info("report %s saved", incident.ref)
     return incident
 
