@@ -164,9 +164,43 @@ class Task:
     next_level: str  # who is told when the deadline has passed (a branch post)
     via_checklist: bool = True
     note_required: str = ""  # the field label when a note of the decision is required
+    applies_to: str = ""  # "" every incident; "danger_or_urgent"; "danger" (see applies)
+    thread: str = "supervisors"  # the channel thread its deadline reminder goes to
+
+
+def is_urgent(incident: Incident) -> bool:
+    """An urgent report: "Likely" to be acted on, a physical threat, or a weapon, a named
+    target or a time and place mentioned ("did_they").
+
+    The one place urgency is decided for issue 21's debrief; issue 17 owns the notion and
+    replaces this with its own when it lands.
+    """
+    answers = incident.answers
+    signs = answers.get("did_they") or ()
+    return (answers.get("likelihood") == "likely"
+            or "physical" in (answers.get("threat_kinds") or ())
+            or bool(signs))
+
+
+def applies(task: Task, incident: Incident) -> bool:
+    """True when the task is on this incident's checklist (some only follow danger or urgency)."""
+    if task.applies_to == "danger":
+        return incident.danger
+    if task.applies_to == "danger_or_urgent":
+        return incident.danger or is_urgent(incident)
+    return True
+
+
+def tasks_for(incident: Incident, identified: str | None = None) -> tuple[Task, ...]:
+    """The checklist tasks this incident has: by danger and urgency, and by who the person
+    was (see ``incident_tasks``)."""
+    return tuple(task for task in incident_tasks(incident.answers, identified)
+                 if applies(task, incident))
 
 
 SAFETY_PLAN = "safety_plan"
+DEBRIEF = "debrief"  # issue 21: the supervisor's debrief with the associate
+REVIEW = "post_incident_review"  # issue 21: security's post-incident review
 
 TASKS: tuple[Task, ...] = (
     Task(
@@ -223,8 +257,20 @@ TASKS: tuple[Task, ...] = (
         Permission(("market_president",), (ROLE_MANAGEMENT,)),
         "decision_deadline", "submitted", "rxm", via_checklist=False,
     ),
+    Task(
+        DEBRIEF, "E", "Debrief with the associate", "supervisor",
+        Permission(("supervisor",), (ROLE_SUPERVISORS,)),
+        "debrief_deadline", "submitted", "rxm",
+        note_required="Debrief note", applies_to="danger_or_urgent",
+    ),
+    Task(
+        REVIEW, "E", "Post-incident review", "",
+        Permission((), (ROLE_SECURITY,)),
+        "review_deadline", "submitted", "", via_checklist=False,
+        applies_to="danger", thread="security",
+    ),
 )
-TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR)}
+TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR), REVIEW: (ROLE_SECURITY,)}
 TASKS_BY_KEY = {task.key: task for task in TASKS}
 IDENTIFY_CLIENT = "identify_client"
 # The client relationship's work: only for a client (section E of the guideline).
@@ -257,13 +303,13 @@ def client_status(answers: Mapping[str, Any], identified: str | None = None) -> 
 
 def incident_tasks(answers: Mapping[str, Any], identified: str | None = None
                    ) -> tuple[Task, ...]:
-    """The tasks an incident owes: R always; E by who the person was.
+    """The tasks an incident owes by who the person was (before danger and urgency apply).
 
     A client: every account task. Not a client: none. "I don't know": the ICS's one task,
     "Identify the client, if there is one", and the account tasks once a client is named.
     """
     answer = client_answer(answers)
-    keys = {task.key for task in TASKS if task.section == "R"}
+    keys = {task.key for task in TASKS} - set(ACCOUNT_TASKS) - {IDENTIFY_CLIENT}
     if answer == CLIENT:
         keys.update(ACCOUNT_TASKS)
     elif answer == CLIENT_NOT_KNOWN:
@@ -338,6 +384,7 @@ def completable_tasks(
         task
         for task in incident_tasks(incident.answers, identified)
         if task.via_checklist
+        and applies(task, incident)
         and task.key not in finished
         and is_allowed(task.permission, user_id, incident, role_members, branch)
     ]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from care_bot.care import IDENTIFY_CLIENT, Task, incident_tasks
-from care_bot.models import Event
+from care_bot.care import IDENTIFY_CLIENT, TASKS, Task, tasks_for
+from care_bot.models import Event, Incident
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"
@@ -53,11 +52,12 @@ def identified(states: Mapping[str, TaskDone]) -> str | None:
     return done.note if done else None
 
 
-def tasks_of(answers: Mapping[str, Any], states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
-    """The tasks this incident owes, given who the person was and what the ICS found."""
-    return incident_tasks(answers, identified(states))
+def tasks_of(incident: Incident, states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
+    """The tasks this incident owes: by danger and urgency, who the person was, what the ICS
+    found."""
+    return tasks_for(incident, identified(states))
 
 
-def all_done(states: Mapping[str, TaskDone], answers: Mapping[str, Any] | None = None) -> bool:
-    """True when every task the incident owes is complete (all of them without answers)."""
-    return all(task.key in states for task in tasks_of(answers or {}, states))
+def all_done(states: Mapping[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:
+    """True when every follow-through task on the checklist (``tasks``) is complete."""
+    return all(task.key in states for task in tasks)

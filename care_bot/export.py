@@ -89,13 +89,13 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
         "hr_reported_at": iso(facts.hr_reported_at),
         "time_to_hr_report_min": _minutes(facts.time_to_hr),
     }
-    owed = {task.key for task in tasks_of(answers, states)}
+    owed = {task.key for task in tasks_of(incident, states)}
     for task in CHECKLIST_TASKS:
         done = states.get(task.key)
         if done:
             state = "done"
         elif task.key not in owed:
-            state = "not applicable"  # no account work for a non-client
+            state = "n/a"  # no account work for a non-client; a debrief only after danger
         elif task.key in facts.overdue_tasks:
             state = "overdue"
         else:

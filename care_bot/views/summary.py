@@ -110,7 +110,7 @@ def _judgement(a: Mapping[str, Any], tags: bool) -> str:
             f"{question} {_choice(ASSESSMENT_ANSWERS, a.get(key))}"
             for key, question in ASSESSMENT_QUESTIONS.items()
         )
-    signs = [THREAT_SIGNS[s] for s in a.get("threat_signs") or [] if s in THREAT_SIGNS]
+    signs = [THREAT_SIGNS[s] for s in a.get("did_they") or [] if s in THREAT_SIGNS]
     if signs:
         judgement += f"\n*They did:* {', '.join(signs)}"
     judgement += f"\n*Action:* {_choice(ACTIONS, a.get('action_taken'))}" + _law_enforcement(a)

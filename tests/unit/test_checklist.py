@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from care_bot.care import completable_tasks, incident_tasks
+from care_bot.care import TASKS, completable_tasks, tasks_for
 from care_bot.checklist import TaskDone, all_done, task_states
 from care_bot.config import Branch
 from care_bot.models import Event, Incident
@@ -14,7 +14,6 @@ from care_bot.views.messages import checklist_text
 from tests.support.world import START
 
 _ids = itertools.count(1)
-CLIENT_TASKS = incident_tasks({"client_status": "client"})
 
 
 def event(action: str, actor: str = "U0SAM", at: float = START, **detail) -> Event:
@@ -23,9 +22,9 @@ def event(action: str, actor: str = "U0SAM", at: float = START, **detail) -> Eve
 
 
 def every_task_done() -> list[Event]:
-    """Events that complete every task of a client's incident, in guideline order."""
+    """Events that complete every task on the checklist, in guideline order."""
     events = []
-    for task in CLIENT_TASKS:
+    for task in TASKS:
         if task.key == "acknowledged":
             events.append(event("acknowledged"))
         elif task.key == "account_decision":
@@ -76,7 +75,7 @@ def test_all_done_needs_every_task_including_acknowledgement_and_decision():
     assert all_done(task_states(events))
     for missing in range(len(events)):
         partial = events[:missing] + events[missing + 1:]
-        assert not all_done(task_states(partial)), f"done without {CLIENT_TASKS[missing].key}"
+        assert not all_done(task_states(partial)), f"done without {TASKS[missing].key}"
 
 
 def incident(**answers) -> Incident:
@@ -114,8 +113,9 @@ def test_checklist_text_lists_every_task_with_its_state_in_order():
     lines = text.splitlines()
     assert lines[0] == "✅ C · report completed"
     assert lines[1] == "✅ A · decision: law enforcement contacted"
-    positions = [text.index(task.label) for task in CLIENT_TASKS]
+    positions = [text.index(task.label) for task in tasks_for(incident())]
     assert positions == sorted(positions)
+    assert "Debrief" not in text and "Post-incident review" not in text  # not danger nor urgent
     assert "✅ Supervisor acknowledged · <@U0SUE>" in text
     assert ("✅ Delivery / local management decided on the account: Restrict the relationship"
             in text)

@@ -38,7 +38,8 @@ def test_client_answer_reads_new_and_earlier_records(answers, expected):
 
 
 def test_incident_tasks_follow_the_three_answers():
-    r_tasks = {"acknowledged", "reported_hr", "reported_security", "safety_plan"}
+    r_tasks = {"acknowledged", "reported_hr", "reported_security", "safety_plan",
+               "debrief", "post_incident_review"}  # these two by danger and urgency
     assert keys(care.incident_tasks({"client_status": "client"})) == r_tasks | ACCOUNT_WORK
     assert keys(care.incident_tasks({"client_status": "not_client"})) == r_tasks
     unknown = {"client_status": "unknown"}
@@ -111,6 +112,9 @@ def finish_r_section(services) -> None:
     assert hr_report.report(services, SAM, 1, "channel").message.startswith("Reported")
     outcome = tracking.complete_tasks(services, SEC, 1, ["safety_plan"], "",
                                       {"safety_plan": "Escort to car for a week."})
+    assert outcome.message is None and outcome.errors is None
+    outcome = tracking.complete_tasks(services, SAM, 1, ["debrief"], "",  # a physical threat
+                                      {"debrief": "Met with the associate; EAP offered."})
     assert outcome.message is None and outcome.errors is None
 
 

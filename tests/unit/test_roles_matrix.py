@@ -13,7 +13,7 @@ import pytest
 
 from care_bot import care
 from care_bot.care import TASKS
-from care_bot.flows import hr_report, identify, tracking
+from care_bot.flows import care_after, hr_report, identify, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents
 from tests.support.report import file_report
@@ -52,6 +52,8 @@ task:account_officer_contacted     .   .   .   .   Y   Y   .    .   .   .    .  
 task:client_notified               .   .   .   .   .   Y   .    .   .   .    .   .    Y
 task:market_president_notified     .   Y   .   Y   .   Y   .    .   .   .    .   .    Y
 task:account_decision              .   .   .   Y   .   .   .    .   .   Y    .   .    .
+task:debrief                       .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:post_incident_review          .   .   .   .   .   .   .    Y   .   .    .   .    .
 decide_account                     .   .   .   Y   .   .   .    .   .   Y    .   .    .
 close_early                        .   .   .   .   .   .   .    Y   .   .    .   .    .
 view_private                       Y   .   .   Y   Y   Y   .    Y   .   Y    .   Y    Y
@@ -107,8 +109,13 @@ def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
         return tracking.open_checklist(services, user_id, 1)
     if task == "identify_client":
         return identify.identify_client(services, user_id, 1, "not_client")
+    if task == care.REVIEW:
+        return care_after.save_review(services, user_id, 1, {
+            "what_worked": "The alert reached security at once.",
+            "what_to_change": "A second exit plan for the branch."})
     return tracking.complete_tasks(services, user_id, 1, [task], "done",
-                                   {"safety_plan": "Escort to car for a week."})
+                                   {"safety_plan": "Escort to car for a week.",
+                                    "debrief": "Met with the associate; EAP offered."})
 
 
 def _succeeded(services, action: str, user_id: str, outcome) -> bool:
@@ -145,7 +152,8 @@ def test_roles_matrix(tmp_path, action, kind, named):
     overrides = dict(OUTSIDER_NAMED) if named != "directory_people" else {}
     if action == "task:identify_client":  # the ICS's task exists only for "I don't know"
         overrides["client_service"] = {"client_status": "unknown"}
-    file_report(services, overrides=overrides)
+    file_report(services, overrides=overrides,
+                danger=action == f"task:{care.REVIEW}")  # only danger incidents have a review
     user_id = KINDS[kind]
     allowed = EXPECTED[action, kind]
 
