@@ -25,7 +25,8 @@ def test_non_client_report_has_no_account_tasks_anywhere(slack, bot_factory):
         assert "Reported to HR" in blocks
     db = bot.db()
     tasks = {row[0] for row in db.execute("SELECT task FROM followups WHERE task != ''")}
-    assert tasks == {"safety_plan"}  # HR and CS&R deadlines start at acknowledgement
+    # HR and CS&R deadlines start at acknowledgement; a physical threat is urgent: a debrief
+    assert tasks == {"safety_plan", "debrief"}
     answers = json.loads(db.execute("SELECT answers FROM incidents").fetchone()[0])
     assert answers["client_status"] == "not_client" and "client_name" not in answers
     dm = slack.dm_channel(slack.users["alice"])
