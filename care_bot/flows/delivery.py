@@ -20,7 +20,7 @@ from typing import Any
 
 from care_bot.checklist import task_states
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders, worklist
+from care_bot.flows import people, posting, renders, worklist
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
@@ -246,6 +246,8 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
             incident, states, next_due, settings.branches, audience, mentions,
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
+        if audience == "security":  # issue 20: "Active trespass order (…)" comes first
+            plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
     elif item.render:
         plan.update(renders.render(db, services, item, incident))
     else:

@@ -14,7 +14,7 @@ import sqlite_utils
 from care_bot import care, ladder
 from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.checklist import task_states
-from care_bot.flows import posting
+from care_bot.flows import posting, urgent
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents
@@ -119,7 +119,8 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
         followups.finish(db, followup.id, "skipped", now)
         return 1
     branch = services.settings.branches.get(incident.branch or "")
-    opening = ladder.business_time(now, branch, incident.danger)
+    opening = ladder.business_time(now, branch,
+                                   incident.danger or urgent.is_urgent(db, incident, now))
     if opening > now:
         followups.postpone(db, followup.id, opening)
         posting.queue_refresh(db, incident.id, now)

@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.checklist import task_states
-from care_bot.flows import posting, role_home
+from care_bot.flows import lookout_home, posting, role_home
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, outbox
 from care_bot.views import home
@@ -38,7 +38,7 @@ def associate_section(db: sqlite_utils.Database, services: Services,
 
 
 # Every role's section, in the order Home shows them; add a builder here to add a section.
-SECTIONS: list[HomeSection] = [associate_section, *role_home.SECTIONS]
+SECTIONS: list[HomeSection] = [associate_section, *role_home.SECTIONS, *lookout_home.SECTIONS]
 
 
 def register_section(builder: HomeSection) -> None:

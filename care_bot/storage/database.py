@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from care_bot.storage import chain
+from care_bot.storage import chain, people_schema
 from care_bot.storage.drafts import OpenDraftHint
 
 migrations = Migrations("care_bot")
@@ -188,6 +188,12 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
             incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
             reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL)"""
     )
+
+
+@migrations()
+def m007_i20_people_of_concern(db: sqlite_utils.Database) -> None:
+    """Issue 20: people of concern, link keys, suggestions, orders, notices (people_schema)."""
+    people_schema.create(db)
 
 
 def _chmod_if_mine(path: Path, mode: int) -> None:
