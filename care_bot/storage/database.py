@@ -190,10 +190,7 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
-def m007_i20_people_of_concern(db: sqlite_utils.Database) -> None:
-    """Issue 20: people of concern, link keys, suggestions, orders, notices (people_schema)."""
-    people_schema.create(db)
+migrations(name="m007_i20_people_of_concern")(people_schema.create)  # issue 20's tables
 
 
 def _chmod_if_mine(path: Path, mode: int) -> None:
