@@ -15,6 +15,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from care_bot.care_after_settings import DEFAULT_CHECKINS, care_after_settings
 from care_bot.durations import parse_duration
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -46,6 +47,8 @@ REMINDER_DEFAULTS = {
     "wellbeing_checkin": "24h",
     "bolo_seen_within": "4h",  # issue 20: a notice not seen by a branch within this (open hours)
     "order_review_notice": "7d",  # issue 20: security reminded this long before an order ends
+    "debrief_deadline": "3d",
+    "review_deadline": "14d",
 }
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
@@ -175,6 +178,8 @@ class Reminders:
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
     bolo_seen_within: timedelta = timedelta(hours=4)
     order_review_notice: timedelta = timedelta(days=7)
+    debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief
+    review_deadline: timedelta = timedelta(days=14)  # issue 21: security's post-incident review
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,9 @@ class Settings:
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
     subject_key: bytes | None = field(default=None, repr=False)  # CARE_SUBJECT_KEY (issue 20)
+    # [care_after] checkins (issue 21): when the associate is checked on, after the submission
+    # (or the danger alert); () when off. Without [care_after], [reminders] wellbeing_checkin.
+    checkins: tuple[timedelta, ...] = DEFAULT_CHECKINS
 
     @property
     def socket_mode(self) -> bool:
@@ -383,7 +391,8 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         "hr_channel": (problems.text(channels, "hr", "channels", CHANNEL_ID) or ""
                        if "hr" in channels else ""),
         "roles": _roles(roles_table, problems),
-        "reminders": _reminders(reminders_table, problems),
+        **care_after_settings(_table(document, "care_after", problems, required=False),
+                              _reminders(reminders_table, problems), problems),
         "sweep_every": problems.duration(
             scheduler_table, "sweep_every", DEFAULT_SWEEP_EVERY, "scheduler"
         ),
