@@ -123,3 +123,22 @@ def business_time(when: float, branch: Branch | None, danger: bool) -> float:
         if local < opens:
             return opens.timestamp()
     return when
+
+
+def business_deadline(start: float, seconds: float, branch: Branch | None) -> float:
+    """``start`` plus ``seconds`` counted only in the branch's business hours.
+
+    A branch without business hours counts every hour.
+    """
+    if branch is None or branch.business_hours is None:
+        return start + seconds
+    zone = ZoneInfo(branch.timezone)
+    at, left = business_time(start, branch, False), seconds
+    for _ in range(400):  # a year of opening days at most
+        local = datetime.fromtimestamp(at, zone)
+        closes = datetime.combine(local.date(), branch.business_hours.closes, zone).timestamp()
+        if at + left <= closes:
+            return at + left
+        left -= max(closes - at, 0.0)
+        at = business_time(closes + 1, branch, False)
+    return at + left

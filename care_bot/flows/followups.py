@@ -15,7 +15,7 @@ import sqlite_utils
 from care_bot import care, ladder
 from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.checklist import task_states, tasks_of
-from care_bot.flows import paging, posting
+from care_bot.flows import paging, posting, urgent
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents, outbox
@@ -168,9 +168,10 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
         followups.finish(db, followup.id, "skipped", now)
         return 1
     branch = services.settings.branches.get(incident.branch or "")
-    # A check-in waits for opening time even after a danger incident: never at night.
-    opening = ladder.business_time(now, branch,
-                                   incident.danger and followup.kind != ladder.WELLBEING)
+    # A check-in waits for opening time even after a danger incident: never at night. An urgent
+    # report (issue 20: the person has an active order) does not wait, as danger does not.
+    pressing = incident.danger or urgent.is_urgent(db, incident, now)
+    opening = ladder.business_time(now, branch, pressing and followup.kind != ladder.WELLBEING)
     if opening > now:
         followups.postpone(db, followup.id, opening)
         posting.queue_refresh(db, incident.id, now)

@@ -44,7 +44,7 @@ def _entry_id(entry: dict) -> str:
         ({"type": "users_select", "selected_user": None}, None),
         ({"type": "datetimepicker", "selected_date_time": 1789999400}, 1789999400),
         ({"type": "datetimepicker", "selected_date_time": None}, None),
-        ({"type": "datepicker", "selected_date": "2026-09-21"}, None),
+        ({"type": "datepicker", "selected_date": "2026-09-21"}, "2026-09-21"),  # issue 20: orders
     ],
     ids=lambda v: _entry_id(v) if isinstance(v, dict) else "",
 )
