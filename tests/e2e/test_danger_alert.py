@@ -236,3 +236,39 @@ def test_the_notification_says_security_was_asked_to_call_911(slack, bot_factory
     session = _danger(bot, slack)
     text = _notification_after(bot, slack, session, "care_police_cant_call")
     assert "asked security to call 911 for them" in text and "not contacted" not in text
+
+
+def test_with_a_slow_slack_and_home_refreshes_pending_the_alert_goes_out_first(
+        slack, bot_factory):
+    """Every Web API call takes 1.5 s and a backlog of refreshes waits: the alert is not behind
+    it. At most the one call already in flight finishes between the tap and the alert."""
+    from tests.e2e.care_steps import file_report
+
+    bot = bot_factory.start()
+    alice, sam = slack.users["alice"], slack.users["sam"]
+    home = open_home(bot, alice)
+    for user in ("olly", "hana"):
+        file_report(bot, slack.users[user])
+    slack.wait_for(lambda: bot.db().execute(
+        "SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0] == 0, timeout=30)
+    slack.fault("*", delay=1.5, count=100000)
+    for name in ("care-supervisors",):  # acknowledging both queues updates, DMs and Homes
+        for parent in [c for c in posts(slack, slack.channels[name])
+                       if not c["params"].get("thread_ts")]:
+            assert click_message_button(bot, sam, parent, "care_acknowledge").status == 200
+    slack.wait_for(lambda: bot.db().execute(
+        "SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0] >= 6)
+    since = slack.last_seq()
+    assert tap_home(bot, alice, home, "care_home_danger")[0].status == 200
+    security = slack.channels["care-security"]
+    alert = slack.wait_for(lambda: next(
+        (c for c in slack.calls("chat.postMessage", since=since)
+         if c["params"].get("channel") == security and f"<@{alice}>" in _text(c)
+         and not c["params"].get("thread_ts")), None), timeout=30)
+    before = [c for c in slack.calls(since=since) if c["seq"] < alert["seq"]
+              and c["method"] in ("views.publish", "chat.update", "chat.postMessage")]
+    assert len(before) <= 1, [c["method"] for c in before]
+    pending = bot.db().execute("SELECT count(*) FROM outbox WHERE status = 'pending' "
+                               "AND priority > 0").fetchone()[0]
+    assert pending > 0  # the backlog was still there: the alert went past it
+    slack.clear_faults()
