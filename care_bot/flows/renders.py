@@ -11,9 +11,8 @@ from typing import Any
 import sqlite_utils
 
 from care_bot import visibility
-from care_bot.flows import alert_status
+from care_bot.flows import alert_status, lookout
 from care_bot.flows import home as home_flow
-from care_bot.flows import lookout
 from care_bot.flows.posting import CONCERNED, RENDER_ALERT_DM
 from care_bot.flows.services import Services
 from care_bot.models import Incident, OutboxItem
