@@ -190,6 +190,17 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_i19_sweep_lease(db: sqlite_utils.Database) -> None:
+    """Issue 19: the sweep's lease (holder and epoch), and which sender claimed each post."""
+    db.execute(
+        """CREATE TABLE sweep_lease (
+            name TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch INTEGER NOT NULL,
+            acquired_at REAL NOT NULL, renewed_at REAL NOT NULL)"""
+    )
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()
