@@ -85,6 +85,12 @@ class PgDb:
                 return self.connection.exec_driver_sql(sql)
             return self.connection.exec_driver_sql(dialect.to_pyformat(sql), tuple(params))
 
+    def execute_many(self, sql: str, rows: list[tuple]) -> None:
+        """Run one statement once per row of parameters (one round trip per batch)."""
+        if rows:
+            with _as_storage_errors():
+                self.connection.exec_driver_sql(dialect.to_pyformat(sql), rows)
+
     def query(self, sql: str, params: Any = None) -> Iterator[dict]:
         """Run one query; yield each row as a dict."""
         result = self.execute(sql, [] if params is None else params)
@@ -135,6 +141,13 @@ class PgStore:
             db = PgDb(connection)
             db.lock(MIGRATION_LOCK)
             apply(db)
+
+    def migrate_in(self, db: PgDb) -> None:
+        """Apply pending migrations inside the caller's transaction (``migrate --to``)."""
+        from care_bot.storage.pg_migrations import apply
+
+        db.lock(MIGRATION_LOCK)
+        apply(db)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlalchemy.Connection]:

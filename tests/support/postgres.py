@@ -84,6 +84,55 @@ def fresh_database(admin_url: str) -> str:
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+class Row(tuple):
+    """A row readable by position or by column name, as sqlite3.Row is."""
+
+    names: tuple[str, ...] = ()
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.names.index(key))
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        """The column names."""
+        return list(self.names)
+
+
+def _row_factory(cursor):
+    names = tuple(column.name for column in cursor.description or ())
+
+    def make(values):
+        row = Row(values)
+        row.names = names
+        return row
+
+    return make
+
+
+class ReadOnlyConnection:
+    """What a test's ``bot.db()`` gives on PostgreSQL: ``execute`` with ``?`` placeholders."""
+
+    def __init__(self, url: str):
+        self._connection = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+
+    def execute(self, sql: str, params=()):
+        """Run one query in its own read-only snapshot; return the cursor."""
+        from care_bot.storage.dialect import to_pyformat
+
+        return self._connection.execute(to_pyformat(sql), tuple(params))
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def main(argv: list[str]) -> int:
     """``start DIR`` prints the admin URL; ``stop DIR`` stops the server."""
     command, folder = argv[0], Path(argv[1])
