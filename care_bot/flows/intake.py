@@ -1,4 +1,7 @@
-"""The /threat report: drafts saved at every step, the danger alert, and the final submit."""
+"""The /threat report form: drafts saved at every step and the final submit.
+
+The danger answer on the safety step is handed to ``flows.danger``, which owns the alert.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,27 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
+from care_bot.flows import danger, posting, renders
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders
+from care_bot.flows.drafting import PROFILE_ANSWERS, drafts_submitted
+from care_bot.flows.drafting import branch_defaults as _branch_defaults
+from care_bot.flows.drafting import ensure_draft as _ensure_draft
+from care_bot.flows.drafting import initial_answers as _initial_answers
+from care_bot.flows.drafting import owned_draft as _owned_draft
+from care_bot.flows.drafting import retired as _retired
+from care_bot.flows.drafting import revive_if_retired as _revive_if_retired
 from care_bot.flows.services import Services
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents, outbox
-from care_bot.views import alerts, messages, report_modal
+from care_bot.views import messages, report_modal
 from care_bot.views.forms import field_errors, read_answers
 from care_bot.views.metadata import ModalRef
-from care_bot.views.text import clip
 
 logger = logging.getLogger(__name__)
 
-PROFILE_ANSWERS = ("associate_name", "associate_position")
 KNOWN_STEPS = frozenset({*(s.value for s in Step), *LEGACY_STEPS})
 REVIEW_SEEN = "_review_seen"  # after the review, each changed part returns to the review
-BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 SAVE_FAILED_FIELD_TEXT = "This step could not be saved. Please press the button again."
 SAVE_FAILED_VIEW_TEXT = (
     "*Your report could not be saved.* Nothing was sent. Please try again in a moment; "
@@ -113,23 +120,11 @@ def prefill_profile(services: Services, draft_id: str, user_id: str) -> None:
     profile = _profile_answers(services, user_id)
     _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
     _fill_missing(services, draft_id, profile, user_id)
-    add_profile_to_alert(services, draft_id)
-
-
-def _ensure_draft(services: Services, user_id: str, draft_id: str,
-                  answers: dict[str, Any]) -> None:
-    with services.store.transaction() as db:
-        drafts.create_draft(db, user_id, services.clock(), answers, draft_id=draft_id,
-                            hint=services.store.open_drafts)
+    danger.add_profile_to_alert(services, draft_id)
 
 
 def _has_progress(draft: Draft) -> bool:
     return draft.step != Step.SAFETY.value or draft.incident_id is not None
-
-
-def _initial_answers(services: Services, user_id: str) -> dict[str, Any]:
-    branch = services.settings.branch_of(user_id)
-    return {"branch": branch.code} if branch else {}
 
 
 def _profile_answers(services: Services, user_id: str) -> dict[str, Any]:
@@ -165,12 +160,6 @@ def resume(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
     return _step_view(services, parse_step(draft.step), draft)
 
 
-def drafts_submitted(services: Services, draft_id: str) -> bool:
-    """True when the draft already became a report."""
-    with services.store.reading() as db:
-        return drafts.is_submitted(db, draft_id)
-
-
 def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any]:
     """Retire the old draft (kept for the record) and open a fresh safety step.
 
@@ -201,23 +190,12 @@ def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
     return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches)
 
 
-def _owned_draft(services: Services, user_id: str, ref: ModalRef) -> Draft | None:
-    with services.store.reading() as db:
-        draft = drafts.get_draft(db, ref.draft_id)
-    if draft is None and ref.draft_id and ref.step == Step.SAFETY.value:
-        # The safety step was answered before its new draft row was written.
-        _ensure_draft(services, user_id, ref.draft_id, _initial_answers(services, user_id))
-        with services.store.reading() as db:
-            draft = drafts.get_draft(db, ref.draft_id)
-    return draft if draft and draft.user_id == user_id else None
-
-
 def submit_step(
     services: Services, user_id: str, ref: ModalRef, state_values: dict
 ) -> StepResult:
     """Validate and save one step; answer with field errors or the next view."""
-    if ref.step == Step.SAFETY.value and says_danger(state_values):
-        return _danger_answer(services, user_id, ref, state_values)
+    if ref.step == Step.SAFETY.value and danger.says_danger(state_values):
+        return StepResult(view=danger.danger_answer(services, user_id, ref, state_values))
     draft = _owned_draft(services, user_id, ref)
     if draft is None or ref.step not in KNOWN_STEPS:
         return StepResult(view=report_modal.error_view(
@@ -244,34 +222,6 @@ def submit_step(
     return StepResult(view=_step_view(services, next_step, draft))
 
 
-def _danger_answer(services: Services, user_id: str, ref: ModalRef,
-                   state_values: dict) -> StepResult:
-    """The danger answer alone raises the alert: nothing else may block or delay it.
-
-    Not even the modal's draft: when it is already a filed report (the same draft finished on
-    another device) or not the associate's own, the alert goes out on their open draft or a
-    new one. A retry finds that open draft's alert and posts nothing new.
-    """
-    draft = _owned_draft(services, user_id, ref)
-    if draft is None or drafts_submitted(services, draft.id):
-        draft = _alert_draft(services, user_id)
-    else:
-        _revive_if_retired(services, draft)
-    return _after_safety(services, draft, _usable(services, read_answers(state_values)))
-
-
-def _alert_draft(services: Services, user_id: str) -> Draft:
-    """The associate's open draft (it becomes the alert's report), or a new one."""
-    with services.store.reading() as db:
-        draft = drafts.open_draft(db, user_id)
-    if draft is None:
-        draft_id = drafts.new_draft_id()
-        _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
-        with services.store.reading() as db:
-            draft = drafts.get_draft(db, draft_id)
-    return draft
-
-
 def change_step(services: Services, user_id: str, ref: ModalRef, step_value: str
                 ) -> dict[str, Any] | None:
     """From the review, open one part to change it; Next then returns to the review."""
@@ -285,17 +235,6 @@ def change_step(services: Services, user_id: str, ref: ModalRef, step_value: str
     return _step_view(services, step, draft)
 
 
-def _usable(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
-    """The safety answers that can go into an alert as they are; the rest is dropped."""
-    usable = {"danger": "yes"}
-    if answers.get("branch") in services.settings.branches:
-        usable["branch"] = answers["branch"]
-    detail = answers.get("location_detail")
-    if isinstance(detail, str) and detail.strip():
-        usable["location_detail"] = clip(detail.strip(), 150)
-    return usable
-
-
 def _fields(services: Services, step: Step, answers: dict[str, Any]):
     return report_modal.visible_fields(step, services.settings.branches, answers)
 
@@ -304,18 +243,6 @@ def _save(services: Services, draft: Draft, step: Step, answers: dict[str, Any])
     with services.store.transaction() as db:
         drafts.save_answers(db, draft.id, step.value, answers, services.clock())
         return drafts.get_draft(db, draft.id)
-
-
-def _retired(services: Services, draft_id: str) -> bool:
-    with services.store.reading() as db:
-        return drafts.is_retired(db, draft_id)
-
-
-def _revive_if_retired(services: Services, draft: Draft) -> None:
-    """The associate is typing in this draft's modal, so it is the one that counts."""
-    if _retired(services, draft.id):
-        with services.store.transaction() as db:
-            drafts.revive(db, draft.id, draft.user_id, services.clock())
 
 
 def _incident_if_submitted(services: Services, draft_id: str) -> Incident | None:
@@ -338,108 +265,8 @@ def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> 
     if answers.get("danger") != "yes":
         draft = _save(services, draft, Step.CLIENT_SERVICE, answers)
         return StepResult(view=_step_view(services, Step.CLIENT_SERVICE, draft))
-    incident = raise_danger_alert(services, draft, answers)
-    return StepResult(view=emergency_screen(services, incident, draft.id))
-
-
-def emergency_screen(services: Services, incident: Incident, draft_id: str) -> dict[str, Any]:
-    """The emergency instructions, naming who was alerted."""
-    supervisor = alerts.branch_supervisor(incident, services.settings.branches)
-    return report_modal.emergency_view(incident, draft_id, supervisor,
-                                       services.settings.security_phone)
-
-
-def _branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) -> dict:
-    branch = services.settings.branches.get(answers.get("branch") or "")
-    defaults: dict[str, Any] = {}
-    if branch:
-        # never the associate themselves (a supervisor reporting at their own branch): a
-        # pre-filled "name someone other than yourself" error they did not cause
-        defaults.update({role: getattr(branch, role) for role in BRANCH_PEOPLE
-                         if getattr(branch, role) not in (None, "", draft.user_id)
-                         and not draft.answers.get(role)})
-    location = " · ".join(p for p in (branch.name if branch else "",
-                                      answers.get("location_detail") or "") if p)
-    if location and not draft.answers.get("associate_location"):
-        defaults["associate_location"] = location
-    return defaults
-
-
-def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any],
-                       surface: str = "modal") -> Incident:
-    """Create the incident now and alert both channels, before the rest of the form.
-
-    The incident, its event, both channel posts, the supervisor's DM and the follow-ups are
-    one transaction: an alert that was answered with the emergency screen is never lost.
-    """
-    now = services.clock()
-    with services.store.transaction() as db:
-        drafts.save_answers(db, draft.id, Step.CLIENT_SERVICE.value, answers, now)
-        current = drafts.get_draft(db, draft.id)
-        incident = incidents.get_incident(db, current.incident_id) if current.incident_id else None
-        if incident is None:
-            incident = incidents.create_incident(
-                db, draft_id=draft.id, reporter=draft.user_id, status="alerted", danger=True,
-                branch=current.answers.get("branch"), answers=current.answers, now=now,
-            )
-            drafts.link_incident(db, draft.id, incident.id)
-            incidents.append_event(db, incident.id, actor=draft.user_id, action="danger_alerted",
-                                   surface=surface, now=now)
-            posting.queue_parents(db, services.settings, incident, now)
-            _queue_supervisor_dm(db, services, incident, now)
-            followup_flow.on_alert(db, services, incident, now)
-            home_flow.queue_home(db, incident.reporter, now, incident.id)
-    services.wake_sweep()
-    logger.info("danger alert raised for %s", incident.ref)
-    return incident
-
-
-def _queue_supervisor_dm(db: sqlite_utils.Database, services: Services, incident: Incident,
-                         now: float) -> None:
-    """A DM reaches the branch supervisor's phone even when the channel is muted."""
-    supervisor = alerts.branch_supervisor(incident, services.settings.branches)
-    if supervisor and supervisor != incident.reporter:
-        posting.queue_dm(db, incident.id, supervisor, f"incident:{incident.id}:danger",
-                         alerts.supervisor_dm(incident, services.settings.branches), now)
-
-
-def one_tap_alert(services: Services, user_id: str) -> tuple[Incident, str]:
-    """Raise the danger alert from Home's button: no form; the branch comes from the directory.
-
-    Returns the incident and the draft the associate can finish later. A second tap while
-    the first alert's report is unfinished returns that same alert, without new posts.
-    """
-    with services.store.reading() as db:
-        draft = drafts.open_draft(db, user_id) if services.store.open_drafts.may_have(
-            user_id) else None
-    if draft is None:  # an unfinished report becomes this alert's report
-        draft_id = drafts.new_draft_id()
-        _ensure_draft(services, user_id, draft_id, _initial_answers(services, user_id))
-        with services.store.reading() as db:
-            draft = drafts.get_draft(db, draft_id)
-    answers = {**draft.answers, "danger": "yes"}
-    answers.update(_branch_defaults(services, draft, answers))
-    incident = raise_danger_alert(services, draft, answers, surface="home")
-    return incident, draft.id
-
-
-def add_profile_to_alert(services: Services, draft_id: str) -> None:
-    """Put the associate's name and position on an unfinished alert, and re-render it."""
-    now = services.clock()
-    with services.store.transaction() as db:
-        draft = drafts.get_draft(db, draft_id)
-        if draft is None or not draft.incident_id:
-            return
-        incident = incidents.get_incident(db, draft.incident_id)
-        if incident is None or incident.submitted_at is not None:
-            return
-        missing = {k: draft.answers[k] for k in PROFILE_ANSWERS
-                   if draft.answers.get(k) and not incident.answers.get(k)}
-        if not missing:
-            return
-        incidents.merge_answers(db, incident.id, missing)
-        posting.queue_refresh(db, incident.id, now)
-    services.wake_sweep()
+    incident = danger.raise_danger_alert(services, draft, answers)
+    return StepResult(view=danger.emergency_screen(services, incident, draft.id))
 
 
 def continue_after_emergency(services: Services, user_id: str, ref: ModalRef) -> StepResult:
@@ -544,47 +371,3 @@ def _with_directory_people(services: Services, answers: dict[str, Any],
     stored.update({role: user for role, user in known.items()
                    if not stored.get(role) and user != reporter})
     return stored
-
-
-def says_danger(state_values: dict) -> bool:
-    """True when a submitted safety step answers "Yes, someone is in danger now"."""
-    try:
-        return read_answers(state_values).get("danger") == "yes"
-    except Exception:
-        return False
-
-
-def unsaved_alert_screen(services: Services) -> dict[str, Any]:
-    """The danger screen when the report could not be saved: the alert goes out directly."""
-    return report_modal.unsaved_alert_view(services.settings.security_phone)
-
-
-def alert_without_storage(services: Services, user_id: str, state_values: dict) -> int:
-    """Post the danger alert straight to both channels when the database cannot take it.
-
-    Used only when saving failed: there is no outbox row to retry, so each channel gets one
-    direct attempt. Returns how many channels took the post.
-    """
-    try:
-        answers = _usable(services, read_answers(state_values)) if state_values else {}
-    except Exception:
-        answers = {}
-    answers = {"danger": "yes", **answers}
-    branch = services.settings.branch_of(user_id)
-    if branch and "branch" not in answers:
-        answers["branch"] = branch.code
-    incident = Incident(0, "not saved", user_id, "alerted", True, answers.get("branch"),
-                        answers, services.clock(), None)
-    settings = services.settings
-    delivered = 0
-    for kind in posting.CHANNEL_KINDS:
-        mentions = alerts.alert_mentions(kind, incident, settings.roles, settings.branches,
-                                         settings.alert_broadcast)
-        try:
-            services.slack.post(posting.channel_id(settings, kind),
-                                messages.unsaved_alert(incident, settings.branches, kind,
-                                                       mentions))
-            delivered += 1
-        except Exception:
-            logger.exception("direct danger alert to the %s channel failed", kind)
-    return delivered

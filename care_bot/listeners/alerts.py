@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from care_bot.care import POLICE_CALLED, POLICE_CANT_CALL
-from care_bot.flows import alerts, intake
+from care_bot.flows import danger, intake
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
 from care_bot.listeners.actions import _answer_in_channel, _incident_id, _update_modal
@@ -30,17 +30,17 @@ def register(app, services: Services) -> None:
     @guard
     def claim(ack, body):
         # Save first, then ack: a claim Slack was told about is never lost.
-        outcome = alerts.claim(services, body["user"]["id"], _incident_id(body))
+        outcome = danger.claim(services, body["user"]["id"], _incident_id(body))
         ack()
         _answer_in_channel(services, body, outcome)
 
     def _police(ack, body, answer: str) -> None:
         ref = _ref(body)
-        incident = alerts.record_police_call(services, body["user"]["id"],
+        incident = danger.record_police_call(services, body["user"]["id"],
                                              _incident_id(body) or ref.incident_id, answer)
         ack()
         if incident is not None:
-            _update_modal(services, body, intake.emergency_screen(services, incident,
+            _update_modal(services, body, danger.emergency_screen(services, incident,
                                                                    ref.draft_id))
 
     @app.action(Action.POLICE_CALLED.value)
@@ -65,7 +65,7 @@ def register(app, services: Services) -> None:
     @guard
     def safe_now(ack, body):
         ref = _ref(body)
-        incident = alerts.report_safe(services, body["user"]["id"], ref.incident_id)
+        incident = danger.report_safe(services, body["user"]["id"], ref.incident_id)
         if incident is None or incident.safe_at is None:
             result = intake.continue_after_emergency(services, body["user"]["id"], ref)
             ack(**result.response())

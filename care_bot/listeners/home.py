@@ -6,9 +6,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import alerts as alert_flow
+from care_bot.flows import danger, intake, reporter
 from care_bot.flows import home as home_flow
-from care_bot.flows import intake, reporter
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback, record_id
 from care_bot.listeners.guard import after_ack_guard
@@ -52,6 +51,24 @@ def _message_of(body: dict) -> tuple[str | None, str | None]:
         container.get("message_ts") or (body.get("message") or {}).get("ts")
 
 
+def _danger_tap(services: Services, ack, body: dict) -> None:
+    """Save and queue the alert first, then ack: the alert never depends on Slack's answer."""
+    user_id = body["user"]["id"]
+    raised = danger.tap_home(services, user_id)
+    ack()
+    if (body.get("view") or {}).get("type") == "modal":  # tapped inside the report modal
+        _replace_modal(services, body["view"]["id"], raised.screen)
+    else:
+        _open(services, body.get("trigger_id"), raised.screen)
+    if raised.draft_id is None:  # the database failed: help wins over the record
+        danger.alert_without_storage(services, user_id, {})
+        return
+    try:
+        intake.prefill_profile(services, raised.draft_id, user_id)
+    except Exception:
+        logger.warning("profile pre-fill failed", exc_info=True)
+
+
 def register(app, services: Services) -> None:
     """Attach the Home tab, the shortcuts and the associate's DM buttons."""
     guard = after_ack_guard(services)
@@ -69,36 +86,13 @@ def register(app, services: Services) -> None:
     @app.action(Action.HOME_DANGER.value)
     @guard
     def home_danger(ack, body):
-        user_id = body["user"]["id"]
-        # Save and queue the alert first, then ack: the alert never depends on Slack's answer.
-        try:
-            incident, draft_id = intake.one_tap_alert(services, user_id)
-        except Exception:  # the database failed: help wins over the record
-            logger.exception("one-tap alert could not be saved")
-            ack()
-            screen = intake.unsaved_alert_screen(services)
-            if (body.get("view") or {}).get("type") == "modal":
-                _replace_modal(services, body["view"]["id"], screen)
-            else:
-                _open(services, body.get("trigger_id"), screen)
-            intake.alert_without_storage(services, user_id, {})
-            return
-        ack()
-        screen = intake.emergency_screen(services, incident, draft_id)
-        if (body.get("view") or {}).get("type") == "modal":  # tapped inside the report modal
-            _replace_modal(services, body["view"]["id"], screen)
-        else:
-            _open(services, body.get("trigger_id"), screen)
-        try:
-            intake.prefill_profile(services, draft_id, user_id)
-        except Exception:
-            logger.warning("profile pre-fill failed", exc_info=True)
+        _danger_tap(services, ack, body)
 
     @app.action(Action.HOME_SAFE_NOW.value)
     @guard
     def home_safe_now(ack, body):
         # Save first, then ack: "reported safe" is queued for both threads and Home refreshed.
-        alert_flow.report_safe(services, body["user"]["id"], _value_id(body), surface="home")
+        danger.report_safe(services, body["user"]["id"], _value_id(body), surface="home")
         ack()
 
     @app.action(Action.HOME_REPORT.value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows import intake, tracking
+from care_bot.flows import danger, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
 from care_bot.listeners.guard import after_ack_guard
@@ -57,10 +57,11 @@ def register(app, services: Services) -> None:
             result = intake.submit_step(services, body["user"]["id"], _ref(body), _values(body))
         except Exception:
             logger.exception("report step could not be saved")
-            if _ref(body).step == "safety" and intake.says_danger(_values(body)):
+            screen = danger.unsaved_step_screen(services, _ref(body), _values(body))
+            if screen is not None:
                 # Help wins over the record: alert security straight through Slack.
-                ack(response_action="update", view=intake.unsaved_alert_screen(services))
-                intake.alert_without_storage(services, body["user"]["id"], _values(body))
+                ack(response_action="update", view=screen)
+                danger.alert_without_storage(services, body["user"]["id"], _values(body))
                 return
             _save_failed(ack, body)
             return

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from care_bot.config import ConfigError
-from care_bot.flows import alerts, delivery, intake, reporter
+from care_bot.flows import danger, delivery, intake, reporter
 from care_bot.flows import home as home_flow
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
@@ -189,7 +189,7 @@ def _alert(services, user_id=OLLY):
 def test_claim_by_security_records_acknowledges_and_stops_the_ladder(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     ref = _alert(services)
-    assert alerts.claim(services, SEC, ref.incident_id).message is None
+    assert danger.claim(services, SEC, ref.incident_id).message is None
     with services.store.reading() as db:
         row = tuple(db.execute("SELECT claimed_by, acknowledged_by FROM incidents").fetchone())
         pending = db.execute("SELECT count(*) FROM followups WHERE status = 'pending' AND "
@@ -198,15 +198,15 @@ def test_claim_by_security_records_acknowledges_and_stops_the_ladder(tmp_path):
     assert row == (SEC, SEC)
     assert pending == 0
     assert actions == ["danger_alerted", "claimed", "acknowledged"]
-    second = alerts.claim(services, SEC, ref.incident_id)
+    second = danger.claim(services, SEC, ref.incident_id)
     assert "already taken by" in second.message
 
 
 def test_claim_is_refused_to_non_security_and_to_the_reporter(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     ref = _alert(services)
-    assert "Only Corporate Security & Risk" in alerts.claim(services, SAM, ref.incident_id).message
-    assert "can't take" in alerts.claim(services, OLLY, ref.incident_id).message
+    assert "Only Corporate Security & Risk" in danger.claim(services, SAM, ref.incident_id).message
+    assert "can't take" in danger.claim(services, OLLY, ref.incident_id).message
 
 
 # ------------------------------------------------------------------------------ 911 and safe
@@ -216,7 +216,7 @@ def test_cant_call_posts_a_broadcast_reply_with_here_and_rerenders(tmp_path):
     services, slack, _clock = make_services(tmp_path)
     ref = _alert(services)
     delivery.deliver_due(services)
-    incident = alerts.record_police_call(services, OLLY, ref.incident_id, "cant_call")
+    incident = danger.record_police_call(services, OLLY, ref.incident_id, "cant_call")
     assert incident.police_call == "cant_call"
     delivery.deliver_due(services)
     replies = [p for p in slack.posts if p["thread_ts"]]
@@ -224,7 +224,7 @@ def test_cant_call_posts_a_broadcast_reply_with_here_and_rerenders(tmp_path):
     assert all(p["text"].startswith("*<!here>") and p.get("reply_broadcast") for p in replies)
     assert any("cannot call 911" in json.dumps(u) for u in slack.updates)
     # a repeated click changes nothing
-    alerts.record_police_call(services, OLLY, ref.incident_id, "cant_call")
+    danger.record_police_call(services, OLLY, ref.incident_id, "cant_call")
     delivery.deliver_due(services)
     assert len([p for p in slack.posts if p["thread_ts"]]) == 2
 
@@ -232,8 +232,8 @@ def test_cant_call_posts_a_broadcast_reply_with_here_and_rerenders(tmp_path):
 def test_only_the_reporter_answers_the_911_question(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     ref = _alert(services)
-    assert alerts.record_police_call(services, SAM, ref.incident_id, "called") is None
-    assert alerts.record_police_call(services, OLLY, ref.incident_id, "bogus") is None
+    assert danger.record_police_call(services, SAM, ref.incident_id, "called") is None
+    assert danger.record_police_call(services, OLLY, ref.incident_id, "bogus") is None
 
 
 def test_safe_now_records_the_time_and_posts_in_both_threads(tmp_path):
@@ -241,13 +241,13 @@ def test_safe_now_records_the_time_and_posts_in_both_threads(tmp_path):
     ref = _alert(services)
     delivery.deliver_due(services)
     clock.advance(300)
-    incident = alerts.report_safe(services, OLLY, ref.incident_id)
+    incident = danger.report_safe(services, OLLY, ref.incident_id)
     assert incident.safe_at == clock.now
     delivery.deliver_due(services)
     replies = [p for p in slack.posts if p["thread_ts"]]
     assert {p["channel"] for p in replies} == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
     assert all("reported safe at 14:18 UTC" in p["text"] for p in replies)
-    alerts.report_safe(services, OLLY, ref.incident_id)  # twice: one record, one post each
+    danger.report_safe(services, OLLY, ref.incident_id)  # twice: one record, one post each
     delivery.deliver_due(services)
     assert len([p for p in slack.posts if p["thread_ts"]]) == 2
 
@@ -320,9 +320,9 @@ def test_associate_home_has_the_one_tap_button_with_confirm_and_my_reports(tmp_p
 
 def test_one_tap_alert_raises_the_same_alert_without_a_form(tmp_path):
     services, slack, _clock = make_services(tmp_path)
-    incident, draft_id = intake.one_tap_alert(services, ALICE)
+    incident, draft_id = danger.one_tap_alert(services, ALICE)
     assert incident.danger and incident.status == "alerted" and incident.branch == "downtown"
-    again, _ = intake.one_tap_alert(services, ALICE)  # a second tap: the same alert
+    again, _ = danger.one_tap_alert(services, ALICE)  # a second tap: the same alert
     assert again.id == incident.id
     delivery.deliver_due(services)
     parents = _all_text(slack)
@@ -330,7 +330,7 @@ def test_one_tap_alert_raises_the_same_alert_without_a_form(tmp_path):
     assert slack.home_of(ALICE) is not None
     with services.store.reading() as db:
         assert [r[0] for r in db.execute("SELECT surface FROM events")] == ["home"]
-    screen = intake.emergency_screen(services, incident, draft_id)
+    screen = danger.emergency_screen(services, incident, draft_id)
     assert_valid_view(screen)
 
 
@@ -470,13 +470,13 @@ def test_when_the_database_fails_the_danger_alert_still_goes_out_directly(tmp_pa
     services, slack, _clock = make_services(tmp_path)
     start = intake.start_report(services, OLLY)
     values = state_values(start.view, {"danger": "yes"})
-    assert intake.says_danger(values)
-    assert intake.alert_without_storage(services, OLLY, values) == 2
+    assert danger.says_danger(values)
+    assert danger.alert_without_storage(services, OLLY, values) == 2
     texts = {p["channel"]: p["text"] + json.dumps(p["blocks"]) for p in slack.posts}
     assert set(texts) == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
     assert f"<@{SEC}>" in texts[SECURITY_CHANNEL] and f"<@{SUE}>" in texts[SUPERVISORS_CHANNEL]
     assert all("could not save" in t and "location not given" in t for t in texts.values())
-    view = intake.unsaved_alert_screen(services)
+    view = danger.unsaved_alert_screen(services)
     assert_valid_view(view)
 
 
@@ -509,7 +509,7 @@ def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_pat
 def test_home_offers_safe_now_until_the_associate_is_safe(tmp_path):
     """The emergency modal may be closed: Home keeps "I'm safe now" for an open danger alert."""
     services, _slack, _clock = make_services(tmp_path)
-    incident, _draft_id = intake.one_tap_alert(services, ALICE)
+    incident, _draft_id = danger.one_tap_alert(services, ALICE)
     with services.store.reading() as db:
         view = home_flow.home_view(db, services, ALICE)
     _block, button = next((b, e) for b in view["blocks"]
@@ -517,10 +517,10 @@ def test_home_offers_safe_now_until_the_associate_is_safe(tmp_path):
                           if e.get("action_id") == Action.HOME_SAFE_NOW.value)
     assert button["text"]["text"] == "I'm safe now" and button["value"] == str(incident.id)
     assert_valid_view(view)
-    assert alerts.report_safe(services, SAM, incident.id, surface="home") is None  # not theirs
-    safe = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    assert danger.report_safe(services, SAM, incident.id, surface="home") is None  # not theirs
+    safe = danger.report_safe(services, ALICE, incident.id, surface="home")
     assert safe.safe_at is not None
-    again = alerts.report_safe(services, ALICE, incident.id, surface="home")
+    again = danger.report_safe(services, ALICE, incident.id, surface="home")
     assert again.safe_at == safe.safe_at  # a second press records nothing new
     with services.store.reading() as db:
         view = home_flow.home_view(db, services, ALICE)
@@ -541,7 +541,7 @@ def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_superviso
     """No HR role, no branch known, no supervisor named: the supervisors role is asked."""
     text = care_toml().replace(f'hr = ["{HANA}"]', "hr = []")
     services, slack, _clock = make_services(tmp_path, text)
-    incident, _draft_id = intake.one_tap_alert(services, OLLY)
+    incident, _draft_id = danger.one_tap_alert(services, OLLY)
     assert incident.branch is None and not incident.answers.get("supervisor")
     assert reporter.wellbeing_answer(services, OLLY, incident.id, True, f"D{OLLY}", "1.1")
     delivery.deliver_due(services)
