@@ -61,7 +61,8 @@ def test_healthz_names_each_component_and_carries_no_secrets(slack, bot_factory)
     assert status == 200
     assert body["ok"] is True and body["reasons"] == []
     assert {name: part["state"] for name, part in body["components"].items()} == {
-        "database": "ok", "sweep": "ok", "outbox": "ok"}
+        "database": "ok", "lease": "held", "sweep": "ok", "outbox": "ok"}
+    assert body["components"]["database"]["backend"] == "sqlite"
     text = bot.get("/healthz").body
     assert slack.bot_token not in text and "xoxb" not in text
 

@@ -424,7 +424,7 @@ def test_events_are_append_only(store, statement):
 
 
 def test_events_need_an_existing_incident(db):
-    with pytest.raises(sqlite3.IntegrityError, match="(?i)FOREIGN KEY"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"(?i)FOREIGN KEY"):
         incidents.append_event(db, 404, actor=ALICE, action="submitted", surface="modal",
                                now=START)
 
@@ -781,5 +781,5 @@ def test_postpone_moves_only_a_pending_followup(db, incident):
 
 
 def test_followups_need_an_existing_incident(db):
-    with pytest.raises(sqlite3.IntegrityError, match="(?i)FOREIGN KEY"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"(?i)FOREIGN KEY"):
         schedule(db, 404, "ack_reminder", START)
