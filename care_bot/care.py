@@ -149,9 +149,41 @@ class Task:
     next_level: str  # who is told when the deadline has passed (a branch post)
     via_checklist: bool = True
     note_required: str = ""  # the field label when a note of the decision is required
+    applies_to: str = ""  # "" every incident; "danger_or_urgent"; "danger" (see applies)
+    thread: str = "supervisors"  # the channel thread its deadline reminder goes to
+
+
+def is_urgent(incident: Incident) -> bool:
+    """An urgent report: "Likely" to be acted on, a physical threat, or a weapon, a named
+    target or a time and place mentioned ("did_they").
+
+    The one place urgency is decided for issue 21's debrief; issue 17 owns the notion and
+    replaces this with its own when it lands.
+    """
+    answers = incident.answers
+    signs = answers.get("did_they") or ()
+    return (answers.get("likelihood") == "likely"
+            or "physical" in (answers.get("threat_kinds") or ())
+            or bool(signs))
+
+
+def applies(task: Task, incident: Incident) -> bool:
+    """True when the task is on this incident's checklist (some only follow danger or urgency)."""
+    if task.applies_to == "danger":
+        return incident.danger
+    if task.applies_to == "danger_or_urgent":
+        return incident.danger or is_urgent(incident)
+    return True
+
+
+def tasks_for(incident: Incident) -> tuple[Task, ...]:
+    """The checklist tasks this incident has."""
+    return tuple(task for task in TASKS if applies(task, incident))
 
 
 SAFETY_PLAN = "safety_plan"
+DEBRIEF = "debrief"  # issue 21: the supervisor's debrief with the associate
+REVIEW = "post_incident_review"  # issue 21: security's post-incident review
 
 TASKS: tuple[Task, ...] = (
     Task(
@@ -203,8 +235,20 @@ TASKS: tuple[Task, ...] = (
         Permission(("market_president",), (ROLE_MANAGEMENT,)),
         "decision_deadline", "submitted", "rxm", via_checklist=False,
     ),
+    Task(
+        DEBRIEF, "E", "Debrief with the associate", "supervisor",
+        Permission(("supervisor",), (ROLE_SUPERVISORS,)),
+        "debrief_deadline", "submitted", "rxm",
+        note_required="Debrief note", applies_to="danger_or_urgent",
+    ),
+    Task(
+        REVIEW, "E", "Post-incident review", "",
+        Permission((), (ROLE_SECURITY,)),
+        "review_deadline", "submitted", "", via_checklist=False,
+        applies_to="danger", thread="security",
+    ),
 )
-TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR)}
+TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR), REVIEW: (ROLE_SECURITY,)}
 TASKS_BY_KEY = {task.key: task for task in TASKS}
 
 ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
@@ -271,6 +315,7 @@ def completable_tasks(
         task
         for task in TASKS
         if task.via_checklist
+        and applies(task, incident)
         and task.key not in finished
         and is_allowed(task.permission, user_id, incident, role_members, branch)
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from care_bot.care import TASKS
+from care_bot.care import TASKS, Task
 from care_bot.models import Event
 
 EVENT_ACKNOWLEDGED = "acknowledged"
@@ -43,6 +43,6 @@ def _task_of(event: Event) -> str | None:
     return None
 
 
-def all_done(states: dict[str, TaskDone]) -> bool:
-    """True when every follow-through task on the checklist is complete."""
-    return all(task.key in states for task in TASKS)
+def all_done(states: dict[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:
+    """True when every follow-through task on the checklist (``tasks``) is complete."""
+    return all(task.key in states for task in tasks)

@@ -15,6 +15,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from care_bot.care_after_settings import DEFAULT_CHECKINS, care_after_settings
 from care_bot.durations import parse_duration
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -44,6 +45,8 @@ REMINDER_DEFAULTS = {
     "safety_plan_deadline": "1d",
     "danger_safety_plan_deadline": "4h",
     "wellbeing_checkin": "24h",
+    "debrief_deadline": "3d",
+    "review_deadline": "14d",
 }
 DEFAULT_ACK_REPEAT_MAX = 6
 DEFAULT_SWEEP_EVERY = "5s"
@@ -171,6 +174,8 @@ class Reminders:
     wellbeing_checkin: timedelta | None
     safety_plan_deadline: timedelta = timedelta(days=1)
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
+    debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief
+    review_deadline: timedelta = timedelta(days=14)  # issue 21: security's post-incident review
 
 
 @dataclass(frozen=True)
@@ -247,6 +252,9 @@ class Settings:
     bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
+    # [care_after] checkins (issue 21): when the associate is checked on, after the submission
+    # (or the danger alert); () when off. Without [care_after], [reminders] wellbeing_checkin.
+    checkins: tuple[timedelta, ...] = DEFAULT_CHECKINS
 
     @property
     def socket_mode(self) -> bool:
@@ -400,7 +408,8 @@ def _from_document(document: dict, problems: _Problems) -> dict:
         "hr_channel": (problems.text(channels, "hr", "channels", CHANNEL_ID) or ""
                        if "hr" in channels else ""),
         "roles": _roles(roles_table, problems),
-        "reminders": _reminders(reminders_table, problems),
+        **care_after_settings(_table(document, "care_after", problems, required=False),
+                              _reminders(reminders_table, problems), problems),
         "sweep_every": problems.duration(
             scheduler_table, "sweep_every", DEFAULT_SWEEP_EVERY, "scheduler"
         ),

@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from care_bot.care import ACCOUNT_DECISIONS, TASKS, THREAT_CHANNELS, THREAT_KINDS
+from care_bot.care import ACCOUNT_DECISIONS, TASKS, THREAT_CHANNELS, THREAT_KINDS, applies
 from care_bot.checklist import task_states
 from care_bot.config import Branch
 from care_bot.metrics import facts_of
@@ -85,6 +85,8 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
         done = states.get(task.key)
         if done:
             state = "done"
+        elif not applies(task, incident):
+            state = "n/a"  # only danger (or urgent) incidents have a debrief and a review
         elif task.key in facts.overdue_tasks:
             state = "overdue"
         else:

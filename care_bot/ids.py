@@ -17,6 +17,7 @@ class Callback(StrEnum):
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
     DETAILS = "care_details"  # issue 11: /threat show
+    REVIEW = "care_review"  # issue 21: the post-incident review
 
 
 class Action(StrEnum):
@@ -42,6 +43,8 @@ class Action(StrEnum):
     ICS_NOTIFIED = "care_ics_notified"
     WELLBEING_OK = "care_wellbeing_ok"
     WELLBEING_CONTACT = "care_wellbeing_contact"
+    WELLBEING_STOP = "care_wellbeing_stop"  # issue 21: "Stop these check-ins"
+    OPEN_REVIEW = "care_open_review"  # issue 21: "Post-incident review"
     # issue 11: role sections of Home and the details modal
     HOME_ACKNOWLEDGE = "care_home_acknowledge"
     HOME_BRANCH = "care_home_branch"
@@ -89,6 +92,9 @@ class Block(StrEnum):
     RATIONALE = "rationale"
     REASON = "reason"
     SAFETY_PLAN_NOTE = "safety_plan_note"
+    DEBRIEF_NOTE = "debrief_note"  # issue 21
+    WHAT_WORKED = "what_worked"
+    WHAT_TO_CHANGE = "what_to_change"
 
 
 # Every input element uses this action_id; the block_id says which answer it is.

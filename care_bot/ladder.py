@@ -5,6 +5,7 @@ Pure functions over epoch seconds; stdlib only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -88,11 +89,15 @@ def task_escalation(reminders: Reminders, task_key: str, sent_at: float) -> Plan
                    task=task_key)
 
 
-def wellbeing_checkin(reminders: Reminders, submitted_at: float) -> Planned | None:
-    """The private check-in to the associate, unless turned off."""
-    if reminders.wellbeing_checkin is None:
-        return None
-    return Planned(WELLBEING, submitted_at + reminders.wellbeing_checkin.total_seconds())
+def checkins(offsets: Sequence[timedelta], start: float, branch: Branch | None) -> list[Planned]:
+    """The associate's check-ins: each offset after ``start``, numbered from 1 as its rung.
+
+    Each waits for the branch's next opening when ``business_hours`` is set, whatever the
+    incident, so a check-in never arrives at night (the sweep checks again when it falls due).
+    """
+    return [Planned(WELLBEING, business_time(start + offset.total_seconds(), branch, False),
+                    rung=number)
+            for number, offset in enumerate(offsets, 1)]
 
 
 def business_time(when: float, branch: Branch | None, danger: bool) -> float:

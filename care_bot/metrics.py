@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from care_bot.care import TASKS
+from care_bot.care import REVIEW, TASKS
 from care_bot.checklist import task_states
 from care_bot.models import Event, Incident
 
@@ -39,6 +39,7 @@ class Facts:
     hr_reported_at: float | None
     closed_at: float | None
     overdue_tasks: tuple[str, ...]
+    review_done_at: float | None = None  # security's post-incident review (danger incidents)
 
     @property
     def time_to_ack(self) -> float | None:
@@ -81,6 +82,7 @@ def facts_of(incident: Incident, events: Sequence[Event]) -> Facts:
         hr_reported_at=hr_at,
         closed_at=closed.at if closed else incident.closed_at,
         overdue_tasks=tuple(overdue),
+        review_done_at=states[REVIEW].at if REVIEW in states else None,
     )
 
 
@@ -125,6 +127,8 @@ class Metrics:
     by_kind: dict[str, int] = field(default_factory=dict)
     by_branch: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
+    reviews_done: int = 0  # post-incident reviews recorded in the period, whatever the start
+    reviews_overdue: int = 0  # reviews past their deadline and still not recorded
 
 
 def _counts(values: Iterable[str]) -> dict[str, int]:
@@ -133,6 +137,7 @@ def _counts(values: Iterable[str]) -> dict[str, int]:
 
 def compute(facts: Iterable[Facts], since: float, until: float) -> Metrics:
     """Compute the metrics of the incidents started in [since, until)."""
+    facts = list(facts)
     chosen = [f for f in facts if since <= f.started_at < until]
     ordinary = [f.time_to_ack for f in chosen if not f.danger and f.time_to_ack is not None]
     danger = [f.time_to_ack for f in chosen if f.danger and f.time_to_ack is not None]
@@ -149,6 +154,10 @@ def compute(facts: Iterable[Facts], since: float, until: float) -> Metrics:
         by_kind=_counts(kind for f in chosen for kind in f.kinds),
         by_branch=_counts(f.branch for f in chosen),
         by_channel=_counts(f.channel for f in chosen),
+        # A review follows its incident by up to two weeks: counted over every fact given.
+        reviews_done=sum(1 for f in facts
+                         if f.review_done_at is not None and since <= f.review_done_at < until),
+        reviews_overdue=sum(1 for f in facts if REVIEW in f.overdue_tasks),
     )
 
 

@@ -18,7 +18,8 @@ from care_bot.flows import posting
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents
-from care_bot.views import messages, notices
+from care_bot.views import care_after as care_after_views
+from care_bot.views import notices
 from care_bot.views.summary import branch_label
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,8 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     # The safety consult cannot wait for the rest of the report.
     _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
     tell_rxm_of_danger(db, services, incident, now)
-    checkin = ladder.wellbeing_checkin(reminders, now)
-    if checkin:  # the associate may never finish the report; they still get the check-in
-        _schedule(db, incident.id, checkin, now)
+    # The associate may never finish the report; they still get the care after it.
+    schedule_care_after(db, services, incident, now, now)
 
 
 def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -55,11 +55,26 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
         begin = start if task == SAFETY_PLAN else now
         _schedule(db, incident.id,
                   ladder.task_deadline(reminders, task, begin, incident.danger), now)
-    checkin = ladder.wellbeing_checkin(reminders, now)
-    if checkin:
-        _schedule(db, incident.id, checkin, now)
+    schedule_care_after(db, services, incident, start, now)
     if incident.danger:
         tell_rxm_of_danger(db, services, incident, now)
+
+
+def schedule_care_after(db: sqlite_utils.Database, services: Services, incident: Incident,
+                        start: float, now: float) -> None:
+    """The care after an incident: the associate's check-ins, the debrief and the review.
+
+    The debrief follows danger or urgent incidents, the review danger ones, each due its
+    deadline after ``start`` (the alert, or the submission). Scheduling twice changes nothing.
+    """
+    settings = services.settings
+    for task in care.tasks_for(incident):
+        if task.applies_to:
+            _schedule(db, incident.id,
+                      ladder.task_deadline(settings.reminders, task.key, start), now)
+    branch = settings.branches.get(incident.branch or "")
+    for checkin in ladder.checkins(settings.checkins, start, branch):
+        _schedule(db, incident.id, checkin, now)
 
 
 def tell_rxm_of_danger(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -89,8 +104,12 @@ def on_task_done(db: sqlite_utils.Database, incident_id: int, task: str, now: fl
 
 
 def on_close(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
-    """Stop every follow-up of a closed incident."""
-    followups.cancel(db, incident_id, now)
+    """Stop every follow-up of a closed incident but the associate's check-ins.
+
+    Closing the paperwork does not end the care: the check-ins go on until their last one or
+    until the associate presses "Stop these check-ins".
+    """
+    followups.cancel(db, incident_id, now, keep=(ladder.WELLBEING,))
 
 
 def send_due(services: Services, limit: int = 100) -> int:
@@ -115,11 +134,13 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     if followup is None or followup.status != "pending":
         return 0
     incident = incidents.get_incident(db, followup.incident_id)
-    if _no_longer_needed(db, incident, followup):
+    if _no_longer_needed(db, incident, followup) or _later_checkin_due(db, followup, now):
         followups.finish(db, followup.id, "skipped", now)
         return 1
     branch = services.settings.branches.get(incident.branch or "")
-    opening = ladder.business_time(now, branch, incident.danger)
+    # A check-in waits for opening time even after a danger incident: never at night.
+    opening = ladder.business_time(now, branch,
+                                   incident.danger and followup.kind != ladder.WELLBEING)
     if opening > now:
         followups.postpone(db, followup.id, opening)
         posting.queue_refresh(db, incident.id, now)
@@ -138,13 +159,24 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
 
 
 def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool:
-    if incident is None or incident.status == "closed":
+    if incident is None:
+        return True
+    if followup.kind == ladder.WELLBEING:
+        return False  # stopped check-ins are cancelled rows; closing does not end them
+    if incident.status == "closed":
         return True
     if followup.kind in ladder.ACK_KINDS:
         return incident.acknowledged_at is not None
     if followup.kind in (ladder.TASK_DUE, ladder.TASK_OVERDUE):
         return followup.task in task_states(incidents.list_events(db, incident.id))
     return False
+
+
+def _later_checkin_due(db, followup: Followup, now: float) -> bool:
+    """After downtime, only the latest of several check-ins now due is sent."""
+    return followup.kind == ladder.WELLBEING and any(
+        other.kind == ladder.WELLBEING and other.rung > followup.rung and other.due_at <= now
+        for other in followups.pending_for(db, followup.incident_id))
 
 
 def _next(services: Services, incident: Incident, followup: Followup,
@@ -178,8 +210,8 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
         _escalate_task(db, services, incident, TASKS_BY_KEY[followup.task], key, now)
     elif followup.kind == ladder.WELLBEING:
         posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
-                         messages.wellbeing_checkin(incident, settings.support_text), now,
-                         unless={"closed": True})
+                         care_after_views.checkin(incident, settings.support_text,
+                                                  followup.rung), now)
 
 
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:
@@ -219,7 +251,7 @@ def _remind_task_owner(db, services: Services, incident: Incident, task: Task, k
                        now: float) -> None:
     unless = {"task": task.key}
     owners = task_owners(services, incident, task)
-    kind = "security" if task.key == SAFETY_PLAN else "supervisors"
+    kind = "security" if task.key == SAFETY_PLAN else task.thread
     posting.queue_thread_reply(db, services.settings, incident.id, kind, key,
                                notices.task_due(incident, task, owners), now, unless)
     for owner in owners:

@@ -198,7 +198,8 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         can_decide = ("account_decision" not in states
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
         can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
-        if not (tasks or can_decide or can_close):
+        can_review = _can_review(incident, states, user_id, roles, branch)
+        if not (tasks or can_decide or can_close or can_review):
             return _refuse(db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
@@ -207,7 +208,14 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
                                    surface="modal", now=now)
     return Outcome(view=tracking.checklist_view(
         incident, states, tasks, can_decide, can_close, show_private,
-        branches=services.settings.branches, hr_destination=not manual_tasks(services)))
+        branches=services.settings.branches, hr_destination=not manual_tasks(services),
+        can_review=can_review))
+
+
+def _can_review(incident: Incident, states: dict, user_id: str, roles, branch) -> bool:
+    review = TASKS_BY_KEY[care.REVIEW]
+    return (care.REVIEW not in states and care.applies(review, incident)
+            and care.is_allowed(review.permission, user_id, incident, roles, branch))
 
 
 def _anyone_with_a_task() -> care.Permission:
@@ -233,8 +241,7 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
     for key in task_keys:
         task = TASKS_BY_KEY.get(key)
         if task and task.note_required:
-            missing = "Please note the safety plan decision (for example: escort to car, " \
-                      "client barred from the branch, police follow-up)."
+            missing = tracking.note_missing(key)
             if error := _text_error(decisions.get(key, ""), NOTE_LIMIT, missing):
                 return Outcome(errors={tracking.decision_block(key): error})
     roles = services.roles.snapshot()
@@ -247,7 +254,8 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
             return Outcome(message="That incident is closed; nothing was changed.")
         for key in task_keys:
             task = TASKS_BY_KEY.get(key)
-            if task is None or not (task.via_checklist or key in manual_tasks(services)):
+            if task is None or not (task.via_checklist or key in manual_tasks(services)) \
+                    or not care.applies(task, incident):
                 return Outcome(errors={"tasks": "That task cannot be completed here."})
             if not care.is_allowed(task.permission, user_id, incident, roles,
                                    _branch(services, incident)):
@@ -282,7 +290,8 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
     states: dict[str, TaskDone] = task_states(incidents.list_events(db, incident.id))
-    if all_done(states) and incidents.set_closed(db, incident.id, "care-bot", None, now):
+    done = all_done(states, care.tasks_for(incident))
+    if done and incidents.set_closed(db, incident.id, "care-bot", None, now):
         _after_close(db, services, incident, "care-bot", None, now)
 
 

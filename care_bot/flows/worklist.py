@@ -125,7 +125,7 @@ def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable
         branch = _branch(item, branches)
         # Every task of theirs, also those done by a button (reporting to HR and CS&R) or a
         # modal (the account decision); acknowledging has its own list.
-        mine = [task for task in care.TASKS if task.key != "acknowledged"
+        mine = [task for task in care.tasks_for(item.incident) if task.key != "acknowledged"
                 and task.key not in item.states
                 and care.is_allowed(task.permission, user_id, item.incident, roles, branch)]
         for task in mine:
@@ -141,7 +141,7 @@ def pending_task(items: Iterable[Open], key: str, now: float) -> list[TaskItem]:
     if task is None:
         return []
     return [TaskItem(item, task, item.deadlines.get(key), key in item.overdue_tasks)
-            for item in items if key not in item.states]
+            for item in items if key not in item.states and care.applies(task, item.incident)]
 
 
 def reported_to_hr(items: Iterable[Open]) -> list[Open]:

@@ -1,9 +1,9 @@
 """Thin Bolt listeners, grouped by Slack surface; each group has ``register(app, services)``."""
 
-from care_bot.listeners import actions, alerts, commands, home, modals, role_home
+from care_bot.listeners import actions, alerts, care_after, commands, home, modals, role_home
 
 
 def register_all(app, services) -> None:
     """Attach every listener group to the Bolt app."""
-    for group in (commands, actions, modals, alerts, home, role_home):
+    for group in (commands, actions, modals, alerts, home, role_home, care_after):
         group.register(app, services)

@@ -1,4 +1,4 @@
-"""App Home, shortcuts and the associate's own buttons (one-tap alert, ICS notified, wellbeing)."""
+"""App Home, shortcuts and the associate's own buttons (one-tap alert, ICS notified)."""
 
 from __future__ import annotations
 
@@ -120,13 +120,3 @@ def register(app, services: Services) -> None:
         ack()
         channel, ts = _message_of(body)
         reporter.mark_ics_notified(services, body["user"]["id"], _value_id(body), channel, ts)
-
-    @app.action(Action.WELLBEING_OK.value)
-    @app.action(Action.WELLBEING_CONTACT.value)
-    @guard
-    def wellbeing_answer(ack, body):
-        ack()
-        channel, ts = _message_of(body)
-        wants_contact = body["actions"][0]["action_id"] == Action.WELLBEING_CONTACT.value
-        reporter.wellbeing_answer(services, body["user"]["id"], _value_id(body), wants_contact,
-                                  channel, ts)

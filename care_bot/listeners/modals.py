@@ -93,7 +93,8 @@ def register(app, services: Services) -> None:
         outcome = tracking.complete_tasks(
             services, body["user"]["id"], _ref(body).incident_id,
             answers.get("tasks") or [], answers.get("note") or "",
-            {"safety_plan": answers.get("safety_plan_note") or ""},
+            {"safety_plan": answers.get("safety_plan_note") or "",
+             "debrief": answers.get("debrief_note") or ""},
         )
         _answer(ack, outcome)
 

@@ -88,6 +88,8 @@ REMINDERS = {
     "safety_plan_deadline": "4m",
     "danger_safety_plan_deadline": "2m",
     "wellbeing_checkin": "3m",
+    "debrief_deadline": "6m",
+    "review_deadline": "10m",
 }
 
 SECURITY_PHONE = "+1 555 010 0199"  # a fictional number (555-01xx)
@@ -104,7 +106,9 @@ def durations_notice() -> str:
         f"Sandbox timings: an unacknowledged report gets a reminder after {r['ack_reminder']} "
         f"and an escalation after {r['ack_escalation']} (danger: {r['danger_ack_reminder']} and "
         f"{r['danger_ack_escalation']}); task deadlines come after {r['report_deadline']} to "
-        f"{r['decision_deadline']}; the wellbeing check-in after {r['wellbeing_checkin']}. "
+        f"{r['decision_deadline']} (a debrief after {r['debrief_deadline']}, a post-incident "
+        f"review after {r['review_deadline']}); the first wellbeing check-in after "
+        f"{r['wellbeing_checkin']}. "
         "A real bank uses minutes to days (config/care.toml)."
     )
 

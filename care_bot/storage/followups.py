@@ -72,8 +72,12 @@ def cancel(
     *,
     kinds: tuple[str, ...] | None = None,
     task: str | None = None,
+    keep: tuple[str, ...] = (),
 ) -> int:
-    """Cancel pending follow-ups of an incident, optionally only some kinds or one task."""
+    """Cancel pending follow-ups of an incident, optionally only some kinds or one task.
+
+    ``keep`` names kinds that stay pending (the associate's check-ins when an incident closes).
+    """
     sql = "UPDATE followups SET status = 'cancelled', done_at = ? "
     sql += "WHERE incident_id = ? AND status = 'pending'"
     params: list = [now, incident_id]
@@ -83,6 +87,9 @@ def cancel(
     if task is not None:
         sql += " AND task = ?"
         params.append(task)
+    if keep:
+        sql += f" AND kind NOT IN ({', '.join('?' for _ in keep)})"
+        params.extend(keep)
     return db.execute(sql, params).rowcount
 
 

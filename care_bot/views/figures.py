@@ -27,6 +27,8 @@ def figure_lines(metrics: Metrics, branches: Mapping[str, Branch]) -> list[str]:
         f"*Time to acknowledge*, danger: {_spread(metrics.ack_danger)}",
         f"*Time to the HR / CS&R report:* {_spread(metrics.hr_report)}",
         f"*Tasks overdue:* {metrics.tasks_overdue}",
+        f"*Post-incident reviews:* {metrics.reviews_done} done · "
+        f"{metrics.reviews_overdue} overdue",
         f"*By kind:* {label_counts(metrics.by_kind, THREAT_KINDS)}",
         f"*By branch:* {label_counts(metrics.by_branch, branch_names)}",
         f"*By channel:* {label_counts(metrics.by_channel, THREAT_CHANNELS)}",

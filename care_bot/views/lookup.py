@@ -83,7 +83,9 @@ def event_phrase(event: Event) -> str:
         case "wellbeing_ok":
             return "answered the wellbeing check-in: OK"
         case "wellbeing_contact_requested":
-            return "asked for someone to contact them"
+            return "asked for someone to talk to"
+        case "checkins_stopped":
+            return "stopped the wellbeing check-ins"
         case "legal_hold_set":
             return f"put it on legal hold: “{safe(d.get('reason'), 300)}”"
         case "legal_hold_released":

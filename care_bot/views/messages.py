@@ -10,9 +10,9 @@ from care_bot.care import (
     POLICE_CANT_CALL,
     ROLE_LABELS,
     TASK_OWNER_ROLES,
-    TASKS,
     Task,
     branch_person,
+    tasks_for,
 )
 from care_bot.checklist import TaskDone
 from care_bot.config import Branch
@@ -99,7 +99,7 @@ def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
     lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
     for section in ("R", "E"):
         lines.append(f"*{SECTION_TITLES[section]}*")
-        for task in TASKS:
+        for task in tasks_for(incident):
             if task.section != section:
                 continue
             lines.append(_task_line(task, incident, states.get(task.key), branch))
@@ -288,41 +288,6 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
         "text": plain("ICS notified"), "value": str(incident.id),
     }]}
     return {**message, "blocks": [*message["blocks"], button]}
-
-
-def wellbeing_checkin(incident: Incident, support_text: str) -> dict[str, Any]:
-    """The private check-in: two buttons, because the bot reads no free-text replies."""
-    text = (
-        f"Checking in about {incident.ref}. How are you doing? "
-        f"{safe(support_text, 2000)}"
-    )
-    message = thread_note(text)
-    value = str(incident.id)
-    buttons = {"type": "actions", "block_id": "wellbeing", "elements": [
-        {"type": "button", "action_id": Action.WELLBEING_OK.value, "text": plain("I'm OK"),
-         "value": value},
-        {"type": "button", "action_id": Action.WELLBEING_CONTACT.value,
-         "text": plain("I'd like someone to contact me"), "value": value},
-    ]}
-    return {**message, "blocks": [*message["blocks"], buttons]}
-
-
-def wellbeing_answered(incident: Incident, contact: bool) -> dict[str, Any]:
-    """What the check-in message becomes once the associate has answered it."""
-    if contact:
-        text = (f"Thank you. We have asked someone to contact you about {incident.ref}; "
-                "they were given only the reference.")
-    else:
-        text = f"Thank you for letting us know you are OK ({incident.ref})."
-    return thread_note(text)
-
-
-def wellbeing_contact_request(incident: Incident) -> dict[str, Any]:
-    """The private DM to HR (or the supervisor): who asked to be contacted, and the reference."""
-    return thread_note(
-        f"{mention(incident.reporter)} would like someone to contact them about their "
-        f"wellbeing after {incident.ref}. Please reach out to them privately."
-    )
 
 
 def ics_marked(incident: Incident) -> dict[str, Any]:

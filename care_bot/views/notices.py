@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, Task
+from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, REVIEW, Task
 from care_bot.models import Incident
+from care_bot.views.care_after import review_button
 from care_bot.views.messages import thread_note, with_checklist_button
 from care_bot.views.text import mention, safe, slack_date
 
@@ -65,11 +66,18 @@ def task_due(incident: Incident, task: Task, owners: list[str],
              with_button: bool = False) -> Message:
     """A task's deadline has come: remind whoever can complete it."""
     how = "and record the decision " if task.note_required else ""
+    where = "the *Post-incident review* form" if task.key == REVIEW else "*Update checklist*"
     message = thread_note(
         f":hourglass: Due now on *{incident.ref}*: {task.label}. "
-        f"{_mentions(owners)}, please complete it {how}with *Update checklist*."
+        f"{_mentions(owners)}, please complete it {how}with {where}."
     )
-    return with_checklist_button(message, incident.id) if with_button else message
+    if not with_button:
+        return message
+    if task.key == REVIEW:
+        button = {"type": "actions", "block_id": "incident",
+                  "elements": [review_button(incident.id)]}
+        return {**message, "blocks": [*message["blocks"], button]}
+    return with_checklist_button(message, incident.id)
 
 
 def task_overdue(incident: Incident, task: Task, owners: list[str],
@@ -78,7 +86,8 @@ def task_overdue(incident: Incident, task: Task, owners: list[str],
     return thread_note(
         f":warning: Past due on *{incident.ref}*: {task.label} "
         f"(owner: {_mentions(owners)}). "
-        f"{_mentions(next_level)}, as {PERSON_LABELS[task.next_level]}, please follow up."
+        + (f"{_mentions(next_level)}, as {PERSON_LABELS[task.next_level]}, please follow up."
+           if task.next_level else "Please follow up.")
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, RECOMMENDATIONS, Task
+from care_bot.care import ACCOUNT_DECISIONS, DEBRIEF, RECOMMENDATIONS, Task
 from care_bot.checklist import TaskDone
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
+from care_bot.views.care_after import review_button
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import mrkdwn, plain, safe
@@ -45,9 +46,30 @@ def _text_input(block: Block, label: str, limit: int, required: bool, hint: str 
     return result
 
 
+NOTE_BLOCKS = {DEBRIEF: Block.DEBRIEF_NOTE.value}
+NOTE_HINTS = {
+    DEBRIEF: "A short note that the debrief took place and how the associate is doing. "
+             "Shown on the incident; no client names, nothing the associate asked to keep "
+             "private.",
+}
+SAFETY_PLAN_HINT = ("What was decided: for example escort to car, client barred from the "
+                    "branch, police follow-up. Shown on the incident; no client names.")
+NOTE_MISSING = {
+    DEBRIEF: "Please add a short note of the debrief (for example: met with the associate, "
+             "offered the EAP, they are back at work).",
+}
+SAFETY_PLAN_MISSING = ("Please note the safety plan decision (for example: escort to car, "
+                       "client barred from the branch, police follow-up).")
+
+
 def decision_block(task_key: str) -> str:
-    """The block_id of a task's required decision note in the checklist modal."""
-    return Block.SAFETY_PLAN_NOTE.value
+    """The block_id of a task's required note in the checklist modal (safety plan, debrief)."""
+    return NOTE_BLOCKS.get(task_key, Block.SAFETY_PLAN_NOTE.value)
+
+
+def note_missing(task_key: str) -> str:
+    """The field error when a task's required note is left empty."""
+    return NOTE_MISSING.get(task_key, SAFETY_PLAN_MISSING)
 
 
 def checklist_view(
@@ -59,6 +81,7 @@ def checklist_view(
     show_private: bool = False,
     branches: Mapping[str, Any] | None = None,
     hr_destination: bool = True,
+    can_review: bool = False,
 ) -> dict[str, Any]:
     """List only the tasks this person may complete, with a note field and extra actions.
 
@@ -87,8 +110,7 @@ def checklist_view(
                 blocks.append(_text_input(
                     Block(decision_block(task.key)), f"{task.note_required} (required if you "
                     f"tick \"{task.label}\")", NOTE_LIMIT, required=False,
-                    hint="What was decided: for example escort to car, client barred from the "
-                         "branch, police follow-up. Shown on the incident; no client names.",
+                    hint=NOTE_HINTS.get(task.key, SAFETY_PLAN_HINT),
                 ))
         blocks.append(_text_input(
             Block.NOTE, "Note (optional)", NOTE_LIMIT, required=False,
@@ -102,6 +124,8 @@ def checklist_view(
     if can_decide:
         buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
                         "text": plain("Record account decision"), "value": str(incident.id)})
+    if can_review:
+        buttons.append(review_button(incident.id))
     if can_close:
         buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
                         "style": "danger", "text": plain("Close incident early"),

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from care_bot.care import TASKS, completable_tasks
+from care_bot.care import TASKS, completable_tasks, tasks_for
 from care_bot.checklist import TaskDone, all_done, task_states
 from care_bot.config import Branch
 from care_bot.models import Event, Incident
@@ -113,8 +113,9 @@ def test_checklist_text_lists_every_task_with_its_state_in_order():
     lines = text.splitlines()
     assert lines[0] == "✅ C · report completed"
     assert lines[1] == "✅ A · decision: law enforcement contacted"
-    positions = [text.index(task.label) for task in TASKS]
+    positions = [text.index(task.label) for task in tasks_for(incident())]
     assert positions == sorted(positions)
+    assert "Debrief" not in text and "Post-incident review" not in text  # not danger nor urgent
     assert "✅ Supervisor acknowledged · <@U0SUE>" in text
     assert ("✅ Delivery / local management decided on the account: Restrict the relationship"
             in text)

@@ -186,9 +186,10 @@ class World:
 
 
 def make_world(tmp_path: Path, extra: str = "", **reminders) -> World:
-    # The safety plan's deadline is far away unless a test is about it.
+    # The safety plan's, the debrief's and the review's deadlines are far away unless a test
+    # is about them.
     reminders = {"safety_plan_deadline": "30d", "danger_safety_plan_deadline": "30d",
-                 **reminders}
+                 "debrief_deadline": "30d", "review_deadline": "30d", **reminders}
     services, slack, clock = make_services(tmp_path, care_toml(reminders=reminders, extra=extra))
     return World(services, slack, clock)
 
@@ -568,6 +569,7 @@ def test_the_other_evaluate_tasks_and_the_account_decision_have_deadlines(tmp_pa
         ("ics_notified", 3 * DAY), ("account_officer_contacted", 3 * DAY),
         ("client_notified", 3 * DAY), ("market_president_notified", 3 * DAY),
         ("account_decision", 10 * DAY), ("safety_plan", 30 * DAY),  # far away in make_world
+        ("debrief", 30 * DAY),  # a physical threat is urgent: its supervisor debriefs
     }
     world.acknowledge()
     world.deliver()
@@ -582,17 +584,21 @@ def test_the_other_evaluate_tasks_and_the_account_decision_have_deadlines(tmp_pa
 
 
 def test_the_wellbeing_checkin_is_a_dm_to_the_reporter_with_the_support_text(tmp_path):
+    """Without [care_after], wellbeing_checkin is the first check-in; 3 and 14 days follow."""
     world = make_world(tmp_path, wellbeing_checkin="24h").file()
     world.acknowledge()
     world.deliver()
     world.take()
-    assert [p for p in world.at(DAY - 1) if world.where(p) == f"dm:{REPORTER}"] == []
-    posts = [p for p in world.at(DAY) if world.where(p) == f"dm:{REPORTER}"]
-    assert len(posts) == 1
-    assert SUPPORT_TEXT in posts[0]["text"] and world.incident().ref in posts[0]["text"]
+    for offset in (DAY, 3 * DAY, 14 * DAY):
+        assert [p for p in world.at(offset - 1) if world.where(p) == f"dm:{REPORTER}"
+                and SUPPORT_TEXT in p["text"]] == []
+        posts = [p for p in world.at(offset) if world.where(p) == f"dm:{REPORTER}"
+                 and "How are you doing" in p["text"]]
+        assert len(posts) == 1
+        assert SUPPORT_TEXT in posts[0]["text"] and world.incident().ref in posts[0]["text"]
     assert [p for p in world.at(30 * DAY) if world.where(p) == f"dm:{REPORTER}"
             and SUPPORT_TEXT in p["text"]] == []
-    assert [r["status"] for r in world.rows("wellbeing")] == ["sent"]
+    assert [r["status"] for r in world.rows("wellbeing")] == ["sent"] * 3
 
 
 def test_no_wellbeing_checkin_when_it_is_off(tmp_path):
@@ -674,7 +680,8 @@ def test_a_wellbeing_checkin_due_at_night_waits_for_the_morning(tmp_path):
 # ----------------------------------------------------------------------------------------- close
 
 
-def test_closing_cancels_every_follow_up(tmp_path):
+def test_closing_cancels_every_follow_up_but_the_checkins(tmp_path):
+    """Closing ends the paperwork's reminders; the associate's check-ins go on."""
     world = make_world(tmp_path, wellbeing_checkin="24h").file()
     world.acknowledge()
     world.at(15 * MINUTE)
@@ -682,12 +689,16 @@ def test_closing_cancels_every_follow_up(tmp_path):
     world.close()
     world.deliver()
     world.take()
-    assert world.pending() == []
-    assert {r["status"] for r in world.rows()} <= {"cancelled", "sent"}
+    assert [(kind, rung) for kind, _task, rung, _due in world.pending()] == [
+        ("wellbeing", 1), ("wellbeing", 2), ("wellbeing", 3)]
     assert {r["kind"] for r in world.rows() if r["status"] == "cancelled"} == {
-        "ack_reminder", "task_due", "wellbeing",
+        "ack_reminder", "task_due",
     }
-    for offset in (4 * HOUR, DAY, 3 * DAY, 5 * DAY, 11 * DAY):
+    assert world.at(4 * HOUR) == []
+    for offset in (DAY, 3 * DAY):
+        assert [p["text"].split("\n")[0] for p in world.at(offset)] == [
+            f"How are you doing after {world.incident().ref}?"]
+    for offset in (5 * DAY, 11 * DAY):
         assert world.at(offset) == []
 
 
@@ -717,7 +728,8 @@ def test_a_follow_up_queued_before_closing_is_skipped_at_delivery(tmp_path):
     }
 
 
-def test_a_wellbeing_checkin_queued_before_closing_is_skipped_at_delivery(tmp_path):
+def test_a_wellbeing_checkin_queued_before_closing_is_still_delivered(tmp_path):
+    """Closing the incident's paperwork does not take back a check-in on its way."""
     world = make_world(tmp_path, wellbeing_checkin="24h").file()
     world.acknowledge()
     world.deliver()
@@ -726,7 +738,7 @@ def test_a_wellbeing_checkin_queued_before_closing_is_skipped_at_delivery(tmp_pa
     world.send_due()
     world.close()
     world.deliver()
-    assert [p for p in world.take() if SUPPORT_TEXT in p["text"]] == []
+    assert len([p for p in world.take() if SUPPORT_TEXT in p["text"]]) == 1
 
 
 # ------------------------------------------------------------------------ the parent message
@@ -894,8 +906,9 @@ def test_after_a_restart_each_due_follow_up_is_sent_exactly_once(tmp_path):
     assert not with_text(posts, "Past due")  # task escalations come a day after the send
     safety = with_text(with_text(posts, "Due now"), "Safety plan")
     assert world.places(safety) == sorted(["security", "dm:" + SECURITY, "dm:" + USERS["hana"]])
-    overdue = [r for r in world.rows("task_overdue")]  # four evaluate tasks, the safety plan
-    assert len(overdue) == 5 and {r["due_at"] for r in overdue} == {woke + DAY}
+    # four evaluate tasks, the safety plan, the debrief (a physical threat is urgent)
+    overdue = [r for r in world.rows("task_overdue")]
+    assert len(overdue) == 6 and {r["due_at"] for r in overdue} == {woke + DAY}
     sent_rows = [r for r in world.rows() if r["status"] == "sent"]
     assert all(r["done_at"] == woke for r in sent_rows)
     with world.services.store.reading() as db:

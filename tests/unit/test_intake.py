@@ -166,7 +166,9 @@ def test_report_finished_after_security_closed_the_alert_stays_closed(tmp_path):
     assert "CARE-2026-0001" in str(confirmation)
     [incident] = query(services, "SELECT status, submitted_at FROM incidents")
     assert incident["status"] == "closed" and incident["submitted_at"] is not None
-    assert query(services, "SELECT id FROM followups WHERE status = 'pending'") == []
+    # Only the associate's check-ins go on after the close.
+    assert {r["kind"] for r in query(services, "SELECT kind FROM followups "
+                                               "WHERE status = 'pending'")} == {"wellbeing"}
     actions = [e["action"] for e in query(services, "SELECT action FROM events")]
     assert "report_completed_after_close" in actions
 
@@ -332,10 +334,16 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
     followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
+    day = 24 * 3600
     assert followups == [{"kind": "ack_reminder", "task": "", "due_at": clock.now + 5 * 60},
                          {"kind": "task_due", "task": "safety_plan",
                           "due_at": clock.now + 4 * 3600},
-                         {"kind": "wellbeing", "task": "", "due_at": clock.now + 24 * 3600}]
+                         {"kind": "wellbeing", "task": "", "due_at": clock.now + day},
+                         {"kind": "task_due", "task": "debrief", "due_at": clock.now + 3 * day},
+                         {"kind": "wellbeing", "task": "", "due_at": clock.now + 3 * day},
+                         {"kind": "task_due", "task": "post_incident_review",
+                          "due_at": clock.now + 14 * day},
+                         {"kind": "wellbeing", "task": "", "due_at": clock.now + 14 * day}]
 
     delivery.deliver_due(services)
     assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,

@@ -247,18 +247,48 @@ def test_the_tasks_counted_from_acknowledgement_and_submission_match_the_guideli
     after_ack = {t.key for t in tracked if t.counted_from == "acknowledged"}
     after_submit = {t.key for t in tracked if t.counted_from == "submitted"}
     assert set(ladder.TASKS_AFTER_ACK) == after_ack == {"reported_hr", "reported_security"}
-    assert set(ladder.TASKS_AFTER_SUBMIT) == after_submit
+    # The debrief and the review follow only some incidents: the care after schedules them.
+    assert set(ladder.TASKS_AFTER_SUBMIT) == {t.key for t in TASKS
+                                              if t.key in after_submit and not t.applies_to}
+    assert {t.key for t in TASKS if t.applies_to} == {"debrief", "post_incident_review"}
 
 
-# ------------------------------------------------------------------------------ wellbeing check-in
+# ---------------------------------------------------------------------------- the check-ins
 
 
-def test_wellbeing_checkin_is_wellbeing_checkin_after_submission():
-    assert ladder.wellbeing_checkin(reminders(), T) == Planned(WELLBEING, T + WELLBEING_S)
+def test_checkins_are_numbered_and_fall_their_offsets_after_the_start():
+    offsets = (timedelta(days=1), timedelta(days=3), timedelta(days=14))
+    assert ladder.checkins(offsets, T, None) == [
+        Planned(WELLBEING, T + DAY, 1), Planned(WELLBEING, T + 3 * DAY, 2),
+        Planned(WELLBEING, T + 14 * DAY, 3)]
 
 
-def test_wellbeing_checkin_is_none_when_turned_off():
-    assert ladder.wellbeing_checkin(reminders(wellbeing_checkin=None), T) is None
+def test_no_checkins_when_they_are_off():
+    assert ladder.checkins((), T, branch(WEEKDAYS_9_TO_5)) == []
+
+
+def test_a_checkin_due_at_night_waits_for_the_branchs_opening_in_its_own_time_zone():
+    """22:13 in New York is 02:13 UTC next day; the check-in waits for 09:00 New York."""
+    [planned] = ladder.checkins((timedelta(hours=12),), T, branch(WEEKDAYS_9_TO_5))
+    assert planned.due_at == ny(2026, 9, 22, 9, 0) == utc(2026, 9, 22, 13, 0)
+
+
+def test_the_same_checkin_waits_for_tokyos_morning_at_a_branch_in_tokyo():
+    """T is 23:13 in Tokyo; a check-in one hour later (00:13) waits for 09:00 Tokyo."""
+    tokyo = branch(WEEKDAYS_9_TO_5, timezone="Asia/Tokyo")
+    [planned] = ladder.checkins((timedelta(hours=1),), T, tokyo)
+    assert planned.due_at == datetime(2026, 9, 22, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")).timestamp()
+
+
+def test_a_checkin_falling_on_saturday_waits_for_monday():
+    """Five days after Monday 10:13 is Saturday: the branch opens again on Monday."""
+    [planned] = ladder.checkins((timedelta(days=5),), T, branch(WEEKDAYS_9_TO_5))
+    assert planned.due_at == ny(2026, 9, 28, 9, 0)
+
+
+def test_a_checkin_in_opening_hours_is_not_moved():
+    [planned] = ladder.checkins((timedelta(hours=2),), T, branch(WEEKDAYS_9_TO_5))
+    assert planned.due_at == T + 2 * HOUR
 
 
 # ---------------------------------------------------------------------------------- business hours

@@ -13,7 +13,7 @@ import pytest
 
 from care_bot import care
 from care_bot.care import TASKS
-from care_bot.flows import hr_report, tracking
+from care_bot.flows import care_after, hr_report, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents
 from tests.support.report import file_report
@@ -51,6 +51,8 @@ task:account_officer_contacted     .   .   .   .   Y   Y   .    .   .   .    .  
 task:client_notified               .   .   .   .   .   Y   .    .   .   .    .   .    Y
 task:market_president_notified     .   Y   .   Y   .   Y   .    .   .   .    .   .    Y
 task:account_decision              .   .   .   Y   .   .   .    .   .   Y    .   .    .
+task:debrief                       .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:post_incident_review          .   .   .   .   .   .   .    Y   .   .    .   .    .
 decide_account                     .   .   .   Y   .   .   .    .   .   Y    .   .    .
 close_early                        .   .   .   .   .   .   .    Y   .   .    .   .    .
 view_private                       Y   .   .   Y   Y   Y   .    Y   .   Y    .   Y    Y
@@ -104,8 +106,13 @@ def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
         return tracking.close_early(services, user_id, 1, "Reported twice by mistake.")
     if action == "view_private":
         return tracking.open_checklist(services, user_id, 1)
+    if task == care.REVIEW:
+        return care_after.save_review(services, user_id, 1, {
+            "what_worked": "The alert reached security at once.",
+            "what_to_change": "A second exit plan for the branch."})
     return tracking.complete_tasks(services, user_id, 1, [task], "done",
-                                   {"safety_plan": "Escort to car for a week."})
+                                   {"safety_plan": "Escort to car for a week.",
+                                    "debrief": "Met with the associate; EAP offered."})
 
 
 def _succeeded(services, action: str, user_id: str, outcome) -> bool:
@@ -137,7 +144,8 @@ def _succeeded(services, action: str, user_id: str, outcome) -> bool:
 def test_roles_matrix(tmp_path, action, kind, named):
     """Powers follow [roles] and the branch directory, whoever the reporter named."""
     services, _slack, _clock = make_services(tmp_path)
-    file_report(services, overrides=OUTSIDER_NAMED if named != "directory_people" else None)
+    file_report(services, overrides=OUTSIDER_NAMED if named != "directory_people" else None,
+                danger=action == f"task:{care.REVIEW}")  # only danger incidents have a review
     user_id = KINDS[kind]
     allowed = EXPECTED[action, kind]
 

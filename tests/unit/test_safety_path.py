@@ -8,11 +8,12 @@ from dataclasses import replace
 import pytest
 
 from care_bot.config import ConfigError
-from care_bot.flows import danger, delivery, intake, reporter
+from care_bot.flows import care_after, danger, delivery, intake, reporter
 from care_bot.flows import home as home_flow
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
 from care_bot.views import alerts as alert_views
+from care_bot.views import care_after as care_after_views
 from care_bot.views import home as home_views
 from care_bot.views import messages
 from care_bot.views.emergency import EMERGENCY_BLOCK_ID, emergency_blocks
@@ -396,11 +397,11 @@ def test_wellbeing_contact_me_dms_hr_or_the_supervisor_the_reference_only(tmp_pa
     services, slack, _clock = make_services(tmp_path, text)
     file_report(services)
     delivery.deliver_due(services)
-    assert reporter.wellbeing_answer(services, ALICE, 1, True, f"D{ALICE}", "1.1")
-    assert reporter.wellbeing_answer(services, ALICE, 1, True, f"D{ALICE}", "1.1")  # twice
+    assert care_after.answer_checkin(services, ALICE, 1, "talk", 0, f"D{ALICE}", "1.1")
+    assert care_after.answer_checkin(services, ALICE, 1, "talk", 0, f"D{ALICE}", "1.1")  # twice
     delivery.deliver_due(services)
     [dm] = [p for p in slack.posts if p["channel"] == f"D{expected}"
-            and "wellbeing" in p["text"]]
+            and "someone to talk to" in p["text"]]
     assert "CARE-2026-0001" in dm["text"]
     for detail in ("hurt me", "John Q. Client", "regret", "Downtown"):
         assert detail not in dm["text"]
@@ -409,10 +410,11 @@ def test_wellbeing_contact_me_dms_hr_or_the_supervisor_the_reference_only(tmp_pa
     assert events.count("wellbeing_contact_requested") == 1
 
 
-def test_wellbeing_checkin_has_two_buttons():
-    message = messages.wellbeing_checkin(_incident(), "EAP")
+def test_wellbeing_checkin_has_three_buttons():
+    message = care_after_views.checkin(_incident(), "EAP", 2)
     labels = [e["text"]["text"] for e in message["blocks"][-1]["elements"]]
-    assert labels == ["I'm OK", "I'd like someone to contact me"]
+    assert labels == ["I'm OK", "I'd like someone to talk to", "Stop these check-ins"]
+    assert message["blocks"][-1]["block_id"] == "wellbeing_2"
     assert_valid_message(message)
 
 
@@ -543,9 +545,9 @@ def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_superviso
     services, slack, _clock = make_services(tmp_path, text)
     incident, _draft_id = danger.one_tap_alert(services, OLLY)
     assert incident.branch is None and not incident.answers.get("supervisor")
-    assert reporter.wellbeing_answer(services, OLLY, incident.id, True, f"D{OLLY}", "1.1")
+    assert care_after.answer_checkin(services, OLLY, incident.id, "talk", 0, f"D{OLLY}", "1.1")
     delivery.deliver_due(services)
-    [dm] = [p for p in slack.posts if "wellbeing" in p["text"]]
+    [dm] = [p for p in slack.posts if "someone to talk to" in p["text"]]
     assert dm["channel"] == f"D{SUE}" and incident.ref in dm["text"]
 
 

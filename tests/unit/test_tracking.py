@@ -71,11 +71,12 @@ def finish_every_task(services) -> None:
     """Complete every checklist task, each by someone allowed to."""
     assert tracking.acknowledge(services, SAM, 1, "channel").message is None
     assert "Both tasks are done" in hr_report.report(services, SAM, 1, "channel").message
-    for user, keys in ((SAM, ["ics_notified", "market_president_notified"]),
+    for user, keys in ((SAM, ["ics_notified", "market_president_notified", "debrief"]),
                        (OSCAR, ["account_officer_contacted", "client_notified"]),
                        (SEC, ["safety_plan"])):
         outcome = tracking.complete_tasks(services, user, 1, keys, "",
-                                          {"safety_plan": "Escort to car this week."})
+                                          {"safety_plan": "Escort to car this week.",
+                                           "debrief": "Met with Alice; EAP offered."})
         assert outcome.message is None and outcome.errors is None, outcome
 
 
@@ -321,7 +322,7 @@ def test_completing_every_task_and_the_decision_closes_and_tells_the_reporter(wo
     assert f"Your report *{REF}* is now closed" in dm["text"]
     reply = outbox_payload(services, f"incident:1:supervisors:event:{event.id}")
     assert reply["text"] == f"🏁 Every CARE step is done: {REF} is closed."
-    assert pending_followups(services) == []
+    assert {row["kind"] for row in pending_followups(services)} == {"wellbeing"}  # care goes on
 
 
 def test_the_decision_alone_does_not_close(world):
@@ -390,7 +391,7 @@ def test_close_early_records_the_reason_and_stops_every_followup(world):
         "closed", SEC, clock.now, "Reported twice <@U123> & more")
     [event] = events(services, "closed")
     assert event.detail == {"early": True, "reason": "Reported twice <@U123> & more"}
-    assert pending_followups(services) == []
+    assert {row["kind"] for row in pending_followups(services)} <= {"wellbeing"}  # care goes on
     assert wakes == [1]
     reply = outbox_payload(services, f"incident:1:security:event:{event.id}")
     assert reply["text"] == (f"🏁 <@{SEC}> closed {REF} early.\n"

@@ -21,6 +21,7 @@ from care_bot.config import Branch
 from care_bot.flows import delivery, intake, tracking
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
+from care_bot.views import care_after as care_after_views
 from care_bot.views import messages, report_modal
 from care_bot.views import tracking as tracking_views
 from care_bot.views.fields import STEP_FIELDS
@@ -509,7 +510,7 @@ def test_reporter_confirmation_is_valid_and_names_the_reference():
 
 @pytest.mark.parametrize("support", ["EAP: 1-800-555-0100", hostile(3000)])
 def test_wellbeing_checkin_is_valid_and_escaped(support):
-    message = messages.wellbeing_checkin(open_incident(), support)
+    message = care_after_views.checkin(open_incident(), support, 1)
     assert_valid_message(message)
     assert_escaped(message)
     assert "CARE-2026-0007" in message["text"]
