@@ -47,12 +47,17 @@ def applied(db) -> set[str]:
         f"SELECT name FROM {RECORD_TABLE} WHERE migration_set = ?", [migrations.name])}
 
 
-def apply(db) -> list[str]:
-    """Apply every pending migration inside the caller's transaction; return their names."""
+def apply(db, stop_before: str | None = None) -> list[str]:
+    """Apply every pending migration (those before ``stop_before``) in the caller's transaction.
+
+    Returns the names applied.
+    """
     done = applied(db)
     ran = []
     schema_db = _SchemaDb(db)
     for migration in migrations._migrations:
+        if migration.name == stop_before:
+            break
         if migration.name in done:
             continue
         migration.fn(schema_db)

@@ -184,3 +184,13 @@ def test_migrate_copies_sqlite_into_an_empty_postgresql(slack, tmp_path, postgre
         wait_until(lambda: _settled(on_postgres), timeout=15)
     finally:
         on_postgres.kill()
+
+
+def test_check_names_the_backend_and_whether_it_answers(slack, bot_factory, database_url):
+    done = bot_factory.run_cli(["check"])
+    database = next(line for line in done.stdout.splitlines() if line.startswith("database "))
+    assert " ok " in database and "PostgreSQL" in database and "reachable" in database
+    closed_port = database_url.replace(database_url.split(":")[-1].split("/")[0], "9", 1)
+    down = bot_factory.run_cli(["check"], env={"DATABASE_URL": closed_port})
+    line = next(line for line in down.stdout.splitlines() if line.startswith("database "))
+    assert down.returncode == 1 and "FAIL" in line and "cannot be reached" in line
