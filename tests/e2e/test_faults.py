@@ -290,9 +290,10 @@ def test_files_made_immutable_while_a_post_is_in_flight_never_kill_the_sweep(sla
     if not shutil.which("chattr") or os.geteuid() != 0:
         pytest.skip("needs chattr and root")
     bot = bot_factory.start()
-    slack.fault("chat.postMessage", count=1, delay=3)  # the first post is slow: in flight
+    slack.fault("chat.postMessage", count=1, delay=8)  # the first post is slow: in flight
     file_report(bot, slack.users["alice"])
-    slack.wait_for_call("chat.postMessage", timeout=10)
+    wait_until(lambda: bot.db().execute(
+        "SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0] == 1)
     files = [bot.db_path, Path(f"{bot.db_path}-wal"), Path(f"{bot.db_path}-shm")]
     with contextlib.closing(sqlite3.connect(bot.db_path, isolation_level=None)) as other:
         other.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (2, 0)")  # a write
@@ -303,7 +304,7 @@ def test_files_made_immutable_while_a_post_is_in_flight_never_kill_the_sweep(sla
         wait_until(lambda: _health(bot)[0] == 503, timeout=15)
         wait_until(lambda: any("cannot save to its database" in t
                                for t in _security_texts(slack)), timeout=20)
-        time.sleep(4)  # the slow post returns; several sweeps read the immutable files
+        time.sleep(6)  # the slow post returns; several sweeps read the immutable files
         assert bot.alive, bot.logs()
     finally:
         _chattr("-i", *files)
