@@ -61,6 +61,9 @@ def main() -> int:
         logger.warning("No HR destination is configured ([channels] hr or [roles] hr): "
                        "\"Report to HR and CS&R\" will tell Corporate Security & Risk only, "
                        "and each checklist says so")
+    if not settings.subject_key:
+        logger.info("CARE_SUBJECT_KEY is not set: people of concern are linked across live "
+                    "reports only; a purged report's link is forgotten with it")
     sweeper = Sweeper(services)
     leadership = Leadership(services, lambda: _on_lease(services), sweeper.wake)
     services.wake_sweep = leadership.wake

@@ -45,6 +45,8 @@ REMINDER_DEFAULTS = {
     "safety_plan_deadline": "1d",
     "danger_safety_plan_deadline": "4h",
     "wellbeing_checkin": "24h",
+    "bolo_seen_within": "4h",  # issue 20: a notice not seen by a branch within this (open hours)
+    "order_review_notice": "7d",  # issue 20: security reminded this long before an order ends
     "debrief_deadline": "3d",
     "review_deadline": "14d",
 }
@@ -89,10 +91,12 @@ def _key(name: object) -> str:
 
 
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "DATABASE_URL", "CARE_DB_POOL_SIZE")
-SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL")
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "CARE_SUBJECT_KEY", "DATABASE_URL",
+                 "CARE_DB_POOL_SIZE")
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                    "CARE_SUBJECT_KEY", "DATABASE_URL")
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-README_SETTINGS = 'README.md, section "Settings"'
+SETTINGS_DOC = "docs/settings.md"
 
 
 class ConfigError(Exception):
@@ -114,7 +118,7 @@ def describe_problems(problems: list[str], config_path: Path | str) -> str:
     if in_toml:
         lines.append(f"In {path_shown(config_path)} (the file CARE_CONFIG names):")
         lines += [f"  - {problem}" for problem in in_toml]
-    lines.append(f"Each setting is explained in {README_SETTINGS}.")
+    lines.append(f"Each setting is explained in {SETTINGS_DOC}.")
     return "\n".join(lines)
 
 
@@ -133,7 +137,7 @@ EXAMPLE_IDS = frozenset({
 
 def example_value_problems(env: Mapping[str, str], document: Mapping | None) -> list[str]:
     """Name every setting still holding an example value from config/example.env or care.toml."""
-    hint = f"replace it with your own (see {README_SETTINGS})"
+    hint = f"replace it with your own (see {SETTINGS_DOC})"
     problems = [
         f"{name} is still the example value from config/example.env; {hint}"
         for name, example in EXAMPLE_ENV_VALUES.items()
@@ -174,6 +178,8 @@ class Reminders:
     wellbeing_checkin: timedelta | None
     safety_plan_deadline: timedelta = timedelta(days=1)
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
+    bolo_seen_within: timedelta = timedelta(hours=4)
+    order_review_notice: timedelta = timedelta(days=7)
     debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief
     review_deadline: timedelta = timedelta(days=14)  # issue 21: security's post-incident review
 
@@ -210,6 +216,7 @@ class Branch:
     ics: str | None = None
     account_officer: str | None = None
     associates: tuple[str, ...] = ()
+    channel: str | None = None  # issue 20: the branch's own channel for notices, if any
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,7 @@ class Settings:
     bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
+    subject_key: bytes | None = field(default=None, repr=False)  # CARE_SUBJECT_KEY (issue 20)
     # [care_after] checkins (issue 21): when the associate is checked on, after the submission
     # (or the danger alert); () when off. Without [care_after], [reminders] wellbeing_checkin.
     checkins: tuple[timedelta, ...] = DEFAULT_CHECKINS
@@ -330,6 +338,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=database_url,
         db_pool_size=pool_size,
         config_path=config_path,
+        subject_key=env.get("CARE_SUBJECT_KEY", "").strip().encode() or None,
         **settings_kwargs,
     )
 
@@ -584,6 +593,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
         timezone=timezone,
         business_hours=_business_hours(raw, where, problems),
         associates=_id_list(raw.get("associates", []), f"{where}.associates", problems, False),
+        channel=problems.text(raw, "channel", where, CHANNEL_ID) if "channel" in raw else None,
         **people,
     )
 

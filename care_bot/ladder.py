@@ -20,13 +20,14 @@ ACK_OVERDUE = "ack_overdue"
 TASK_DUE = "task_due"
 TASK_OVERDUE = "task_overdue"
 WELLBEING = "wellbeing"
+ALERT_CHECK = "alert_check"  # a danger alert's screens re-rendered: "Not delivered yet" at 5 s
 ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
 
 # Tasks whose deadline starts at acknowledgement, and those that start at submission.
 TASKS_AFTER_ACK = ("reported_hr", "reported_security")
 TASKS_AFTER_SUBMIT = (
-    "safety_plan", "ics_notified", "account_officer_contacted", "client_notified",
-    "market_president_notified", "account_decision",
+    "safety_plan", "identify_client", "ics_notified", "account_officer_contacted",
+    "client_notified", "market_president_notified", "account_decision",
 )
 
 
@@ -58,13 +59,17 @@ def first_ack_followup(reminders: Reminders, danger: bool, start: float) -> Plan
 def next_ack_followup(
     reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float
 ) -> Planned | None:
-    """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces)."""
+    """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces).
+
+    A danger alert repeats every ``danger_ack_repeat`` until someone takes it; a report goes
+    overdue after ``ack_repeat_max`` repeats.
+    """
     reminder, escalation, repeat = _ack_intervals(reminders, danger)
     if sent.kind == ACK_REMINDER:
         return Planned(ACK_ESCALATION, max(start + escalation, sent_at + escalation - reminder))
     if sent.kind == ACK_ESCALATION or (sent.kind == ACK_REPEAT):
         done_repeats = sent.rung if sent.kind == ACK_REPEAT else 0
-        if done_repeats < reminders.ack_repeat_max:
+        if danger or done_repeats < reminders.ack_repeat_max:  # danger: until someone takes it
             return Planned(ACK_REPEAT, sent_at + repeat, rung=done_repeats + 1)
         return Planned(ACK_OVERDUE, sent_at + repeat)
     return None
@@ -118,3 +123,22 @@ def business_time(when: float, branch: Branch | None, danger: bool) -> float:
         if local < opens:
             return opens.timestamp()
     return when
+
+
+def business_deadline(start: float, seconds: float, branch: Branch | None) -> float:
+    """``start`` plus ``seconds`` counted only in the branch's business hours.
+
+    A branch without business hours counts every hour.
+    """
+    if branch is None or branch.business_hours is None:
+        return start + seconds
+    zone = ZoneInfo(branch.timezone)
+    at, left = business_time(start, branch, False), seconds
+    for _ in range(400):  # a year of opening days at most
+        local = datetime.fromtimestamp(at, zone)
+        closes = datetime.combine(local.date(), branch.business_hours.closes, zone).timestamp()
+        if at + left <= closes:
+            return at + left
+        left -= max(closes - at, 0.0)
+        at = business_time(closes + 1, branch, False)
+    return at + left

@@ -6,6 +6,9 @@ falls due â€” a follow-up, a held channel, a row's backoff, a stuck-post check â
 exactly until then (or ``sweep_every``, whichever is sooner). ``wake()`` cuts the sleep short
 and is never lost: a wake-up during a pass makes the next pass start at once. APScheduler
 runs only the user-group refresh, which needs no precision.
+
+Beside it, a second thread (the urgent lane) sends only danger alerts' rows, so an alert never
+waits behind a slow Home refresh or digest already in flight (issue 15: alerts go first).
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, digest, followups, retention, watchdog
+from care_bot.flows import delivery, digest, followups, lookout, orders, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
 from care_bot.storage import digests, outbox
 from care_bot.storage import followups as followup_rows
+from care_bot.storage import lookout as lookout_rows
 
 logger = logging.getLogger(__name__)
 ROLES_JOB_ID = "care-roles"
@@ -48,7 +52,10 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         followups.send_due(services)
         with services.store.reading() as db:
             reminder_at = followup_rows.next_due_any(db, services.clock())
+        lookout_due(services)
         delivery.deliver_due(services, until=reminder_at)
+        if lookout.feed(services):  # more of a notice's fan-out: come straight back
+            services.delivery.backlog = True
         delivery.report_stuck(services)
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
@@ -60,6 +67,17 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         except Exception:
             logger.warning("could not record that the bot is alive")
     return clean
+
+
+def lookout_due(services: Services) -> None:
+    """Issue 20: notices' expiry and "not seen" checks, orders' reminders, the fan-out."""
+    try:
+        lookout.close_due(services)
+        lookout.check_seen(services)
+        orders.remind_due(services)
+        lookout.feed(services)
+    except Exception:
+        logger.exception("notices and orders could not be handled; tried again next sweep")
 
 
 def next_due(services: Services) -> float | None:
@@ -79,6 +97,7 @@ def next_due(services: Services) -> float | None:
             candidates.append(followup_rows.next_due_any(db, now))
             candidates.append(outbox.next_not_before(db, now))
             candidates.append(digests.next_due(db))  # issue 11: the weekly digest
+            candidates.append(lookout_rows.next_due(db, now))  # issue 20: notices, orders
             oldest = outbox.oldest_unsettled(db)
     except Exception:
         logger.warning("could not read the next due time; sweeping on the tick")
@@ -99,6 +118,7 @@ class Sweeper:
         self._woken = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._urgent = _UrgentLane(services, self._stop)
         self.started_at = time.monotonic()
         self.last_completed: float | None = None
         self.heartbeat = Heartbeat(services.settings.heartbeat_url)
@@ -114,6 +134,7 @@ class Sweeper:
             logger.exception("could not schedule the weekly digest; the bot runs without it")
         self._thread = threading.Thread(target=self._run, name="care-sweep", daemon=True)
         self._thread.start()
+        self._urgent.start()
         self._scheduler.add_job(
             refresh_roles, "interval", args=[self.services], id=ROLES_JOB_ID,
             seconds=ROLE_REFRESH_SECONDS, coalesce=True, max_instances=1, misfire_grace_time=None,
@@ -145,6 +166,7 @@ class Sweeper:
 
     def wake(self) -> None:
         """Run the sweep as soon as possible, such as right after a report is saved."""
+        self._urgent.wake()
         with self._wakeup:
             self._woken = True
             self._wakeup.notify_all()
@@ -169,4 +191,45 @@ class Sweeper:
         if self._thread is None:
             return True
         self._thread.join(timeout)
+        self._urgent.join(1.0)
         return not self._thread.is_alive()
+
+
+class _UrgentLane:
+    """A thread that sends danger alerts' rows the moment they are queued."""
+
+    TICK = 1.0  # also looks on its own, for a retry whose backoff ended
+
+    def __init__(self, services: Services, stop: threading.Event):
+        self.services = services
+        self._stop = stop
+        self._event = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the lane's thread."""
+        self._thread = threading.Thread(target=self._run, name="care-urgent", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for urgent rows now."""
+        self._event.set()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the lane to stop (after ``stop`` was set)."""
+        self._event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._event.wait(self.TICK)
+            self._event.clear()
+            if self._stop.is_set():
+                break
+            if not self.services.lease.leader:  # the leader's lane sends (PostgreSQL)
+                continue
+            try:
+                delivery.deliver_urgent(self.services)
+            except Exception:
+                logger.exception("urgent delivery failed; the sweep sends these rows too")

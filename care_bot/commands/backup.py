@@ -31,7 +31,7 @@ def run(argv: list[str]) -> int:
         print("backup: the bot's database is PostgreSQL, which this command does not copy. Use "
               "the database's own backups: pg_dump (for example pg_dump --format=custom "
               "--file care.dump \"$DATABASE_URL\"), or your provider's snapshots and "
-              "point-in-time recovery. See the README, section \"Deployment\".", file=sys.stderr)
+              "point-in-time recovery. See docs/deployment.md.", file=sys.stderr)
         return EXIT_USAGE
     source = target
     dest = Path(args.dest)

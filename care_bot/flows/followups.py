@@ -8,21 +8,23 @@ transaction, so a crash either does all of it or none of it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import sqlite_utils
 
 from care_bot import care, ladder
 from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
-from care_bot.checklist import task_states
-from care_bot.flows import posting
+from care_bot.checklist import task_states, tasks_of
+from care_bot.flows import paging, posting, urgent
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
-from care_bot.storage import followups, incidents
+from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices
 from care_bot.views.summary import branch_label
 
 logger = logging.getLogger(__name__)
+ALERT_CHECK_AFTER = 5.0
 
 
 def _schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Planned,
@@ -31,6 +33,12 @@ def _schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Plann
         db, incident_id=incident_id, kind=planned.kind, due_at=planned.due_at, now=now,
         task=planned.task, rung=planned.rung,
     )
+
+
+def schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Planned,
+             now: float) -> None:
+    """Schedule one planned follow-up (a task created later, such as the account tasks)."""
+    _schedule(db, incident_id, planned, now)
 
 
 def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -43,6 +51,20 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     tell_rxm_of_danger(db, services, incident, now)
     # The associate may never finish the report; they still get the care after it.
     schedule_care_after(db, services, incident, now, now)
+    # "Not delivered yet" once the security post is still waiting after a few seconds.
+    _schedule(db, incident.id, ladder.Planned(ladder.ALERT_CHECK, now + ALERT_CHECK_AFTER),
+              now)
+
+
+def restart_paging(db: sqlite_utils.Database, services: Services, incident: Incident,
+                   event_id: int, now: float) -> bool:
+    """Page again from the first wave when nobody has the alert and no page is pending."""
+    if incident.acknowledged_at or any(f.kind in ladder.ACK_KINDS
+                                       for f in followups.pending_for(db, incident.id)):
+        return False
+    first = ladder.first_ack_followup(services.settings.reminders, True, now)
+    _schedule(db, incident.id, replace(first, task=f"again:{event_id}"), now)
+    return True
 
 
 def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -51,7 +73,10 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     reminders = services.settings.reminders
     start = incident.created_at if incident.danger else now
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
+    owed = {task.key for task in care.tasks_for(incident)}
     for task in ladder.TASKS_AFTER_SUBMIT:
+        if task not in owed:  # a non-client has no account work to chase
+            continue
         begin = start if task == SAFETY_PLAN else now
         _schedule(db, incident.id,
                   ladder.task_deadline(reminders, task, begin, incident.danger), now)
@@ -134,13 +159,19 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     if followup is None or followup.status != "pending":
         return 0
     incident = incidents.get_incident(db, followup.incident_id)
+    if followup.kind == ladder.ALERT_CHECK:  # only the associate's view of the alert changes
+        followups.finish(db, followup.id, "sent", now)
+        if incident is not None and not _alert_delivered(db, incident):
+            posting.queue_alert_views(db, incident, now)  # "Not delivered yet"
+        return 1
     if _no_longer_needed(db, incident, followup) or _later_checkin_due(db, followup, now):
         followups.finish(db, followup.id, "skipped", now)
         return 1
     branch = services.settings.branches.get(incident.branch or "")
-    # A check-in waits for opening time even after a danger incident: never at night.
-    opening = ladder.business_time(now, branch,
-                                   incident.danger and followup.kind != ladder.WELLBEING)
+    # A check-in waits for opening time even after a danger incident: never at night. An urgent
+    # report (issue 20: the person has an active order) does not wait, as danger does not.
+    pressing = incident.danger or urgent.is_urgent(db, incident, now)
+    opening = ladder.business_time(now, branch, pressing and followup.kind != ladder.WELLBEING)
     if opening > now:
         followups.postpone(db, followup.id, opening)
         posting.queue_refresh(db, incident.id, now)
@@ -158,6 +189,11 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     return 1
 
 
+def _alert_delivered(db, incident: Incident) -> bool:
+    row = outbox.delivery_of(db, posting.parent_key(incident.id, "security"))
+    return row is not None and row[0] == "sent"
+
+
 def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool:
     if incident is None:
         return True
@@ -168,7 +204,9 @@ def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool
     if followup.kind in ladder.ACK_KINDS:
         return incident.acknowledged_at is not None
     if followup.kind in (ladder.TASK_DUE, ladder.TASK_OVERDUE):
-        return followup.task in task_states(incidents.list_events(db, incident.id))
+        states = task_states(incidents.list_events(db, incident.id))
+        owed = {task.key for task in tasks_of(incident, states)}
+        return followup.task in states or followup.task not in owed
     return False
 
 
@@ -185,7 +223,9 @@ def _next(services: Services, incident: Incident, followup: Followup,
     if followup.kind in ladder.ACK_KINDS:
         start = incident.created_at if incident.danger else incident.submitted_at or now
         sent = ladder.Planned(followup.kind, followup.due_at, followup.rung, followup.task)
-        return ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        # a restarted ladder ("pressed again") keeps its own rows: carry its tag
+        return replace(nxt, task=followup.task) if nxt else None
     if followup.kind == ladder.TASK_DUE:
         return ladder.task_escalation(reminders, followup.task, now)
     return None
@@ -195,7 +235,9 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
     settings = services.settings
     key = f"followup:{followup.id}"
     unless_ack = {"acknowledged": True}
-    if followup.kind == ladder.ACK_REMINDER:
+    if incident.danger and followup.kind in ladder.ACK_KINDS:
+        _page_danger(db, services, incident, followup, key, now)
+    elif followup.kind == ladder.ACK_REMINDER:
         posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
                                    notices.ack_reminder(incident), now, unless_ack)
     elif followup.kind in (ladder.ACK_ESCALATION, ladder.ACK_REPEAT):
@@ -212,6 +254,19 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
         posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
                          care_after_views.checkin(incident, settings.support_text,
                                                   followup.rung), now)
+
+
+def _page_danger(db, services: Services, incident: Incident, followup: Followup, key: str,
+                 now: float) -> None:
+    """A danger alert nobody has taken: page again, wider each time, until someone takes it."""
+    if followup.kind == ladder.ACK_REMINDER:
+        paging.remind(db, services, incident, key, now)
+        return
+    paging.widen(db, services, incident, key, now)
+    if followup.kind == ladder.ACK_OVERDUE or (
+            followup.kind == ladder.ACK_REPEAT
+            and followup.rung >= services.settings.reminders.ack_repeat_max):
+        incidents.set_overdue(db, incident.id, True)  # flagged, and still paged
 
 
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:

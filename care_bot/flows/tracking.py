@@ -19,7 +19,9 @@ from care_bot.checklist import (
     EVENT_TASK_COMPLETED,
     TaskDone,
     all_done,
+    identified,
     task_states,
+    tasks_of,
 )
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import posting
@@ -50,6 +52,7 @@ ACTION_PHRASES = {
     "update_checklist": "update the checklist of",
     "decide_account": "record the account decision on",
     "close_incident": "close early",
+    "identify_client": "identify the client on",
 }
 
 
@@ -153,19 +156,37 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
             ))
         event = incidents.append_event(db, incident.id, actor=user_id, action=EVENT_ACKNOWLEDGED,
                                        surface=surface, now=now)
+        if incident.danger and incidents.set_claimed(db, incident.id, user_id, now):
+            # Acknowledge on a danger alert takes it: the associate sees who is on it
+            incidents.append_event(db, incident.id, actor=user_id, action="claimed",
+                                   surface=surface, now=now, detail={"by_acknowledge": True})
         followup_flow.on_acknowledge(db, services, incident.id, now)
         _reply_both(db, services, incident, f"event:{event.id}",
                     notices.acknowledged(incident, user_id), now)
         posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
                          notices.acknowledged_dm(incident, user_id), now)
-        _tell_market_president(db, services, incident, branch, user_id, now)
-        if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
-            posting.queue_dm(db, incident.id, user_id, f"incident:{incident.id}:report_prompt",
-                             messages.with_report_to_hr_button(
-                                 notices.report_to_hr_prompt(incident), incident.id), now)
+        start_chain(db, services, incident, user_id, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
+
+
+def start_chain(db, services: Services, incident: Incident, user_id: str, now: float) -> None:
+    """What taking a report or alert starts: the Market President's DM, and the supervisor's
+    "Report to HR and CS&R" prompt (to the taker when they may report, else the branch's
+    supervisor)."""
+    roles = services.roles.snapshot()
+    branch = _branch(services, incident)
+    _tell_market_president(db, services, incident, branch, user_id, now)
+    if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
+        prompted, taker = [user_id], None
+    else:
+        prompted, taker = care.told(incident, "supervisor", branch), user_id
+    for person in prompted:
+        if person != incident.reporter:
+            posting.queue_dm(db, incident.id, person, f"incident:{incident.id}:report_prompt",
+                             messages.with_report_to_hr_button(
+                                 notices.report_to_hr_prompt(incident, taker), incident.id), now)
 
 
 def _tell_market_president(db, services: Services, incident: Incident, branch, user_id: str,
@@ -191,15 +212,19 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is closed.")
         branch = _branch(services, incident)
-        tasks = care.completable_tasks(user_id, incident, states, roles, branch)
+        tasks = care.completable_tasks(user_id, incident, states, roles, branch,
+                                       identified(states))
         tasks += [TASKS_BY_KEY[key] for key in manual_tasks(services)
                   if key not in states and care.is_allowed(
                       TASKS_BY_KEY[key].permission, user_id, incident, roles, branch)]
-        can_decide = ("account_decision" not in states
+        owed = {task.key for task in tasks_of(incident, states)}
+        can_decide = ("account_decision" in owed and "account_decision" not in states
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
+        can_identify = (care.IDENTIFY_CLIENT in owed and care.IDENTIFY_CLIENT not in states
+                        and care.is_allowed(care.IDENTIFY, user_id, incident, roles, branch))
         can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
         can_review = _can_review(incident, states, user_id, roles, branch)
-        if not (tasks or can_decide or can_close or can_review):
+        if not (tasks or can_decide or can_close or can_review or can_identify):
             return _refuse(db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
@@ -209,7 +234,7 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
     return Outcome(view=tracking.checklist_view(
         incident, states, tasks, can_decide, can_close, show_private,
         branches=services.settings.branches, hr_destination=not manual_tasks(services),
-        can_review=can_review))
+        can_review=can_review, can_identify=can_identify))
 
 
 def _can_review(incident: Incident, states: dict, user_id: str, roles, branch) -> bool:
@@ -290,7 +315,8 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
     states: dict[str, TaskDone] = task_states(incidents.list_events(db, incident.id))
-    done = all_done(states, care.tasks_for(incident))
+    current = incidents.get_incident(db, incident.id) or incident
+    done = all_done(states, tasks_of(current, states))
     if done and incidents.set_closed(db, incident.id, "care-bot", None, now):
         _after_close(db, services, incident, "care-bot", None, now)
 

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import intake, lookup, records, retention
+from care_bot.flows import danger, intake, lookup, person_page, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -41,7 +41,9 @@ def register(app, services: Services) -> None:
             services.slack.open_view(command["trigger_id"], start.view)
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
-            _tell_retry(services, command)
+            # Never silent: the response_url needs no Web API call, and carries the alert
+            if not danger.could_not_open(services, command.get("response_url")):
+                _tell_retry(services, command)
 
 
     def legal_hold(ack, command):
@@ -105,4 +107,18 @@ def _tell(services: Services, command: dict, text: str) -> None:
         services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})
 
 
-LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export}
+def _person(services: Services, ack, command: dict, rest: str) -> None:
+    """Issue 20: `/threat person REF`, the person's page for the privacy rule's people."""
+    page = person_page.open_by_ref(services, command["user_id"], rest)
+    if page.message:
+        ack(response_type="ephemeral", text=page.message)
+        return
+    ack()
+    try:
+        services.slack.open_view(command["trigger_id"], page.view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _tell(services, command, "Slack did not open the page in time. Please try again.")
+
+
+LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "person": _person}

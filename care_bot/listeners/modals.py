@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows import danger, intake, tracking
+from care_bot.flows import danger, identify, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
 from care_bot.listeners.guard import after_ack_guard
@@ -61,11 +61,13 @@ def register(app, services: Services) -> None:
             if screen is not None:
                 # Help wins over the record: alert security straight through Slack.
                 ack(response_action="update", view=screen)
-                danger.alert_without_storage(services, body["user"]["id"], _values(body))
+                danger.alert_without_storage(services, body["user"]["id"], _values(body),
+                                             body["view"].get("id"))
                 return
             _save_failed(ack, body)
             return
         ack(**result.response())
+        danger.show_screen(services, body["view"].get("id"), result.view, body["user"]["id"])
         ref = _ref(body)
         if ref.step == "safety" and not result.errors:
             # The draft the answer went to (a danger alert may have needed a fresh one).
@@ -85,6 +87,7 @@ def register(app, services: Services) -> None:
     @guard
     def emergency_closed(ack, body):
         ack()
+        danger.forget_screen(services, body["view"].get("id"))
 
     @app.view(Callback.CHECKLIST.value)
     @guard
@@ -105,6 +108,16 @@ def register(app, services: Services) -> None:
         outcome = tracking.decide_account(
             services, body["user"]["id"], _ref(body).incident_id,
             answers.get("decision"), answers.get("rationale") or "",
+        )
+        _answer(ack, outcome)
+
+    @app.view(Callback.IDENTIFY_CLIENT.value)
+    @guard
+    def identify_client(ack, body):
+        answers = read_answers(_values(body))
+        outcome = identify.identify_client(
+            services, body["user"]["id"], _ref(body).incident_id, answers.get("client_status"),
+            answers.get("client_name") or "", answers.get("accounts") or "",
         )
         _answer(ack, outcome)
 

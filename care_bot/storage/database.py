@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from care_bot.storage import chain
+from care_bot.storage import chain, people_schema
 from care_bot.storage.drafts import OpenDraftHint
 from care_bot.storage.sqlite_files import Snapshot, StorageUnavailable
 from care_bot.storage.sqlite_files import chmod_if_mine as _chmod_if_mine
@@ -191,6 +191,23 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
             incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
             reason TEXT NOT NULL, set_by TEXT NOT NULL, set_at REAL NOT NULL)"""
     )
+
+
+@migrations()
+def m007_i15_alert_tracking(db: sqlite_utils.Database) -> None:
+    """Issue 15: alerts go first (an outbox priority), and the screens that show an alert."""
+    db.execute("ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 2")
+    db.execute("CREATE INDEX outbox_urgent ON outbox (priority, id) WHERE status = 'pending'")
+    db.execute(
+        """CREATE TABLE alert_screens (
+            view_id TEXT PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            user_id TEXT NOT NULL, draft_id TEXT NOT NULL DEFAULT '',
+            opened_at REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX alert_screens_incident ON alert_screens (incident_id)")
+
+
+migrations(name="m007_i20_people_of_concern")(people_schema.create)  # issue 20's tables
 
 
 @migrations()

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, REVIEW, Task
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    CLIENT_NOT_KNOWN,
+    NOT_A_CLIENT,
+    PERSON_LABELS,
+    REVIEW,
+    Task,
+    client_answer,
+)
+from care_bot.ids import Action
 from care_bot.models import Incident
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import thread_note, with_checklist_button
-from care_bot.views.text import mention, safe, slack_date
+from care_bot.views.text import mention, plain, safe, slack_date
 
 NOTE_LIMIT = 1000
 
@@ -56,6 +65,40 @@ def ack_overdue(incident: Incident) -> Message:
         f":red_circle: *{incident.ref}* is overdue: still not acknowledged after every "
         "reminder. It stays flagged until someone acknowledges it."
     )
+
+
+def alert_waiting(incident: Incident, where: str, waited: str) -> str:
+    """ "Ava Associate (Harbor Street) has waited 2 min with no responder"."""
+    name = safe(incident.answers.get("associate_name"), 150) or mention(incident.reporter)
+    return f"{name} ({where}) has waited {waited} with no responder"
+
+
+def danger_page(incident: Incident, waiting: str, mentions: list[str],
+                broadcast: bool = True) -> Message:
+    """A re-page in an alert's thread; shown in the channel too unless ``broadcast`` is off."""
+    ping = " ".join(mentions)
+    text = (f"{ping} :rotating_light: *{incident.ref}: {waiting}.* Press *I'm on it* (or "
+            "*Acknowledge*) on the alert above to take it; paging stops only then.")
+    message = thread_note(text.strip())
+    return {**message, "reply_broadcast": True} if broadcast else message
+
+
+def danger_page_dm(incident: Incident, waiting: str) -> Message:
+    """A re-page by DM, which reaches a phone even when the channel is muted."""
+    return thread_note(
+        f":rotating_light: *{incident.ref}: someone may be in immediate danger. {waiting}.* "
+        "Open the alert in the security or supervisors channel and press *I'm on it* to take "
+        "it. Call 911 if nobody has."
+    )
+
+
+def pressed_again(incident: Incident, when: str, mentions: list[str]) -> Message:
+    """The loud reply when the associate presses the danger button again on an open alert."""
+    ping = " ".join(mentions)
+    name = safe(incident.answers.get("associate_name"), 150) or mention(incident.reporter)
+    text = (f"{ping} :rotating_light: *{name} pressed the danger button again at {when}* "
+            f"({incident.ref}). They may still be in danger: contact them now.")
+    return {**thread_note(text.strip()), "reply_broadcast": True}
 
 
 def _mentions(users: list[str]) -> str:
@@ -114,11 +157,44 @@ def market_president_dm(incident: Incident, where: str, kinds: str, acknowledged
     """The Market President's DM on acknowledgement: reference and summary, no private details."""
     danger = " Someone was in *immediate danger*." if incident.danger else ""
     return thread_note(
-        f"For your information as Market President: *{incident.ref}*, a threat by a client "
-        f"was reported at {where} ({kinds}).{danger} {mention(acknowledged_by)} acknowledged "
-        "it. Delivery / local management will decide on the client's account; you will be "
-        "asked for that decision."
+        f"For your information as Market President: *{incident.ref}*, a threat was reported "
+        f"at {where} ({kinds}).{danger} {mention(acknowledged_by)} acknowledged it."
+        + _account_part(incident)
     )
+
+
+def _account_part(incident: Incident) -> str:
+    answer = client_answer(incident.answers)
+    if answer == NOT_A_CLIENT:
+        return " The person is not a client: there is no account decision to make."
+    if answer == CLIENT_NOT_KNOWN:
+        return (" The Internal Control Specialist (ICS) is identifying whether the person is a "
+                "client; if so, you will be asked for the account decision.")
+    return (" Delivery / local management will decide on the client's account; you will be "
+            "asked for that decision.")
+
+
+def identify_request(incident: Incident) -> Message:
+    """The ICS's DM when the associate did not know whether the person is a client."""
+    message = thread_note(
+        f"*{incident.ref}*: an associate reported a threat and did not know whether the person "
+        "is a client. As the Internal Control Specialist (ICS), please *identify the client, "
+        "if there is one*. If it is a client, the account tasks start then; if not, there is "
+        "no account work."
+    )
+    button = {"type": "actions", "block_id": "incident", "elements": [{
+        "type": "button", "action_id": Action.IDENTIFY_CLIENT.value, "style": "primary",
+        "text": plain("ICS: identify the client"), "value": str(incident.id)}]}
+    return {**message, "blocks": [*message["blocks"], button]}
+
+
+def client_identified(incident: Incident, user_id: str, client: bool) -> Message:
+    """The thread reply when the ICS has identified the person (no name in the channel)."""
+    if client:
+        return thread_note(f"🔎 {mention(user_id)} identified the person on {incident.ref} as a "
+                           "client. The account tasks are on the checklist now.")
+    return thread_note(f"🔎 {mention(user_id)} found that the person on {incident.ref} is not "
+                       "a client: there is no account work.")
 
 
 def acknowledged(incident: Incident, user_id: str) -> Message:
@@ -193,16 +269,29 @@ def downtime(started_at: float, ended_at: float) -> Message:
 
 
 def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[str],
-                                 market_president: list[str], where: str) -> Message:
-    """The guideline's Incident/Threat Notification for HR and CS&R; never client details."""
+                                 market_president: list[str], where: str,
+                                 supervisor: str | None = None) -> Message:
+    """The guideline's Incident/Threat Notification for HR and CS&R; never client details.
+
+    ``supervisor`` is the branch's supervisor; with none, whoever acknowledged is named and
+    labelled as such. Law enforcement is what the associate said on the danger screen, then
+    what the report says.
+    """
     answers = incident.answers
-    officer = _law_enforcement(answers)
+    officer = _law_enforcement(answers, incident.police_call)
+    if supervisor:
+        boss = mention(supervisor)
+    elif incident.acknowledged_by:
+        boss = (f"{mention(incident.acknowledged_by)} (acknowledged the report; no branch "
+                "supervisor on file)")
+    else:
+        boss = f"{mention(sender)} (sent this notification; no branch supervisor on file)"
     fields = [
         ("Associate reporting the threat",
          f"{safe(answers.get('associate_name'), 200) or mention(incident.reporter)} · "
          f"{safe(answers.get('associate_position'), 200) or 'position not given'} · "
          f"{safe(answers.get('associate_location'), 300) or where}"),
-        ("Supervisor", mention(sender)),
+        ("Supervisor", boss),
         ("Regional Experience Manager (RXM) or next-level management", _mentions(rxm)),
         ("Market President", _mentions(market_president)),
         ("Local law enforcement / 911", officer),
@@ -217,10 +306,19 @@ def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[s
     return thread_note(text)
 
 
-def _law_enforcement(answers: dict) -> str:
+POLICE_SAID = {
+    "called": "the associate called 911 (said on the danger screen)",
+    "cant_call": ("the associate could not call and asked security to call 911 for them "
+                  "(said on the danger screen)"),
+}
+
+
+def _law_enforcement(answers: dict, police_call: str | None = None) -> str:
+    said = POLICE_SAID.get(police_call or "")
     if answers.get("action_taken") != "law_enforcement":
-        return "not contacted"
-    parts = [safe(answers.get("agency"), 200) or "agency not given"]
+        return said or "not contacted"
+    parts = [said] if said else []
+    parts.append(safe(answers.get("agency"), 200) or "agency not given")
     if answers.get("officer_name"):
         parts.append(f"name of officer: {safe(answers.get('officer_name'), 200)}")
     else:
@@ -238,10 +336,15 @@ def hr_reported(user_id: str, destination: str) -> Message:
     )
 
 
-def report_to_hr_prompt(incident: Incident) -> Message:
-    """The supervisor's DM right after they acknowledge: the one step to report onwards."""
+def report_to_hr_prompt(incident: Incident, taker: str | None = None) -> Message:
+    """The supervisor's DM once the alert or report is taken: the one step to report onwards.
+
+    ``taker`` is someone else who took it (a security member's "I'm on it").
+    """
+    first = (f"{mention(taker)} took *{incident.ref}*." if taker
+             else f"You acknowledged *{incident.ref}*.")
     return thread_note(
-        f"You acknowledged *{incident.ref}*. Next, as the guideline asks, report it to Human "
+        f"{first} Next, as the guideline asks, report it to Human "
         "Resources and Corporate Security & Risk: one click sends the Incident/Threat "
         "Notification to both (no client details)."
     )

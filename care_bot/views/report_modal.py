@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from care_bot.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, STEP_ORDER, Step
+from care_bot.care import CLIENT_NOT_KNOWN, NOT_A_CLIENT, STEP_ORDER, Step
 from care_bot.config import Branch
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
-from care_bot.models import Incident
 from care_bot.views.fields import (
+    CLIENT_PART,
     CLIENT_PART_STARTS_AT,
     DIRECTORY_PEOPLE,
     STEP_FIELDS,
@@ -19,7 +19,7 @@ from care_bot.views.fields import (
 from care_bot.views.home import danger_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.summary import report_parts
-from care_bot.views.text import clip, escape, mention, mrkdwn, plain, slack_date
+from care_bot.views.text import clip, mrkdwn, plain, slack_date
 
 TITLE = "Report a threat"
 MAX_SELECT_OPTIONS = 100
@@ -31,28 +31,21 @@ STEP_TITLES = {
     Step.REPORT: "Who will be told",
     Step.REVIEW: "Review and submit",
 }
-# The CARE letter of each step, shown as small context under the plain header.
-STEP_LETTERS = {
-    Step.CLIENT_SERVICE: "C · Client Service Excellence",
-    Step.ASSESS: "A · Assess and Action",
-    Step.REPORT: "R · Report",
-}
 CLIENT_PART_TITLE = "The client relationship"
-CLIENT_PART_LETTER = "E · Evaluate the relationship"
 STEP_GUIDANCE = {
     Step.SAFETY: (
         "*If you are in danger, get to safety and call 911 first.* "
         "Answer the first question and press Next: that alone alerts security."
     ),
     Step.CLIENT_SERVICE: (
-        "Tell us what happened. The guideline asks you to try to accommodate the client "
-        "first, and to contact your supervisor if that does not work."
+        "Tell us what happened. The guideline asks you to try to meet the person's needs "
+        "first, and to call your supervisor over if that does not work."
     ),
     Step.ASSESS: (
         "Use your best judgement. If you or others are in danger, contact law enforcement "
-        "immediately. If it is not viable or imminent, tell your supervisor.\n_Examples: "
-        "threats to harm, throwing or slamming things, name-calling, implied threats, "
-        "erratic behaviour._"
+        "immediately. If it is not viable or imminent, tell your supervisor: this report "
+        "does that.\n_Examples: threats to harm, throwing or slamming things, name-calling, "
+        "implied threats, erratic behaviour._"
     ),
     Step.REPORT: (
         "Your supervisor reports this to HR and Corporate Security &amp; Risk (CS&amp;R). "
@@ -65,11 +58,20 @@ CLIENT_PART_GUIDANCE = (
     "You tell your Internal Control Specialist (ICS), who contacts the account officer. "
     "Local management decides whether the account stays open. Everything here is optional."
 )
+UNKNOWN_CLIENT_GUIDANCE = (
+    "You said you don't know whether they are a client. Your Internal Control Specialist "
+    "(ICS) is asked to identify the client, if there is one. Anything you know helps; "
+    "everything here is optional."
+)
 
 
 def _input_block(
-    spec: FieldSpec, value: Any, branches: Mapping[str, Branch]
+    spec: FieldSpec, value: Any, branches: Mapping[str, Branch], now: float | None = None
 ) -> dict[str, Any] | None:
+    if value is None and spec.default is not None:
+        value = spec.default
+    if value is None and spec.now_by_default and now is not None:
+        value = int(now)
     element = _element(spec, value, branches)
     if element is None:
         return None
@@ -145,10 +147,13 @@ def visible_fields(step: Step, branches: Mapping[str, Branch],
     Market President and the account officer are never required.
     """
     known = directory_people(branches, (answers or {}).get("branch"))
+    not_client = (answers or {}).get("client_status") == NOT_A_CLIENT
     specs = []
     for spec in STEP_FIELDS[step]:
         if spec.block == Block.BRANCH and not branches:
             continue
+        if not_client and spec.block in CLIENT_PART:
+            continue  # someone who is not a client has no relationship to evaluate
         role = spec.block.value
         if role in DIRECTORY_PEOPLE and spec.required and role in known:
             spec = replace(spec, required=False)
@@ -166,21 +171,19 @@ def directory_people(branches: Mapping[str, Branch], code: str | None) -> dict[s
 
 def _step_header(step: Step) -> list[dict[str, Any]]:
     number = STEP_ORDER.index(step) + 1
-    context = f"Step {number} of {len(STEP_ORDER)}"
-    if step in STEP_LETTERS:
-        context = f"{STEP_LETTERS[step]} · {context}"
     return [
         {"type": "header", "text": plain(STEP_TITLES[step], 150)},
-        {"type": "context", "elements": [mrkdwn(context)]},
+        {"type": "context", "elements": [mrkdwn(f"Step {number} of {len(STEP_ORDER)}")]},
         {"type": "section", "text": mrkdwn(STEP_GUIDANCE[step])},
     ]
 
 
-def _client_part_header() -> list[dict[str, Any]]:
+def _client_part_header(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    unknown = answers.get("client_status") == CLIENT_NOT_KNOWN
     return [
         {"type": "header", "text": plain(CLIENT_PART_TITLE, 150)},
-        {"type": "context", "elements": [mrkdwn(CLIENT_PART_LETTER)]},
-        {"type": "section", "text": mrkdwn(CLIENT_PART_GUIDANCE)},
+        {"type": "section", "text": mrkdwn(
+            UNKNOWN_CLIENT_GUIDANCE if unknown else CLIENT_PART_GUIDANCE)},
     ]
 
 
@@ -189,7 +192,7 @@ def _review_blocks(answers: Mapping[str, Any], branches: Mapping[str, Branch]
     """Every answer, part by part; the first section of each part has a "Change" button."""
     blocks: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for step, texts in report_parts(answers, branches, include_private=True):
+    for step, texts in report_parts(answers, branches, include_private=True, tags=False):
         for text in texts:
             block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
             if step not in seen and not (step == Step.SAFETY.value and answers.get(
@@ -216,13 +219,17 @@ def step_view(
     answers: Mapping[str, Any],
     draft_id: str,
     branches: Mapping[str, Branch],
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """Build the modal for one report step, pre-filled with the draft's answers."""
+    """Build the modal for one report step, pre-filled with the draft's answers.
+
+    ``now`` pre-fills "When did it happen?" while it has no answer.
+    """
     blocks = _step_header(step)
     for spec in visible_fields(step, branches, answers):
         if spec.block == CLIENT_PART_STARTS_AT:
-            blocks.extend(_client_part_header())
-        block = _input_block(spec, answers.get(spec.block.value), branches)
+            blocks.extend(_client_part_header(answers))
+        block = _input_block(spec, answers.get(spec.block.value), branches, now)
         if block:
             blocks.append(block)
     if step == Step.REVIEW:
@@ -280,100 +287,6 @@ def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
             },
             # The danger question must never hide behind the resume offer: one tap here too.
             {"type": "actions", "block_id": "danger_now", "elements": [danger_button()]},
-        ],
-    }
-
-
-def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = None,
-                   security_phone: str | None = None) -> dict[str, Any]:
-    """The danger screen: who was alerted, what happens next, the 911 answer, "I'm safe now"."""
-    if supervisor == incident.reporter:
-        supervisor = None  # the supervisor is the one in danger: the supervisors role is told
-    told = f"{mention(supervisor)} (your supervisor)" if supervisor else (
-        "the supervisors on duty")
-    dm = "; your supervisor also gets a direct message" if supervisor else ""
-    if incident.police_call == POLICE_CALLED:
-        police = ":white_check_mark: You said you have called 911. Security can see that."
-    elif incident.police_call == POLICE_CANT_CALL:
-        police = (":white_check_mark: *Security has been asked to call 911 for you.* "
-                  "Stay where you are safest.")
-    else:
-        police = "Could you call 911? Tell security here, one tap:"
-    desk = f"\nSecurity desk: *{escape(security_phone)}*" if security_phone else ""
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": plain("Get to a safe place. Call 911 if you can.", 150)},
-        {"type": "section", "text": mrkdwn(
-            f"*Alerted:* Corporate Security & Risk (the security channel) and {told}. "
-            f"Reference *{incident.ref}*.{desk}\n*What happens next:* one security colleague "
-            f"takes the alert and contacts you{dm}. Do not confront the person."
-        )},
-        {"type": "section", "text": mrkdwn(police)},
-    ]
-    if incident.police_call is None:
-        blocks.append({"type": "actions", "block_id": "police", "elements": [
-            {"type": "button", "action_id": Action.POLICE_CALLED.value,
-             "text": plain(POLICE_CALL_LABELS[POLICE_CALLED]), "value": str(incident.id)},
-            {"type": "button", "action_id": Action.POLICE_CANT_CALL.value, "style": "danger",
-             "text": plain(POLICE_CALL_LABELS[POLICE_CANT_CALL]), "value": str(incident.id)},
-        ]})
-    blocks.append(_finish_later_block(draft_id))
-    return {
-        "type": "modal",
-        "callback_id": Callback.EMERGENCY.value,
-        "title": plain("Alert sent", 24),
-        "submit": plain("I'm safe now", 24),
-        "close": plain("Close", 24),
-        "notify_on_close": True,
-        "private_metadata": encode(ModalRef(draft_id=draft_id, step=Step.SAFETY.value,
-                                            incident_id=incident.id)),
-        "blocks": blocks,
-    }
-
-
-def unsaved_alert_view(security_phone: str | None = None) -> dict[str, Any]:
-    """The danger screen when saving failed: the alert is being sent to security directly."""
-    desk = (f"\nSecurity desk: *{escape(security_phone)}*" if security_phone else "")
-    return {
-        "type": "modal",
-        "callback_id": Callback.EMERGENCY.value,
-        "title": plain("Alert sent", 24),
-        "close": plain("Close", 24),
-        "blocks": [
-            {"type": "header", "text": plain("Get to a safe place. Call 911 if you can.", 150)},
-            {"type": "section", "text": mrkdwn(
-                "CARE bot could not save your report, so it is sending the alert straight to "
-                f"Corporate Security &amp; Risk and the supervisors now.{desk}\n"
-                "Call 911 yourself if you can: this alert has no reference yet."
-            )},
-        ],
-    }
-
-
-def _finish_later_block(draft_id: str) -> dict[str, Any]:
-    return {"type": "actions", "block_id": "finish", "elements": [
-        {"type": "button", "action_id": Action.FINISH_REPORT.value,
-         "text": plain("Finish the report"), "value": draft_id},
-    ]}
-
-
-def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str, Any]:
-    """After "I'm safe now": what was recorded and posted, and the report for later."""
-    return {
-        "type": "modal",
-        "callback_id": Callback.SAFE_NOW.value,
-        "title": plain("You are safe", 24),
-        "close": plain("Done", 24),
-        "private_metadata": encode(ModalRef(draft_id=draft_id, incident_id=incident.id)),
-        "blocks": [
-            {"type": "section", "text": mrkdwn(
-                f"Thank you. We told security and your supervisor that you {safe_at_text} "
-                f"({incident.ref})."
-            )},
-            {"type": "context", "elements": [mrkdwn(
-                "Finish the report when you are ready: now, or later with `/threat`. "
-                "Nothing you entered is lost."
-            )]},
-            _finish_later_block(draft_id),
         ],
     }
 
