@@ -109,8 +109,8 @@ def waiting_recipients(db: sqlite_utils.Database, limit: int) -> list[dict]:
 
 def mark_queued(db: sqlite_utils.Database, recipient_ids: Iterable[int], now: float) -> None:
     """Note that recipients' posts are in the outbox."""
-    db.conn.executemany("UPDATE notice_recipients SET queued_at = ? WHERE id = ?",
-                   [(now, rid) for rid in recipient_ids])
+    for rid in recipient_ids:
+        db.execute("UPDATE notice_recipients SET queued_at = ? WHERE id = ?", [now, rid])
 
 
 def recipients(db: sqlite_utils.Database, notice_id: int) -> list[dict]:
