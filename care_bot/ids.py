@@ -17,6 +17,7 @@ class Callback(StrEnum):
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
     DETAILS = "care_details"  # issue 11: /threat show
+    IDENTIFY_CLIENT = "care_identify_client"
     # issue 20: a person's page and what security does from it
     PERSON_PAGE = "care_person_page"
     PERSON_LINK = "care_person_link"
@@ -55,6 +56,7 @@ class Action(StrEnum):
     HOME_ACKNOWLEDGE = "care_home_acknowledge"
     HOME_BRANCH = "care_home_branch"
     SHOW_DETAILS = "care_show_details"
+    IDENTIFY_CLIENT = "care_identify_client"
     # issue 20: people of concern, "Be on the lookout" notices, orders
     OPEN_PERSON = "care_open_person"
     LINK_CONFIRM = "care_link_confirm"
@@ -80,7 +82,10 @@ class Block(StrEnum):
     THREAT_KINDS = "threat_kinds"
     THREAT_KIND_OTHER = "threat_kind_other"
     LIKELIHOOD = "likelihood"
-    CLIENT_UNKNOWN = "client_unknown"
+    CLIENT_UNKNOWN = "client_unknown"  # the earlier form's "Unknown / not a client"
+    CLIENT_STATUS = "client_status"
+    SUPERVISOR_CALLED = "supervisor_called"
+    THREAT_SIGNS = "did_they"
     ACCOMMODATION = "accommodation"
     SUPERVISOR_CONTACTED = "supervisor_contacted"
     CREDIBLE = "credible"

@@ -26,8 +26,8 @@ ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
 # Tasks whose deadline starts at acknowledgement, and those that start at submission.
 TASKS_AFTER_ACK = ("reported_hr", "reported_security")
 TASKS_AFTER_SUBMIT = (
-    "safety_plan", "ics_notified", "account_officer_contacted", "client_notified",
-    "market_president_notified", "account_decision",
+    "safety_plan", "identify_client", "ics_notified", "account_officer_contacted",
+    "client_notified", "market_president_notified", "account_decision",
 )
 
 
