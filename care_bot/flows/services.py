@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from care_bot.config import Settings
 from care_bot.flows.delivery_state import DeliveryState
+from care_bot.flows.lease_state import LeaseState
 from care_bot.flows.view_owners import TriggerOwners
 from care_bot.flows.watchdog import StorageWatch
 from care_bot.identity import BotIdentity
@@ -34,3 +35,4 @@ class Services:
     storage_watch: StorageWatch = field(default_factory=StorageWatch)
     identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))
     triggers: TriggerOwners = field(default_factory=TriggerOwners)
+    lease: LeaseState = field(default_factory=LeaseState)
