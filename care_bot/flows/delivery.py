@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
-from care_bot.flows import alert_hooks, alert_status, people, posting, renders, worklist
+from care_bot.flows import alert_hooks, alert_status, people, posting, renders, urgent, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
 from care_bot.masking import masked_incident
@@ -269,12 +269,13 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
         audience = posting.audience_of(item.thread_of or item.key)
         settings = services.settings
-        mentions = alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
-                                         settings.alert_broadcast) if incident.danger else []
-        shown = masked_incident(incident) if audience == "supervisors" else incident
+        why = urgent.reasons(db, incident, services.clock())
         plan["message"] = messages.parent_message(
-            shown, states, next_due, settings.branches, audience, mentions,
+            masked_incident(incident) if audience == "supervisors" else incident,
+            states, next_due, settings.branches, audience,
+            _parent_mentions(services, incident, audience, bool(why)),
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
+            urgent=why,
         )
         if audience == "security":  # issue 20: "Active trespass order (…)" comes first
             plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
@@ -285,6 +286,18 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
     return plan
+
+
+def _parent_mentions(services: Services, incident, audience: str, urgent_now: bool) -> list:
+    """Who a parent message pings: a danger alert's people; for an urgent report, the
+    `security` role in the security channel."""
+    settings = services.settings
+    if incident.danger:
+        return alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
+                                     settings.alert_broadcast)
+    if urgent_now and audience == "security":
+        return alerts.role_mentions(settings.roles.get("security", ()))
+    return []
 
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:

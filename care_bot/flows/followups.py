@@ -72,7 +72,8 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Schedule everything a submitted report needs: ladder, task deadlines, check-in."""
     reminders = services.settings.reminders
     start = incident.created_at if incident.danger else now
-    _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
+    _schedule(db, incident.id, ladder.first_ack_followup(
+        reminders, incident.danger, start, urgent.is_urgent(db, incident, now)), now)
     owed = {task.key for task in care.tasks_for(incident)}
     for task in ladder.TASKS_AFTER_SUBMIT:
         if task not in owed:  # a non-client has no account work to chase
@@ -178,7 +179,7 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
         return 1
     _send(db, services, incident, followup, now)
     followups.finish(db, followup.id, "sent", now)
-    nxt = _next(services, incident, followup, now)
+    nxt = _next(db, services, incident, followup, now)
     if nxt:
         _schedule(db, incident.id, nxt, now)
     incidents.append_event(
@@ -217,13 +218,14 @@ def _later_checkin_due(db, followup: Followup, now: float) -> bool:
         for other in followups.pending_for(db, followup.incident_id))
 
 
-def _next(services: Services, incident: Incident, followup: Followup,
+def _next(db, services: Services, incident: Incident, followup: Followup,
           now: float) -> ladder.Planned | None:
     reminders = services.settings.reminders
     if followup.kind in ladder.ACK_KINDS:
         start = incident.created_at if incident.danger else incident.submitted_at or now
         sent = ladder.Planned(followup.kind, followup.due_at, followup.rung, followup.task)
-        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now,
+                                       urgent.is_urgent(db, incident, now))
         # a restarted ladder ("pressed again") keeps its own rows: carry its tag
         return replace(nxt, task=followup.task) if nxt else None
     if followup.kind == ladder.TASK_DUE:

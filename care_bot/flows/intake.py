@@ -217,6 +217,8 @@ def submit_step(
     if step == Step.SAFETY:
         return _after_safety(services, draft, answers)
     if step == Step.REVIEW:
+        if answers:  # the contradiction question's answer, recorded with the report
+            draft = _save(services, draft, Step.REVIEW, answers)
         return _submit(services, draft)
     next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
     if draft.answers.get(REVIEW_SEEN):

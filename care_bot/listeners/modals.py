@@ -89,6 +89,12 @@ def register(app, services: Services) -> None:
         ack()
         danger.forget_screen(services, body["view"].get("id"))
 
+    _register_tracking_modals(app, services, guard)
+
+
+def _register_tracking_modals(app, services: Services, guard) -> None:
+    """The follow-through modals: checklist, account decision, identify the client, close."""
+
     @app.view(Callback.CHECKLIST.value)
     @guard
     def checklist(ack, body):

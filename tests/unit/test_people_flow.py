@@ -27,8 +27,10 @@ def _world(tmp_path, key=None):
     return services, slack, clock
 
 
-def _report(services, clock, name="Jordan Marlowe", accounts="Checking ****1234"):
-    file_report(services, overrides={"report": {"client_name": name, "accounts": accounts}})
+def _report(services, clock, name="Jordan Marlowe", accounts="Checking ****1234",
+            kinds=("physical", "abusive")):
+    file_report(services, overrides={"report": {"client_name": name, "accounts": accounts},
+                                     "client_service": {"threat_kinds": list(kinds)}})
     clock.advance(60)
     with services.store.reading() as db:
         return db.execute("SELECT max(id) FROM incidents").fetchone()[0]
@@ -193,7 +195,7 @@ def test_lookout_feed_keeps_at_most_a_window_of_posts_in_the_outbox(tmp_path):
 
 def test_urgent_while_the_person_has_an_active_order(tmp_path):
     services, _slack, clock = _world(tmp_path)
-    first = _report(services, clock)
+    first = _report(services, clock, kinds=["abusive"])  # not urgent by its own answers
     incident = _incident(services, first)
     with services.store.reading() as db:
         assert not urgent.is_urgent(db, incident, clock.now)
