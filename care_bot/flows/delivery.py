@@ -161,7 +161,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
         if plan.get("wait"):
             return "waiting", None
         started = services.clock()
-        if not outbox.claim(db, item.id, started):
+        if not outbox.claim(db, item.id, started, sender=services.lease.holder,
+                            epoch=services.lease.epoch):
             return "taken", None
     state.begin(item.id)
     try:
