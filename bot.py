@@ -71,6 +71,9 @@ def main() -> int:
         logger.warning("No HR destination is configured ([channels] hr or [roles] hr): "
                        "\"Report to HR and CS&R\" will tell Corporate Security & Risk only, "
                        "and each checklist says so")
+    if not settings.subject_key:
+        logger.info("CARE_SUBJECT_KEY is not set: people of concern are linked across live "
+                    "reports only; a purged report's link is forgotten with it")
     uptime.report_downtime_at_start(services)
     sweeper = Sweeper(services)
     services.wake_sweep = sweeper.wake

@@ -45,6 +45,8 @@ REMINDER_DEFAULTS = {
     "safety_plan_deadline": "1d",
     "danger_safety_plan_deadline": "4h",
     "wellbeing_checkin": "24h",
+    "bolo_seen_within": "4h",  # issue 20: a notice not seen by a branch within this (open hours)
+    "order_review_notice": "7d",  # issue 20: security reminded this long before an order ends
     "debrief_deadline": "3d",
     "review_deadline": "14d",
 }
@@ -89,8 +91,9 @@ def _key(name: object) -> str:
 
 
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                 "PORT", "CARE_DB_PATH", "CARE_CONFIG")
-SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "CARE_SUBJECT_KEY")
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                    "CARE_SUBJECT_KEY")
 SETTINGS_DOC = "docs/settings.md"
 
 
@@ -173,6 +176,8 @@ class Reminders:
     wellbeing_checkin: timedelta | None
     safety_plan_deadline: timedelta = timedelta(days=1)
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
+    bolo_seen_within: timedelta = timedelta(hours=4)
+    order_review_notice: timedelta = timedelta(days=7)
     debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief
     review_deadline: timedelta = timedelta(days=14)  # issue 21: security's post-incident review
 
@@ -209,6 +214,7 @@ class Branch:
     ics: str | None = None
     account_officer: str | None = None
     associates: tuple[str, ...] = ()
+    channel: str | None = None  # issue 20: the branch's own channel for notices, if any
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,7 @@ class Settings:
     bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
+    subject_key: bytes | None = field(default=None, repr=False)  # CARE_SUBJECT_KEY (issue 20)
     # [care_after] checkins (issue 21): when the associate is checked on, after the submission
     # (or the danger alert); () when off. Without [care_after], [reminders] wellbeing_checkin.
     checkins: tuple[timedelta, ...] = DEFAULT_CHECKINS
@@ -323,6 +330,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         port=port,
         db_path=Path(env.get("CARE_DB_PATH", "").strip() or DEFAULT_DB_PATH),
         config_path=config_path,
+        subject_key=env.get("CARE_SUBJECT_KEY", "").strip().encode() or None,
         **settings_kwargs,
     )
 
@@ -559,6 +567,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
         timezone=timezone,
         business_hours=_business_hours(raw, where, problems),
         associates=_id_list(raw.get("associates", []), f"{where}.associates", problems, False),
+        channel=problems.text(raw, "channel", where, CHANNEL_ID) if "channel" in raw else None,
         **people,
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
-from care_bot.flows import alert_hooks, alert_status, posting, renders, worklist
+from care_bot.flows import alert_hooks, alert_status, people, posting, renders, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
@@ -276,6 +276,8 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
             incident, states, next_due, settings.branches, audience, mentions,
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
+        if audience == "security":  # issue 20: "Active trespass order (…)" comes first
+            plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
     elif item.kind == "screen":
         plan["screen"] = item.channel  # built at send time, outside this transaction
     elif item.render:

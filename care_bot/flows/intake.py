@@ -12,9 +12,10 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
-from care_bot.flows import danger, posting, renders
+from care_bot.flows import danger, identify, posting, renders
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
+from care_bot.flows import people as people_flow
 from care_bot.flows.drafting import PROFILE_ANSWERS, drafts_submitted
 from care_bot.flows.drafting import branch_defaults as _branch_defaults
 from care_bot.flows.drafting import ensure_draft as _ensure_draft
@@ -187,7 +188,8 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
 
 
 def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
-    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches)
+    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches,
+                                  services.clock())
 
 
 def submit_step(
@@ -349,6 +351,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     details = messages.report_details(incident, settings.branches)
     for kind in posting.CHANNEL_KINDS:
         posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
+    people_flow.on_report(db, services, incident, now)  # issue 20: "Seen before:" after them
     outbox.enqueue_post(db, key=f"dm:{incident.reporter}:incident:{incident.id}:confirmation",
                         channel=incident.reporter, incident_id=incident.id,
                         render=renders.RENDER_CONFIRMATION, now=now)
@@ -358,6 +361,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
                                action="report_completed_after_close", surface="modal", now=now)
         return incident
     followup_flow.on_submit(db, services, incident, now)
+    identify.ask_ics(db, services, incident, now)
     logger.info("report %s saved", incident.ref)
     return incident
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from care_bot.storage import chain
+from care_bot.storage import chain, people_schema
 from care_bot.storage.drafts import OpenDraftHint
 
 migrations = Migrations("care_bot")
@@ -202,6 +202,9 @@ def m007_i15_alert_tracking(db: sqlite_utils.Database) -> None:
             opened_at REAL NOT NULL)"""
     )
     db.execute("CREATE INDEX alert_screens_incident ON alert_screens (incident_id)")
+
+
+migrations(name="m007_i20_people_of_concern")(people_schema.create)  # issue 20's tables
 
 
 def _chmod_if_mine(path: Path, mode: int) -> None:

@@ -78,6 +78,17 @@ def enqueue_refresh(
     )
 
 
+def enqueue_update(db: sqlite_utils.Database, *, target_key: str, payload: dict[str, Any],
+                   now: float, incident_id: int | None = None) -> None:
+    """Queue a ``chat.update`` of an earlier post (by its key) to a fixed message."""
+    db.execute(
+        "INSERT INTO outbox (incident_id, key, kind, channel, thread_of, payload, not_before, "
+        "created_at) VALUES (?, ?, 'update', '', ?, ?, ?, ?)",
+        [incident_id, f"{target_key}:update:{uuid.uuid4().hex}", target_key,
+         json.dumps(payload), now, now],
+    )
+
+
 def enqueue_home(db: sqlite_utils.Database, *, user_id: str, now: float,
                  incident_id: int | None = None) -> bool:
     """Queue a re-publish of a user's Home tab, unless one is already waiting."""

@@ -11,7 +11,7 @@ import json
 
 import sqlite_utils
 
-from care_bot.storage import chain
+from care_bot.storage import chain, people
 
 KEEP_ON_PURGE = {"id", "ref", "status", "danger", "created_at", "submitted_at", "closed_at"}
 HELD = "SELECT incident_id FROM legal_holds"
@@ -63,6 +63,7 @@ def purge_incident(db: sqlite_utils.Database, incident_id: int, now: float, rule
         db.execute("DELETE FROM retention_permit")
     db.execute("DELETE FROM outbox WHERE incident_id = ?", [incident_id])
     db.execute("DELETE FROM followups WHERE incident_id = ?", [incident_id])
+    people.forget_on_purge(db, incident_id)  # a keyed link key outlives the report (issue 20)
     db.execute("DELETE FROM drafts WHERE incident_id = ? OR id = ?",
                [incident_id, draft[0] if draft else ""])
     assignments, values = _blank_columns(db, incident_id)
