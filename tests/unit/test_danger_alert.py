@@ -269,3 +269,12 @@ def test_a_row_two_lanes_look_at_stays_in_flight_until_both_are_done():
     assert 7 in state.busy_ids()
     state.end(7)
     assert 7 not in state.busy_ids()
+
+
+def test_a_retried_press_is_one_press_even_when_the_alert_was_delivered_in_between(tmp_path):
+    services, _slack, clock = make_services(tmp_path)
+    danger.one_tap_alert(services, ALICE)
+    delivery.deliver_due(services)  # Slack took the security post between the two requests
+    clock.advance(0.5)
+    danger.one_tap_alert(services, ALICE)
+    assert _actions(services) == ["danger_alerted", "alert_delivered"]
