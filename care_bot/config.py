@@ -91,9 +91,11 @@ def _key(name: object) -> str:
 
 
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "CARE_SUBJECT_KEY")
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "CARE_SUBJECT_KEY", "DATABASE_URL",
+                 "CARE_DB_POOL_SIZE")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
-                    "CARE_SUBJECT_KEY")
+                    "CARE_SUBJECT_KEY", "DATABASE_URL")
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 SETTINGS_DOC = "docs/settings.md"
 
 
@@ -236,6 +238,8 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     port: int = DEFAULT_PORT
     db_path: Path = Path(DEFAULT_DB_PATH)
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; None: SQLite
+    db_pool_size: int = 10  # connections per process, on PostgreSQL
     config_path: Path = Path(DEFAULT_CONFIG_PATH)
     supervisors_channel: str = ""
     security_channel: str = ""
@@ -312,6 +316,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     port = _port(env.get("PORT", str(DEFAULT_PORT)), problems)
+    database_url = _database_url(env.get("DATABASE_URL", ""), problems)
+    pool_size = _pool_size(env.get("CARE_DB_POOL_SIZE", ""), problems)
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://", api_url):
         problems.append("SLACK_API_URL must start with http:// or https://")
@@ -329,6 +335,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_url=api_url,
         port=port,
         db_path=Path(env.get("CARE_DB_PATH", "").strip() or DEFAULT_DB_PATH),
+        database_url=database_url,
+        db_pool_size=pool_size,
         config_path=config_path,
         subject_key=env.get("CARE_SUBJECT_KEY", "").strip().encode() or None,
         **settings_kwargs,
@@ -340,6 +348,24 @@ def _required_env(env: Mapping[str, str], name: str, problems: list[str]) -> str
     if not value:
         problems.append(f"{name} is not set")
     return value
+
+
+def _database_url(raw: str, problems: list[str]) -> str | None:
+    """PostgreSQL's URL, or None for the SQLite file; the value is never echoed (a password)."""
+    url = raw.strip()
+    if url and not url.startswith(DATABASE_URL_SCHEMES):
+        problems.append("DATABASE_URL must start with postgresql:// (leave it unset to use the "
+                        "SQLite file at CARE_DB_PATH)")
+    return url or None
+
+
+def _pool_size(raw: str, problems: list[str]) -> int:
+    if not raw.strip():
+        return 10
+    if raw.strip().isascii() and raw.strip().isdigit() and 0 < int(raw) <= 200:
+        return int(raw)
+    problems.append(f"CARE_DB_POOL_SIZE must be a number from 1 to 200, not {shown(raw)}")
+    return 10
 
 
 def _port(raw: str, problems: list[str]) -> int:

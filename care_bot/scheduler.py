@@ -143,6 +143,10 @@ class Sweeper:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self.services.lease.leader:  # another process sweeps (PostgreSQL)
+                self.last_completed = time.monotonic()
+                self._sleep(None)
+                continue
             clean = sweep(self.services, self.alive)
             if self._stop.is_set():
                 break
@@ -166,6 +170,11 @@ class Sweeper:
         with self._wakeup:
             self._woken = True
             self._wakeup.notify_all()
+
+    @property
+    def standby(self) -> bool:
+        """True while another process holds the sweep lease and this one waits to take over."""
+        return not self.services.lease.leader
 
     @property
     def running(self) -> bool:
@@ -218,6 +227,8 @@ class _UrgentLane:
             self._event.clear()
             if self._stop.is_set():
                 break
+            if not self.services.lease.leader:  # the leader's lane sends (PostgreSQL)
+                continue
             try:
                 delivery.deliver_urgent(self.services)
             except Exception:

@@ -24,6 +24,7 @@ from care_bot.flows.drafting import owned_draft as _owned_draft
 from care_bot.flows.drafting import retired as _retired
 from care_bot.flows.drafting import revive_if_retired as _revive_if_retired
 from care_bot.flows.services import Services
+from care_bot.masking import masked_incident
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents, outbox
 from care_bot.views import messages, report_modal
@@ -348,9 +349,11 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     settings = services.settings
     if not posting.queue_parents(db, settings, incident, now):
         posting.queue_refresh(db, incident.id, now)
-    details = messages.report_details(incident, settings.branches)
     for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
+        # the supervisors are outside the privacy rule: their copy names no client or account
+        shown = masked_incident(incident) if kind == "supervisors" else incident
+        posting.queue_thread_reply(db, settings, incident.id, kind, "details",
+                                   messages.report_details(shown, settings.branches), now)
     people_flow.on_report(db, services, incident, now)  # issue 20: "Seen before:" after them
     outbox.enqueue_post(db, key=f"dm:{incident.reporter}:incident:{incident.id}:confirmation",
                         channel=incident.reporter, incident_id=incident.id,

@@ -17,8 +17,8 @@ def add_order(db: sqlite_utils.Database, **values) -> int:
     values = {**values, "branches": json.dumps(values["branches"])}
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    return db.execute(f"INSERT INTO person_orders ({columns}) VALUES ({marks})",
-                      list(values.values())).lastrowid
+    return db.execute(f"INSERT INTO person_orders ({columns}) VALUES ({marks}) RETURNING id",
+                      list(values.values())).fetchall()[0][0]
 
 
 def orders_of(db: sqlite_utils.Database, person_id: int) -> list[dict]:
@@ -63,8 +63,8 @@ def add_notice(db: sqlite_utils.Database, **values) -> int:
               "todo": json.dumps(values["todo"])}
     columns = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    return db.execute(f"INSERT INTO notices ({columns}) VALUES ({marks})",
-                      list(values.values())).lastrowid
+    return db.execute(f"INSERT INTO notices ({columns}) VALUES ({marks}) RETURNING id",
+                      list(values.values())).fetchall()[0][0]
 
 
 def get_notice(db: sqlite_utils.Database, notice_id: int) -> dict | None:
@@ -94,10 +94,10 @@ def active_notices(db: sqlite_utils.Database, now: float,
 def add_recipients(db: sqlite_utils.Database, notice_id: int,
                    destinations: dict[str, list[str]]) -> None:
     """One row per destination (a supervisor or a branch channel) with its branches."""
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO notice_recipients (notice_id, destination, branches) "
-        "VALUES (?, ?, ?)",
-        [(notice_id, dest, json.dumps(codes)) for dest, codes in destinations.items()])
+    for dest, codes in destinations.items():
+        db.execute("INSERT INTO notice_recipients (notice_id, destination, branches) "
+                   "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                   [notice_id, dest, json.dumps(codes)])
 
 
 def waiting_recipients(db: sqlite_utils.Database, limit: int) -> list[dict]:
@@ -109,8 +109,8 @@ def waiting_recipients(db: sqlite_utils.Database, limit: int) -> list[dict]:
 
 def mark_queued(db: sqlite_utils.Database, recipient_ids: Iterable[int], now: float) -> None:
     """Note that recipients' posts are in the outbox."""
-    db.conn.executemany("UPDATE notice_recipients SET queued_at = ? WHERE id = ?",
-                   [(now, rid) for rid in recipient_ids])
+    for rid in recipient_ids:
+        db.execute("UPDATE notice_recipients SET queued_at = ? WHERE id = ?", [now, rid])
 
 
 def recipients(db: sqlite_utils.Database, notice_id: int) -> list[dict]:
@@ -171,6 +171,7 @@ def next_due(db: sqlite_utils.Database, now: float) -> float | None:
         "SELECT min(expires_at) AS t FROM notices WHERE end_posted_at IS NULL UNION ALL "
         "SELECT min(seen_check_at) FROM notices WHERE seen_checked_at IS NULL "
         "AND ended_at IS NULL UNION ALL "
-        "SELECT min(remind_at) FROM person_orders WHERE reminded_at IS NULL AND ended_at IS NULL)"
+        "SELECT min(remind_at) FROM person_orders WHERE reminded_at IS NULL AND ended_at IS NULL) "
+        "AS due"
     ).fetchone()
     return row[0] if row and row[0] is not None else None

@@ -14,8 +14,9 @@ def save_keys(db: sqlite_utils.Database, incident_id: int, digests: Mapping[str,
               keyed: bool) -> None:
     """Store a report's match-key digests ({digest: kind})."""
     for digest, kind in digests.items():
-        db.execute("INSERT OR IGNORE INTO subject_keys (incident_id, kind, digest, keyed) "
-                   "VALUES (?, ?, ?, ?)", [incident_id, kind, digest, int(keyed)])
+        db.execute("INSERT INTO subject_keys (incident_id, kind, digest, keyed) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   [incident_id, kind, digest, int(keyed)])
 
 
 def candidates(db: sqlite_utils.Database, digests: Iterable[str], exclude: int,
@@ -42,7 +43,8 @@ def person_of(db: sqlite_utils.Database, incident_id: int) -> int | None:
 
 def new_person(db: sqlite_utils.Database, now: float) -> int:
     """Create a person of concern; return its id."""
-    return db.execute("INSERT INTO people (created_at) VALUES (?)", [now]).lastrowid
+    return db.execute("INSERT INTO people (created_at) VALUES (?) RETURNING id",
+                      [now]).fetchall()[0][0]
 
 
 def link(db: sqlite_utils.Database, incident_id: int, person_id: int, how: str,
@@ -74,10 +76,11 @@ def reports_of(db: sqlite_utils.Database, person_id: int) -> list[int]:
 def add_suggestion(db: sqlite_utils.Database, incident_id: int, candidate_id: int, why: str,
                    now: float) -> int | None:
     """Record a likely-same suggestion once; return its id, or None when it existed."""
-    cursor = db.execute(
-        "INSERT OR IGNORE INTO link_suggestions (incident_id, candidate_id, why, created_at) "
-        "VALUES (?, ?, ?, ?)", [incident_id, candidate_id, why, now])
-    return cursor.lastrowid if cursor.rowcount == 1 else None
+    rows = db.execute(
+        "INSERT INTO link_suggestions (incident_id, candidate_id, why, created_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        [incident_id, candidate_id, why, now]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def get_suggestion(db: sqlite_utils.Database, suggestion_id: int) -> dict | None:

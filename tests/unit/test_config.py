@@ -29,6 +29,8 @@ ENV_NAMES = (
     "CARE_SUBJECT_KEY",
     "PORT",
     "CARE_DB_PATH",
+    "DATABASE_URL",
+    "CARE_DB_POOL_SIZE",
     "CARE_CONFIG",
 )
 BOT_TOKEN = "xoxb-1111-bot-token-very-secret"

@@ -5,9 +5,11 @@ import json
 
 from care_bot.flows import lookout, people, person_page, urgent
 from care_bot.flows.wiring import configured_channels
+from care_bot.models import Event
 from care_bot.storage import incidents, retention
 from care_bot.storage import lookout as lookout_rows
 from care_bot.storage import people as people_rows
+from care_bot.views.lookup import event_phrase
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, USERS, care_toml, make_services
 
@@ -212,3 +214,12 @@ def test_urgent_while_the_person_has_an_active_order(tmp_path):
 def test_wiring_check_includes_branch_channels(tmp_path):
     services, _slack, _clock = _world(tmp_path)
     assert ("branches.harbor.channel", "C0HARBOR") in list(configured_channels(services.settings))
+
+
+def test_timeline_words_for_people_events_escape_the_reason():
+    linked = Event(1, 1, 0.0, USERS["sec"], "person_linked", "person_page",
+                   {"report": "CARE-2026-0002", "reason": "same <!channel> car"})
+    assert event_phrase(linked) == ("linked it to a person of concern (CARE-2026-0002): "
+                                    "“same &lt;!channel&gt; car”")
+    viewed = Event(2, 1, 0.0, USERS["sec"], "person_page_viewed", "command", {"person": 1})
+    assert event_phrase(viewed) == "*opened the person's page*"
