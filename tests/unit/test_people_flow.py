@@ -3,7 +3,7 @@
 import dataclasses
 import json
 
-from care_bot.flows import lookout, people, person_page, urgent
+from care_bot.flows import followups, lookout, people, person_page, urgent
 from care_bot.flows.wiring import configured_channels
 from care_bot.models import Event
 from care_bot.storage import incidents, retention
@@ -223,3 +223,27 @@ def test_timeline_words_for_people_events_escape_the_reason():
                                     "“same &lt;!channel&gt; car”")
     viewed = Event(2, 1, 0.0, USERS["sec"], "person_page_viewed", "command", {"person": 1})
     assert event_phrase(viewed) == "*opened the person's page*"
+
+
+def test_a_report_about_a_person_with_an_active_order_is_reminded_after_closing(tmp_path):
+    """Urgent for the ladder: its acknowledgement reminder does not wait for opening time."""
+    toml = care_toml(reminders={"ack_reminder": "7h", "ack_escalation": "8h",
+                                "wellbeing_checkin": "off", "safety_plan_deadline": "30d",
+                                "debrief_deadline": "30d", "review_deadline": "30d"},
+                     extra='business_hours = "09:00-17:00"')
+    services, _slack, clock = make_services(tmp_path, toml)
+    first = _report(services, clock)
+    with services.store.transaction() as db:
+        lookout_rows.add_order(
+            db, person_id=_person(services, first), incident_id=first, kind="trespass",
+            branches=["downtown"], starts_on="2026-01-01", ends_on="2027-01-31", note="",
+            created_by=USERS["sec"], created_at=clock.now, ends_at=clock.now + 86400 * 100,
+            remind_at=clock.now + 86400 * 90)
+    second = _report(services, clock)
+    control = _report(services, clock, "Casey Other", "****5555")  # nobody's order
+    clock.advance(7 * 3600)  # after 17:00 in New York: an ordinary reminder waits
+    followups.send_due(services)
+    with services.store.reading() as db:
+        rows = {r[0]: r[1] for r in db.execute(
+            "SELECT incident_id, status FROM followups WHERE kind = 'ack_reminder'")}
+    assert rows == {first: "sent", second: "sent", control: "pending"}
