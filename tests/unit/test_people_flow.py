@@ -9,6 +9,7 @@ from care_bot.models import Event
 from care_bot.storage import incidents, retention
 from care_bot.storage import lookout as lookout_rows
 from care_bot.storage import people as people_rows
+from care_bot.views import people as people_views
 from care_bot.views.lookup import event_phrase
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, USERS, care_toml, make_services
@@ -247,3 +248,11 @@ def test_a_report_about_a_person_with_an_active_order_is_reminded_after_closing(
         rows = {r[0]: r[1] for r in db.execute(
             "SELECT incident_id, status FROM followups WHERE kind = 'ack_reminder'")}
     assert rows == {first: "sent", second: "sent", control: "pending"}
+
+
+def test_seen_before_escapes_each_part_once():
+    line = people_views.ReportLine("CARE-2026-0001", "2026-09-21", branch="Pier & Co",
+                                   kinds="Other: fish &amp; chips")
+    text = people_views.seen_before("CARE-2026-0002", "the same account number", [line], [],
+                                    [])["blocks"][0]["text"]["text"]
+    assert "Pier &amp; Co" in text and "fish &amp; chips" in text and "&amp;amp;" not in text
