@@ -16,9 +16,9 @@ import sqlite_utils
 from care_bot import care
 from care_bot.care import CLAIM_ALERT, POLICE_CALL_LABELS, POLICE_CANT_CALL, Step
 from care_bot.checklist import EVENT_ACKNOWLEDGED
+from care_bot.flows import drills, posting
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting
 from care_bot.flows.drafting import (
     PROFILE_ANSWERS,
     branch_defaults,
@@ -33,6 +33,7 @@ from care_bot.flows.tracking import Outcome
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents
 from care_bot.views import alerts, messages, notices, report_modal
+from care_bot.views import drill as drill_views
 from care_bot.views.forms import read_answers
 from care_bot.views.messages import thread_note
 from care_bot.views.metadata import ModalRef
@@ -103,8 +104,9 @@ def _usable(services: Services, answers: dict[str, Any]) -> dict[str, Any]:
 def emergency_screen(services: Services, incident: Incident, draft_id: str) -> dict[str, Any]:
     """The emergency instructions, naming who was alerted."""
     supervisor = alerts.branch_supervisor(incident, services.settings.branches)
-    return report_modal.emergency_view(incident, draft_id, supervisor,
+    view = report_modal.emergency_view(incident, draft_id, supervisor,
                                        services.settings.security_phone)
+    return drill_views.mark_view(view) if incident.drill else view
 
 
 def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any],
@@ -123,6 +125,7 @@ def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any]
             incident = incidents.create_incident(
                 db, draft_id=draft.id, reporter=draft.user_id, status="alerted", danger=True,
                 branch=current.answers.get("branch"), answers=current.answers, now=now,
+                drill=current.drill,
             )
             drafts.link_incident(db, draft.id, incident.id)
             incidents.append_event(db, incident.id, actor=draft.user_id, action="danger_alerted",
@@ -335,6 +338,7 @@ def report_safe(services: Services, user_id: str, incident_id: int,
             incident = incidents.get_incident(db, incident.id)
             _reply_both(db, services, incident, "safe",
                         alerts.safe_note(incident, services.settings.branches), now)
+            drills.on_resolved(db, services, incident, now)
             posting.queue_refresh(db, incident.id, now)
             home_flow.queue_home(db, incident.reporter, now, incident.id)
     services.wake_sweep()

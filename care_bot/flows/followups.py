@@ -38,6 +38,9 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Start the acknowledgement ladder when a danger alert creates the incident."""
     reminders = services.settings.reminders
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
+    if incident.drill:  # a drill measures the paging of the responders, nothing after it
+        tell_rxm_of_danger(db, services, incident, now)
+        return
     # The safety consult cannot wait for the rest of the report.
     _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
     tell_rxm_of_danger(db, services, incident, now)
@@ -51,6 +54,8 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     reminders = services.settings.reminders
     start = incident.created_at if incident.danger else now
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
+    if incident.drill:  # a drill: paging only; no task deadlines, no check-ins
+        return
     for task in ladder.TASKS_AFTER_SUBMIT:
         begin = start if task == SAFETY_PLAN else now
         _schedule(db, incident.id,
@@ -93,6 +98,9 @@ def on_acknowledge(db: sqlite_utils.Database, services: Services, incident_id: i
     """Stop the acknowledgement ladder and start the reporting deadlines."""
     followups.cancel(db, incident_id, now, kinds=ladder.ACK_KINDS)
     incidents.set_overdue(db, incident_id, False)
+    incident = incidents.get_incident(db, incident_id)
+    if incident is not None and incident.drill:
+        return
     for task in ladder.TASKS_AFTER_ACK:
         _schedule(db, incident_id, ladder.task_deadline(services.settings.reminders, task, now),
                   now)

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import intake, lookup, records, retention
+from care_bot.flows import drills, intake, lookup, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -105,4 +105,19 @@ def _tell(services: Services, command: dict, text: str) -> None:
         services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})
 
 
-LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export}
+def _drill(services: Services, ack, command: dict, rest: str) -> None:
+    """`/threat drill` (issue 21): the danger path in drill mode, for supervisors and security."""
+    view, refusal = drills.start(services, command["user_id"])
+    if refusal:
+        ack(response_type="ephemeral", text=refusal)
+        return
+    ack()
+    try:
+        services.slack.open_view(command["trigger_id"], view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _tell(services, command, "Slack did not open the drill in time. Please type "
+                                 "`/threat drill` again.")
+
+
+LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "drill": _drill}

@@ -190,6 +190,13 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_i21_drills(db: sqlite_utils.Database) -> None:
+    """Mark drill incidents and drill drafts (issue 21): kept out of metrics and exports."""
+    db.execute("ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE drafts ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+
+
 def _chmod_if_mine(path: Path, mode: int) -> None:
     try:
         info = path.stat()

@@ -33,6 +33,7 @@ def _incident(row: dict) -> Incident:
         claimed_at=row.get("claimed_at"),
         safe_at=row.get("safe_at"),
         police_call=row.get("police_call"),
+        drill=bool(row.get("drill")),
     )
 
 
@@ -59,15 +60,16 @@ def create_incident(
     branch: str | None,
     answers: dict[str, Any],
     now: float,
+    drill: bool = False,
 ) -> Incident:
-    """Insert a new incident with a fresh reference and return it."""
+    """Insert a new incident with a fresh reference and return it (``drill``: a practice)."""
     ref = next_reference(db, now)
     submitted_at = now if status == "open" else None
     cursor = db.execute(
         "INSERT INTO incidents (ref, draft_id, reporter, status, danger, branch, answers, "
-        "created_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, submitted_at, drill) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [ref, draft_id, reporter, status, int(danger), branch, json.dumps(answers), now,
-         submitted_at],
+         submitted_at, int(drill)],
     )
     return get_incident(db, cursor.lastrowid)
 

@@ -10,6 +10,7 @@ from care_bot.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, S
 from care_bot.config import Branch
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
+from care_bot.views.drill import mark_view
 from care_bot.views.fields import (
     CLIENT_PART_STARTS_AT,
     DIRECTORY_PEOPLE,
@@ -358,7 +359,7 @@ def _finish_later_block(draft_id: str) -> dict[str, Any]:
 
 def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str, Any]:
     """After "I'm safe now": what was recorded and posted, and the report for later."""
-    return {
+    view = {
         "type": "modal",
         "callback_id": Callback.SAFE_NOW.value,
         "title": plain("You are safe", 24),
@@ -376,6 +377,7 @@ def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str,
             _finish_later_block(draft_id),
         ],
     }
+    return mark_view(view) if incident.drill else view
 
 
 def confirmation_view(ref: str, danger: bool, delivery_trouble: bool = False) -> dict[str, Any]:

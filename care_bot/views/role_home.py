@@ -12,6 +12,7 @@ from typing import Any
 from care_bot.config import Branch
 from care_bot.ids import Action
 from care_bot.models import Event
+from care_bot.views.drill import entry_label
 from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, mrkdwn, plain, slack_date
 
@@ -65,7 +66,8 @@ def incident_line(item, branches: Mapping[str, Branch]) -> str:
                    f"{slack_date(incident.acknowledged_at)}")
     else:
         who.append("*not acknowledged*")
-    line = (f"{mark}*{incident.ref}* · {branch_label(incident.answers, branches)} · "
+    ref = entry_label(incident.ref, incident.drill)
+    line = (f"{mark}*{ref}* · {branch_label(incident.answers, branches)} · "
             f"{kinds_label(incident.answers)}\n"
             f"Reported {slack_date(incident.created_at)} by {mention(incident.reporter)} · "
             f"{', '.join(who)}")
@@ -79,7 +81,7 @@ def task_line(task_item) -> str:
     incident = task_item.item.incident
     due = (f"due {slack_date(task_item.due_at)}" if task_item.due_at is not None
            else "no deadline yet")
-    line = f"*{task_item.task.label}* · {incident.ref}"
+    line = f"*{task_item.task.label}* · {entry_label(incident.ref, incident.drill)}"
     if incident.danger:
         line = "🚨 " + line
     line += f"\n{due}"
