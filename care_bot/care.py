@@ -255,14 +255,17 @@ ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 REPORT_TO_HR_AND_SECURITY = TASKS_BY_KEY["reported_hr"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
-# "I'm on it" on a danger alert: one member of Corporate Security & Risk takes it.
-CLAIM_ALERT = Permission((), (ROLE_SECURITY,))
+# "I'm on it" (or Acknowledge) on a danger alert: a named person takes it. Who may: members
+# of Corporate Security & Risk, the branch's supervisor and the supervisors role.
+TAKE_ALERT = Permission(("supervisor",), (ROLE_SECURITY, ROLE_SUPERVISORS))
+CLAIM_ALERT = TAKE_ALERT
 
-# Who sees the client's name and accounts (the one privacy rule; README states it the same way):
-# the reporter; Corporate Security & Risk; the branch's ICS, account officer and Market
-# President and the `ics` / `account_officers` roles, who act on the client relationship; and
-# Delivery / local management (`management`), who decide on the account. Supervisors do not:
-# they look after the associate's safety and the report, which needs no client identity.
+# Who sees the client's name and accounts (the one privacy rule; docs/security-and-data.md
+# states it the same way): the reporter; Corporate Security & Risk; the branch's ICS, account
+# officer and Market President and the `ics` / `account_officers` roles, who act on the client
+# relationship; and Delivery / local management (`management`), who decide on the account.
+# Supervisors do not: they look after the associate's safety and the report, which needs no
+# client identity.
 VIEW_PRIVATE = Permission(
     ("reporter", "ics", "account_officer", "market_president"),
     (ROLE_SECURITY, ROLE_ICS, ROLE_ACCOUNT_OFFICERS, ROLE_MANAGEMENT),

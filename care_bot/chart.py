@@ -1,27 +1,47 @@
-"""The digest's trend chart: incidents per week (bars) and median time to acknowledge (line)."""
+"""The digest's trend chart: incidents per week (bars) and median time to acknowledge (line).
+
+Drawn with Pillow's ``ImageDraw`` in a real font: Debian's DejaVu Sans (``fonts-dejavu-core``)
+when it is installed, else the font Pillow ships (``ImageFont.load_default``).
+"""
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw, ImageFont
+
 from care_bot.metrics import Week
-from care_bot.png import Canvas, text_width
 
 WIDTH, HEIGHT = 760, 380
 LEFT, RIGHT, TOP, BOTTOM = 60, 700, 62, 320  # the plot area
+WHITE = (255, 255, 255)
 BAR_COLOR = (52, 101, 164)
 LINE_COLOR = (214, 96, 28)
 AXIS_COLOR = (60, 60, 60)
 GRID_COLOR = (225, 225, 225)
 TEXT_COLOR = (30, 30, 30)
 TITLE = "Incidents per week and median time to acknowledge"
-
-
+TITLE_SIZE, LABEL_SIZE = 18, 12
+FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 TICKS = 4  # grid lines above the zero line
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@functools.cache
+def font(size: int) -> Font:
+    """DejaVu Sans at ``size`` pixels when installed, else Pillow's own default font."""
+    for path in FONT_FILES:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size=size)
 
 
 def nice_ceiling(value: float) -> float:
@@ -61,48 +81,60 @@ def bar_box(index: int, count: int, top_count: float, weeks: int) -> tuple[int, 
 
 def render_chart(weeks: Sequence[Week], zone: str = "UTC") -> bytes:
     """Draw the 12-week trend and return it as PNG bytes."""
-    canvas = Canvas(WIDTH, HEIGHT)
-    canvas.text((WIDTH - text_width(TITLE, 2)) // 2, 14, TITLE, TEXT_COLOR, scale=2)
+    image = Image.new("RGB", (WIDTH, HEIGHT), WHITE)
+    draw = ImageDraw.Draw(image)
+    draw.text((WIDTH // 2, 14), TITLE, fill=TEXT_COLOR, font=font(TITLE_SIZE), anchor="ma")
     top_count = axis_top(max((w.incidents for w in weeks), default=0))
     unit, per = ack_unit(weeks)
     top_time = axis_top(max((w.median_ack / per for w in weeks if w.median_ack is not None),
-                                default=0))
-    for tick in range(TICKS + 1):
-        y = int(BOTTOM - (BOTTOM - TOP) * tick / TICKS)
-        canvas.line(LEFT, y, RIGHT, y, GRID_COLOR)
-        left_label = _tick_label(top_count * tick / TICKS)
-        canvas.text(LEFT - 6 - text_width(left_label), y - 3, left_label, BAR_COLOR)
-        canvas.text(RIGHT + 6, y - 3, _tick_label(top_time * tick / TICKS), LINE_COLOR)
-    canvas.line(LEFT, TOP, LEFT, BOTTOM, AXIS_COLOR)
-    canvas.line(RIGHT, TOP, RIGHT, BOTTOM, AXIS_COLOR)
-    canvas.line(LEFT, BOTTOM, RIGHT, BOTTOM, AXIS_COLOR)
+                            default=0))
+    _axes(draw, top_count, top_time)
     points = []
     slot = (RIGHT - LEFT) / max(len(weeks), 1)
     for index, week in enumerate(weeks):
         if week.incidents:
-            canvas.rect(*bar_box(index, week.incidents, top_count, len(weeks)), BAR_COLOR)
+            draw.rectangle(bar_box(index, week.incidents, top_count, len(weeks)), fill=BAR_COLOR)
         label = datetime.fromtimestamp(week.start, ZoneInfo(zone)).strftime("%m/%d")
         centre = int(LEFT + (index + 0.5) * slot)
-        canvas.text(centre - text_width(label) // 2, BOTTOM + 8, label, TEXT_COLOR)
+        draw.text((centre, BOTTOM + 8), label, fill=TEXT_COLOR, font=font(LABEL_SIZE),
+                  anchor="ma")
         if week.median_ack is not None:
             y = int(BOTTOM - (BOTTOM - TOP) * (week.median_ack / per) / top_time)
             points.append((centre, y))
-    for (x0, y0), (x1, y1) in pairwise(points):
-        canvas.line(x0, y0, x1, y1, LINE_COLOR, width=3)
+    if len(points) > 1:
+        draw.line(points, fill=LINE_COLOR, width=3, joint="curve")
     for x, y in points:
-        canvas.rect(x - 3, y - 3, x + 3, y + 3, LINE_COLOR)
-    _legend(canvas, unit)
-    return canvas.png()
+        draw.rectangle((x - 3, y - 3, x + 3, y + 3), fill=LINE_COLOR)
+    _legend(draw, unit)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
-def _legend(canvas: Canvas, unit: str) -> None:
+def _axes(draw: ImageDraw.ImageDraw, top_count: float, top_time: float) -> None:
+    """Grid lines with the count ticks on the left and the time ticks on the right."""
+    small = font(LABEL_SIZE)
+    for tick in range(TICKS + 1):
+        y = int(BOTTOM - (BOTTOM - TOP) * tick / TICKS)
+        draw.line((LEFT, y, RIGHT, y), fill=GRID_COLOR)
+        draw.text((LEFT - 6, y), _tick_label(top_count * tick / TICKS), fill=BAR_COLOR,
+                  font=small, anchor="rm")
+        draw.text((RIGHT + 6, y), _tick_label(top_time * tick / TICKS), fill=LINE_COLOR,
+                  font=small, anchor="lm")
+    draw.line((LEFT, TOP, LEFT, BOTTOM), fill=AXIS_COLOR)
+    draw.line((RIGHT, TOP, RIGHT, BOTTOM), fill=AXIS_COLOR)
+    draw.line((LEFT, BOTTOM, RIGHT, BOTTOM), fill=AXIS_COLOR)
+
+
+def _legend(draw: ImageDraw.ImageDraw, unit: str) -> None:
+    small = font(LABEL_SIZE)
     y = HEIGHT - 26
-    canvas.rect(LEFT, y, LEFT + 12, y + 8, BAR_COLOR)
-    canvas.text(LEFT + 18, y + 1, "Incidents (left)", TEXT_COLOR)
-    x = LEFT + 18 + text_width("Incidents (left)") + 30
-    canvas.line(x, y + 4, x + 16, y + 4, LINE_COLOR, width=3)
+    draw.rectangle((LEFT, y, LEFT + 12, y + 8), fill=BAR_COLOR)
+    draw.text((LEFT + 18, y + 4), "Incidents (left)", fill=TEXT_COLOR, font=small, anchor="lm")
+    x = LEFT + 18 + int(draw.textlength("Incidents (left)", font=small)) + 30
+    draw.line((x, y + 4, x + 16, y + 4), fill=LINE_COLOR, width=3)
     label = f"Median time to acknowledge, {unit.lower()} (right)"
-    canvas.text(x + 22, y + 1, label, TEXT_COLOR)
+    draw.text((x + 22, y + 4), label, fill=TEXT_COLOR, font=small, anchor="lm")
 
 
 def alt_text(weeks: Sequence[Week]) -> str:

@@ -91,7 +91,7 @@ def _key(name: object) -> str:
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
                  "PORT", "CARE_DB_PATH", "CARE_CONFIG")
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
-README_SETTINGS = 'README.md, section "Settings"'
+SETTINGS_DOC = "docs/settings.md"
 
 
 class ConfigError(Exception):
@@ -113,7 +113,7 @@ def describe_problems(problems: list[str], config_path: Path | str) -> str:
     if in_toml:
         lines.append(f"In {path_shown(config_path)} (the file CARE_CONFIG names):")
         lines += [f"  - {problem}" for problem in in_toml]
-    lines.append(f"Each setting is explained in {README_SETTINGS}.")
+    lines.append(f"Each setting is explained in {SETTINGS_DOC}.")
     return "\n".join(lines)
 
 
@@ -132,7 +132,7 @@ EXAMPLE_IDS = frozenset({
 
 def example_value_problems(env: Mapping[str, str], document: Mapping | None) -> list[str]:
     """Name every setting still holding an example value from config/example.env or care.toml."""
-    hint = f"replace it with your own (see {README_SETTINGS})"
+    hint = f"replace it with your own (see {SETTINGS_DOC})"
     problems = [
         f"{name} is still the example value from config/example.env; {hint}"
         for name, example in EXAMPLE_ENV_VALUES.items()

@@ -20,6 +20,7 @@ ACK_OVERDUE = "ack_overdue"
 TASK_DUE = "task_due"
 TASK_OVERDUE = "task_overdue"
 WELLBEING = "wellbeing"
+ALERT_CHECK = "alert_check"  # a danger alert's screens re-rendered: "Not delivered yet" at 5 s
 ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
 
 # Tasks whose deadline starts at acknowledgement, and those that start at submission.
@@ -58,13 +59,17 @@ def first_ack_followup(reminders: Reminders, danger: bool, start: float) -> Plan
 def next_ack_followup(
     reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float
 ) -> Planned | None:
-    """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces)."""
+    """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces).
+
+    A danger alert repeats every ``danger_ack_repeat`` until someone takes it; a report goes
+    overdue after ``ack_repeat_max`` repeats.
+    """
     reminder, escalation, repeat = _ack_intervals(reminders, danger)
     if sent.kind == ACK_REMINDER:
         return Planned(ACK_ESCALATION, max(start + escalation, sent_at + escalation - reminder))
     if sent.kind == ACK_ESCALATION or (sent.kind == ACK_REPEAT):
         done_repeats = sent.rung if sent.kind == ACK_REPEAT else 0
-        if done_repeats < reminders.ack_repeat_max:
+        if danger or done_repeats < reminders.ack_repeat_max:  # danger: until someone takes it
             return Planned(ACK_REPEAT, sent_at + repeat, rung=done_repeats + 1)
         return Planned(ACK_OVERDUE, sent_at + repeat)
     return None

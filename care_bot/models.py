@@ -75,7 +75,7 @@ class OutboxItem:
     id: int
     incident_id: int | None
     key: str
-    kind: str  # "post" or "update"
+    kind: str  # "post", "update", "home" or "screen" (an alert modal's views.update)
     channel: str
     thread_of: str | None
     render: str | None
@@ -87,6 +87,7 @@ class OutboxItem:
     error: str | None = None
     unsure: bool = False  # the last attempt may have been posted; look before posting again
     uid: str = ""  # unique across databases; sent as message metadata to find the post again
+    priority: int = 2  # 0 danger alerts, 1 escalations, 2 everything else (sent in that order)
 
 
 @dataclass(frozen=True)

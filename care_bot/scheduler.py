@@ -6,6 +6,9 @@ falls due â€” a follow-up, a held channel, a row's backoff, a stuck-post check â
 exactly until then (or ``sweep_every``, whichever is sooner). ``wake()`` cuts the sleep short
 and is never lost: a wake-up during a pass makes the next pass start at once. APScheduler
 runs only the user-group refresh, which needs no precision.
+
+Beside it, a second thread (the urgent lane) sends only danger alerts' rows, so an alert never
+waits behind a slow Home refresh or digest already in flight (issue 15: alerts go first).
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ class Sweeper:
         self._woken = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._urgent = _UrgentLane(services, self._stop)
         self.started_at = time.monotonic()
         self.last_completed: float | None = None
         self.heartbeat = Heartbeat(services.settings.heartbeat_url)
@@ -114,6 +118,7 @@ class Sweeper:
             logger.exception("could not schedule the weekly digest; the bot runs without it")
         self._thread = threading.Thread(target=self._run, name="care-sweep", daemon=True)
         self._thread.start()
+        self._urgent.start()
         self._scheduler.add_job(
             refresh_roles, "interval", args=[self.services], id=ROLES_JOB_ID,
             seconds=ROLE_REFRESH_SECONDS, coalesce=True, max_instances=1, misfire_grace_time=None,
@@ -141,6 +146,7 @@ class Sweeper:
 
     def wake(self) -> None:
         """Run the sweep as soon as possible, such as right after a report is saved."""
+        self._urgent.wake()
         with self._wakeup:
             self._woken = True
             self._wakeup.notify_all()
@@ -160,4 +166,43 @@ class Sweeper:
         if self._thread is None:
             return True
         self._thread.join(timeout)
+        self._urgent.join(1.0)
         return not self._thread.is_alive()
+
+
+class _UrgentLane:
+    """A thread that sends danger alerts' rows the moment they are queued."""
+
+    TICK = 1.0  # also looks on its own, for a retry whose backoff ended
+
+    def __init__(self, services: Services, stop: threading.Event):
+        self.services = services
+        self._stop = stop
+        self._event = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the lane's thread."""
+        self._thread = threading.Thread(target=self._run, name="care-urgent", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for urgent rows now."""
+        self._event.set()
+
+    def join(self, timeout: float) -> None:
+        """Wait for the lane to stop (after ``stop`` was set)."""
+        self._event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._event.wait(self.TICK)
+            self._event.clear()
+            if self._stop.is_set():
+                break
+            try:
+                delivery.deliver_urgent(self.services)
+            except Exception:
+                logger.exception("urgent delivery failed; the sweep sends these rows too")

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,15 @@ class SlackGateway:
     def open_dm(self, user_id: str) -> str:
         """Return the DM channel id with a user."""
         return self.client.conversations_open(users=user_id)["channel"]["id"]
+
+    def respond(self, response_url: str, message: dict[str, Any]) -> bool:
+        """Answer through an interaction's ``response_url`` (no Web API call); True if taken."""
+        try:
+            response = WebhookClient(response_url, timeout=5).send_dict(message)
+        except Exception as error:  # a dead response_url is one more thing that can fail
+            logger.warning("response_url failed: %s", type(error).__name__)
+            return False
+        return response.status_code == 200
 
     def post_ephemeral(self, channel: str, user_id: str, text: str) -> None:
         """Show a message only to one user in a channel."""

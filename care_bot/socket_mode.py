@@ -1,14 +1,15 @@
 """Socket Mode: one supervised websocket to Slack, replaced at once when it fails.
 
-Why not slack_sdk's own clients (figures from benchmarks/socket_clients.py, in README): the
-built-in one notices a server close only at its periodic check, spins a core on a socket closed
-without a close frame, and after a refresh reads the new socket behind the old one's read
-timeout; its websocket-client adapter pings without a timeout, so a silent drop is never noticed,
-and it closes the old socket before the new one is open. This module keeps websocket-client (a
-small, well-tested frame parser) and owns the rest: every socket has its own reader thread, a
-close or a dropped TCP connection ends that reader at once, a socket that hears nothing for
-``silence_limit`` seconds (it pings every ``ping_interval``) is given up, and on Slack's
-``disconnect`` the new socket is opened and greeted before the old one is closed.
+Why not slack_sdk's own clients (figures from benchmarks/socket_clients.py, in
+docs/operations.md): the built-in one notices a server close only at its periodic check, spins
+a core on a socket closed without a close frame, and after a refresh reads the new socket
+behind the old one's read timeout; its websocket-client adapter pings without a timeout, so a
+silent drop is never noticed, and it closes the old socket before the new one is open. This
+module keeps websocket-client (a small, well-tested frame parser) and owns the rest: every
+socket has its own reader thread, a close or a dropped TCP connection ends that reader at once,
+a socket that hears nothing for ``silence_limit`` seconds (it pings every ``ping_interval``) is
+given up, and on Slack's ``disconnect`` the new socket is opened and greeted before the old one
+is closed.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
+from care_bot.flows import alert_hooks, alert_status, posting, renders, worklist
 from care_bot.flows import home as home_flow
-from care_bot.flows import posting, renders, worklist
 from care_bot.flows.services import Services
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
@@ -34,6 +34,24 @@ logger = logging.getLogger(__name__)
 
 UNSETTLED_WRITE_TRIES = 3  # each waits up to busy_timeout (5 s) behind another writer
 REPEATED_FAILURES = 3  # after this many, a failing row stops holding its channel alone
+
+
+def deliver_urgent(services: Services, limit: int = 20, rounds: int = 20) -> int:
+    """Send the danger alerts' rows only (their posts, re-pages, DMs, the associate's screen).
+
+    Runs in its own lane beside the sweep, so an alert waits only for Slack's own pace, never
+    behind a Home refresh or a digest that is in flight.
+    """
+    total = 0
+    blocked: set[str] = set()
+    for _ in range(rounds):
+        if services.delivery.stopping.is_set():
+            break
+        sent, _full = _deliver_batch(services, limit, blocked, max_priority=outbox.URGENT)
+        total += sent
+        if not sent:
+            break
+    return total
 
 
 def deliver_due(services: Services, limit: int = 50, rounds: int = 20,
@@ -64,11 +82,12 @@ def deliver_due(services: Services, limit: int = 50, rounds: int = 20,
 
 
 def _deliver_batch(services: Services, limit: int, blocked: set[str],
-                   until: float | None = None) -> tuple[int, bool]:
+                   until: float | None = None,
+                   max_priority: int = outbox.ROUTINE) -> tuple[int, bool]:
     state = services.delivery
     now = services.clock()
     with services.store.reading() as db:
-        due = outbox.due_items(db, now, limit)
+        due = outbox.due_items(db, now, limit, max_priority)
     sent = 0
     paused: set[str] = set()  # channels whose new parent's replies must come next
     for item in due:
@@ -93,6 +112,8 @@ def _deliver_batch(services: Services, limit: int, blocked: set[str],
             state.note_success(channel, services.clock(), proves=item.kind == "post")
             if item.render == posting.RENDER_PARENT and item.kind == "post":
                 paused.add(channel)  # its replies are due now: the next round takes them in order
+            if item.priority > outbox.URGENT and _alert_waiting(services):
+                return sent, True  # a danger alert came in: it goes before the rest
         elif result == "ratelimited":
             state.hold(channel, services.clock() + failure.delay, services.clock())
             blocked.add(channel)
@@ -108,6 +129,11 @@ def _deliver_batch(services: Services, limit: int, blocked: set[str],
     return sent, len(due) >= limit
 
 
+def _alert_waiting(services: Services) -> bool:
+    with services.store.reading() as db:
+        return outbox.urgent_waiting(db, services.clock())
+
+
 def _its_own_fault(services: Services, item: OutboxItem) -> bool:
     """True when a row keeps failing while Slack took other posts since its channel was held.
 
@@ -120,8 +146,8 @@ def _its_own_fault(services: Services, item: OutboxItem) -> bool:
 
 def _channel_key(item: OutboxItem) -> str:
     """The lane that Slack's per-channel limit and FIFO order apply to."""
-    if item.kind == "home":
-        return f"home:{item.channel}"  # views.publish, another limit than posts
+    if item.kind in ("home", "screen"):
+        return f"{item.kind}:{item.channel}"  # views.*, another limit than posts
     return item.channel or f"update:{item.thread_of}"
 
 
@@ -153,6 +179,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
             outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=now)
             if item.kind == "post" and item.render == posting.RENDER_PARENT and item.incident_id:
                 _home_shows_delivery(db, item.incident_id, now)
+            if alert_hooks.security_page(item):
+                alert_hooks.delivered(db, item, ts, now)
 
         _settle(services, item, write_sent)
         return "sent", None
@@ -247,6 +275,8 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
             incident, states, next_due, settings.branches, audience, mentions,
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
+    elif item.kind == "screen":
+        plan["screen"] = item.channel  # built at send time, outside this transaction
     elif item.render:
         plan.update(renders.render(db, services, item, incident))
     else:
@@ -267,6 +297,9 @@ def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[s
         return item.channel, ""
     if item.kind == "home":
         services.slack.publish_home(item.channel, plan["view"])
+        return item.channel, ""
+    if item.kind == "screen":
+        alert_status.update_screen(services, plan["screen"])
         return item.channel, ""
     message = plan["message"]
     if item.kind == "update":
@@ -320,6 +353,8 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
         def write_retry(db):
             outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,
                               unsure=unsure)
+            if alert_hooks.security_page(item) and item.attempts == 0:  # "Not delivered yet", now
+                alert_hooks.show_state(db, item.incident_id, now)
 
         if failure.reason == "ratelimited":
             return write_retry, "ratelimited"
@@ -335,9 +370,10 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
 
 def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now: float) -> None:
     """Record a permanent failure on the incident and tell the security channel."""
-    if item.kind == "home":
-        return  # a Home tab that could not be published is retried on the next change
+    if item.kind in ("home", "screen"):
+        return  # a view that could not be updated is retried on the next change
     ref = _record_on_incident(db, item, "delivery_failed", reason, now)
+    alert_hooks.refused(db, services, item, now)
     channel = _target_channel(db, item)
     message = notices.delivery_failed(ref, _where(channel), reason)
     _alert_security(db, services, item, channel, f"alert:delivery:{item.id}", message, now)

@@ -8,21 +8,23 @@ transaction, so a crash either does all of it or none of it.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import sqlite_utils
 
 from care_bot import care, ladder
 from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.checklist import task_states
-from care_bot.flows import posting
+from care_bot.flows import paging, posting
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
-from care_bot.storage import followups, incidents
+from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices
 from care_bot.views.summary import branch_label
 
 logger = logging.getLogger(__name__)
+ALERT_CHECK_AFTER = 5.0
 
 
 def _schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Planned,
@@ -38,14 +40,26 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Start the acknowledgement ladder when a danger alert creates the incident."""
     reminders = services.settings.reminders
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
-    if incident.drill:  # a drill measures the paging of the responders, nothing after it
-        tell_rxm_of_danger(db, services, incident, now)
-        return
-    # The safety consult cannot wait for the rest of the report.
-    _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
     tell_rxm_of_danger(db, services, incident, now)
-    # The associate may never finish the report; they still get the care after it.
-    schedule_care_after(db, services, incident, now, now)
+    if not incident.drill:  # a drill measures the paging of the responders, nothing after it
+        # The safety consult cannot wait for the rest of the report.
+        _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
+        # The associate may never finish the report; they still get the care after it.
+        schedule_care_after(db, services, incident, now, now)
+    # "Not delivered yet" once the security post is still waiting after a few seconds.
+    _schedule(db, incident.id, ladder.Planned(ladder.ALERT_CHECK, now + ALERT_CHECK_AFTER),
+              now)
+
+
+def restart_paging(db: sqlite_utils.Database, services: Services, incident: Incident,
+                   event_id: int, now: float) -> bool:
+    """Page again from the first wave when nobody has the alert and no page is pending."""
+    if incident.acknowledged_at or any(f.kind in ladder.ACK_KINDS
+                                       for f in followups.pending_for(db, incident.id)):
+        return False
+    first = ladder.first_ack_followup(services.settings.reminders, True, now)
+    _schedule(db, incident.id, replace(first, task=f"again:{event_id}"), now)
+    return True
 
 
 def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -142,6 +156,11 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     if followup is None or followup.status != "pending":
         return 0
     incident = incidents.get_incident(db, followup.incident_id)
+    if followup.kind == ladder.ALERT_CHECK:  # only the associate's view of the alert changes
+        followups.finish(db, followup.id, "sent", now)
+        if incident is not None and not _alert_delivered(db, incident):
+            posting.queue_alert_views(db, incident, now)  # "Not delivered yet"
+        return 1
     if _no_longer_needed(db, incident, followup) or _later_checkin_due(db, followup, now):
         followups.finish(db, followup.id, "skipped", now)
         return 1
@@ -164,6 +183,11 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
     )
     posting.queue_refresh(db, incident.id, now)
     return 1
+
+
+def _alert_delivered(db, incident: Incident) -> bool:
+    row = outbox.delivery_of(db, posting.parent_key(incident.id, "security"))
+    return row is not None and row[0] == "sent"
 
 
 def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool:
@@ -193,7 +217,9 @@ def _next(services: Services, incident: Incident, followup: Followup,
     if followup.kind in ladder.ACK_KINDS:
         start = incident.created_at if incident.danger else incident.submitted_at or now
         sent = ladder.Planned(followup.kind, followup.due_at, followup.rung, followup.task)
-        return ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        # a restarted ladder ("pressed again") keeps its own rows: carry its tag
+        return replace(nxt, task=followup.task) if nxt else None
     if followup.kind == ladder.TASK_DUE:
         return ladder.task_escalation(reminders, followup.task, now)
     return None
@@ -203,7 +229,9 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
     settings = services.settings
     key = f"followup:{followup.id}"
     unless_ack = {"acknowledged": True}
-    if followup.kind == ladder.ACK_REMINDER:
+    if incident.danger and followup.kind in ladder.ACK_KINDS:
+        _page_danger(db, services, incident, followup, key, now)
+    elif followup.kind == ladder.ACK_REMINDER:
         posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
                                    notices.ack_reminder(incident), now, unless_ack)
     elif followup.kind in (ladder.ACK_ESCALATION, ladder.ACK_REPEAT):
@@ -220,6 +248,19 @@ def _send(db, services: Services, incident: Incident, followup: Followup, now: f
         posting.queue_dm(db, incident.id, incident.reporter, f"{key}:wellbeing",
                          care_after_views.checkin(incident, settings.support_text,
                                                   followup.rung), now)
+
+
+def _page_danger(db, services: Services, incident: Incident, followup: Followup, key: str,
+                 now: float) -> None:
+    """A danger alert nobody has taken: page again, wider each time, until someone takes it."""
+    if followup.kind == ladder.ACK_REMINDER:
+        paging.remind(db, services, incident, key, now)
+        return
+    paging.widen(db, services, incident, key, now)
+    if followup.kind == ladder.ACK_OVERDUE or (
+            followup.kind == ladder.ACK_REPEAT
+            and followup.rung >= services.settings.reminders.ack_repeat_max):
+        incidents.set_overdue(db, incident.id, True)  # flagged, and still paged
 
 
 def _escalate_ack(db, services: Services, incident: Incident, key: str, now: float) -> None:

@@ -60,6 +60,7 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             incident, sender=user_id, rxm=care.told(incident, "rxm", branch),
             market_president=care.told(incident, "market_president", branch),
             where=branch_label(incident.answers, settings.branches),
+            supervisor=care.branch_person(branch, "supervisor"),
         )
         recipients = _send_to_hr(db, services, incident, destination, message, roles, now)
         posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",

@@ -267,8 +267,8 @@ def _after_safety(services: Services, draft: Draft, answers: dict[str, Any]) -> 
     if answers.get("danger") != "yes":
         draft = _save(services, draft, Step.CLIENT_SERVICE, answers)
         return StepResult(view=_step_view(services, Step.CLIENT_SERVICE, draft))
-    incident = danger.raise_danger_alert(services, draft, answers)
-    return StepResult(view=danger.emergency_screen(services, incident, draft.id))
+    incident, draft_id = danger.raise_danger_alert(services, draft, answers)
+    return StepResult(view=danger.emergency_screen(services, incident, draft_id))
 
 
 def continue_after_emergency(services: Services, user_id: str, ref: ModalRef) -> StepResult:

@@ -8,11 +8,14 @@ import sqlite_utils
 
 from care_bot.config import Settings
 from care_bot.models import Incident
-from care_bot.storage import incidents, outbox
+from care_bot.storage import alerts, incidents, outbox
 
 CHANNEL_KINDS = ("supervisors", "security")
 CONCERNED = "concerned:"  # a Home row for everyone an incident concerns, not one user
 RENDER_PARENT = "parent"
+RENDER_ALERT_DM = "alert_dm"  # the associate's DM that shows their danger alert's state
+SCREEN_LIFETIME = 3600.0  # an alert screen older than this is no longer updated
+URGENT = outbox.URGENT
 
 
 def channel_id(settings: Settings, kind: str) -> str:
@@ -37,12 +40,14 @@ def queue_parents(db: sqlite_utils.Database, settings: Settings, incident: Incid
 
     Returns False when they were queued before (a danger alert), so the caller refreshes them.
     """
+    priority = outbox.URGENT if incident.danger else outbox.ESCALATION
+    kinds = CHANNEL_KINDS[::-1] if incident.danger else CHANNEL_KINDS  # danger: security first
     queued = [
         outbox.enqueue_post(
             db, key=parent_key(incident.id, kind), channel=channel_id(settings, kind),
-            incident_id=incident.id, render=RENDER_PARENT, now=now,
+            incident_id=incident.id, render=RENDER_PARENT, now=now, priority=priority,
         )
-        for kind in CHANNEL_KINDS
+        for kind in kinds
     ]
     return all(queued)
 
@@ -58,6 +63,29 @@ def queue_refresh(db: sqlite_utils.Database, incident_id: int, now: float) -> No
     if incident is not None:  # Home shows the associate's reports: publish it again
         outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident_id)
     queue_concerned_homes(db, incident_id, now)
+    if incident is not None and incident.danger:
+        queue_alert_views(db, incident, now, home=False)
+
+
+def queue_alert_views(db: sqlite_utils.Database, incident: Incident, now: float,
+                      home: bool = True) -> None:
+    """Re-render what shows the associate their alert: its screens, its DM, their Home."""
+    queue_screens(db, incident.id, now)
+    outbox.enqueue_refresh(db, parent_key=status_dm_key(incident), incident_id=incident.id,
+                           render=RENDER_ALERT_DM, now=now)
+    if home:
+        outbox.enqueue_home(db, user_id=incident.reporter, now=now, incident_id=incident.id)
+
+
+def status_dm_key(incident: Incident) -> str:
+    """Outbox key of the associate's DM that shows their alert's state (chat.update)."""
+    return f"dm:{incident.reporter}:incident:{incident.id}:alert_status"
+
+
+def queue_screens(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
+    """Queue a views.update of every open screen that shows this danger alert."""
+    for view_id, _draft_id in alerts.screens_of(db, incident_id, now - SCREEN_LIFETIME):
+        outbox.enqueue_screen(db, view_id=view_id, incident_id=incident_id, now=now)
 
 
 def queue_concerned_homes(db: sqlite_utils.Database, incident_id: int, now: float) -> None:
@@ -78,12 +106,13 @@ def queue_thread_reply(
     message: dict[str, Any],
     now: float,
     unless: dict[str, Any] | None = None,
+    priority: int = outbox.ROUTINE,
 ) -> None:
-    """Queue a reply in the incident's thread in one channel."""
+    """Queue a reply in the incident's thread in one channel (``URGENT`` for a danger page)."""
     outbox.enqueue_post(
         db, key=f"incident:{incident_id}:{kind}:{key}", channel=channel_id(settings, kind),
         incident_id=incident_id, thread_of=parent_key(incident_id, kind),
-        payload=_with_condition(message, unless), now=now,
+        payload=_with_condition(message, unless), now=now, priority=priority,
     )
 
 
@@ -95,11 +124,12 @@ def queue_dm(
     message: dict[str, Any],
     now: float,
     unless: dict[str, Any] | None = None,
+    priority: int = outbox.ROUTINE,
 ) -> None:
-    """Queue a direct message to a user."""
+    """Queue a direct message to a user (``URGENT`` for a danger page)."""
     outbox.enqueue_post(
         db, key=f"dm:{user_id}:{key}", channel=user_id, incident_id=incident_id,
-        payload=_with_condition(message, unless), now=now,
+        payload=_with_condition(message, unless), now=now, priority=priority,
     )
 
 

@@ -2,22 +2,21 @@
 
 Each section has the Home framework's signature ``(db, services, user_id) -> blocks`` and
 returns ``[]`` to someone without that role, so a person with several roles sees each.
+``flows.home`` composes them with the associate's section and publishes the view.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import sqlite_utils
 
-from care_bot import care, metrics, visibility
+from care_bot import care, metrics
 from care_bot.flows import drills, worklist
 from care_bot.flows.services import Services
 from care_bot.storage import home_filters, reports
 from care_bot.views import figures, role_home
 
-logger = logging.getLogger(__name__)
 DAY = 86400.0
 FIGURE_DAYS = 30
 
@@ -103,18 +102,6 @@ SECTIONS = (supervisor_section, security_section, drills.security_section, hr_se
             others_tasks_section)
 
 
-def concerned(services: Services, incident) -> list[str]:
-    """Everyone else whose Home shows the incident: people named, branch directory, roles.
-
-    The reporter is left out: their own Home row is queued beside this one.
-    """
-    people = visibility.concerned(incident, services.roles.snapshot(),
-                                   services.settings.branches)
-    branch = services.settings.branches.get(incident.branch or "")
-    if branch is not None:
-        people |= {getattr(branch, role) for role in visibility.NAMED_PEOPLE} - {None}
-    return sorted(people - {incident.reporter})
-
 
 def choose_branch(services: Services, user_id: str, branch: str | None) -> None:
     """Remember the Security Home's branch filter ("all" or an unknown code shows every one)."""
@@ -122,13 +109,3 @@ def choose_branch(services: Services, user_id: str, branch: str | None) -> None:
         branch = None
     with services.store.transaction() as db:
         home_filters.set_home_filter(db, user_id, branch, services.clock())
-
-
-def publish_now(services: Services, user_id: str) -> None:
-    """Publish the person's Home at once, so the change they made shows where they made it."""
-    from care_bot.flows import home  # home composes these sections: import it late
-
-    try:
-        home.publish_home(services, user_id)
-    except Exception:
-        logger.warning("views.publish failed after a Home action", exc_info=True)

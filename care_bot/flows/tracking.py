@@ -153,19 +153,37 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
             ))
         event = incidents.append_event(db, incident.id, actor=user_id, action=EVENT_ACKNOWLEDGED,
                                        surface=surface, now=now)
+        if incident.danger and incidents.set_claimed(db, incident.id, user_id, now):
+            # Acknowledge on a danger alert takes it: the associate sees who is on it
+            incidents.append_event(db, incident.id, actor=user_id, action="claimed",
+                                   surface=surface, now=now, detail={"by_acknowledge": True})
         followup_flow.on_acknowledge(db, services, incident.id, now)
         _reply_both(db, services, incident, f"event:{event.id}",
                     notices.acknowledged(incident, user_id), now)
         posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
                          notices.acknowledged_dm(incident, user_id), now)
-        _tell_market_president(db, services, incident, branch, user_id, now)
-        if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
-            posting.queue_dm(db, incident.id, user_id, f"incident:{incident.id}:report_prompt",
-                             messages.with_report_to_hr_button(
-                                 notices.report_to_hr_prompt(incident), incident.id), now)
+        start_chain(db, services, incident, user_id, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
+
+
+def start_chain(db, services: Services, incident: Incident, user_id: str, now: float) -> None:
+    """What taking a report or alert starts: the Market President's DM, and the supervisor's
+    "Report to HR and CS&R" prompt (to the taker when they may report, else the branch's
+    supervisor)."""
+    roles = services.roles.snapshot()
+    branch = _branch(services, incident)
+    _tell_market_president(db, services, incident, branch, user_id, now)
+    if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
+        prompted, taker = [user_id], None
+    else:
+        prompted, taker = care.told(incident, "supervisor", branch), user_id
+    for person in prompted:
+        if person != incident.reporter:
+            posting.queue_dm(db, incident.id, person, f"incident:{incident.id}:report_prompt",
+                             messages.with_report_to_hr_button(
+                                 notices.report_to_hr_prompt(incident, taker), incident.id), now)
 
 
 def _tell_market_president(db, services: Services, incident: Incident, branch, user_id: str,

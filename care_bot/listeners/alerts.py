@@ -10,7 +10,7 @@ from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
 from care_bot.listeners.actions import _answer_in_channel, _incident_id, _update_modal
 from care_bot.listeners.guard import after_ack_guard
-from care_bot.views import report_modal
+from care_bot.views import danger_modal
 from care_bot.views.alerts import safe_phrase
 from care_bot.views.metadata import decode
 
@@ -19,6 +19,12 @@ logger = logging.getLogger(__name__)
 
 def _ref(body: dict):
     return decode((body.get("view") or {}).get("private_metadata"))
+
+
+def _replace(services: Services, body: dict, view: dict | None) -> None:
+    """views.update with no hash: CARE bot itself updates the danger screen as the alert's
+    state changes, so the hash in a click's payload may be older than the screen shown."""
+    _update_modal(services, {"view": {"id": (body.get("view") or {}).get("id")}}, view)
 
 
 def register(app, services: Services) -> None:
@@ -40,8 +46,8 @@ def register(app, services: Services) -> None:
                                              _incident_id(body) or ref.incident_id, answer)
         ack()
         if incident is not None:
-            _update_modal(services, body, danger.emergency_screen(services, incident,
-                                                                   ref.draft_id))
+            _replace(services, body, danger.emergency_screen(services, incident, ref.draft_id,
+                                                              with_names=True))
 
     @app.action(Action.POLICE_CALLED.value)
     @guard
@@ -58,8 +64,9 @@ def register(app, services: Services) -> None:
     def finish_report(ack, body):
         ack()
         ref = _ref(body)
+        danger.forget_screen(services, (body.get("view") or {}).get("id"))  # now the report
         result = intake.continue_after_emergency(services, body["user"]["id"], ref)
-        _update_modal(services, body, result.view)
+        _replace(services, body, result.view)
 
     @app.view(Callback.EMERGENCY.value)
     @guard
@@ -71,7 +78,7 @@ def register(app, services: Services) -> None:
             ack(**result.response())
             return
         phrase = safe_phrase(incident, services.settings.branches)
-        ack(response_action="update", view=report_modal.safe_view(incident, ref.draft_id,
+        ack(response_action="update", view=danger_modal.safe_view(incident, ref.draft_id,
                                                                      phrase))
 
     @app.view_closed(Callback.SAFE_NOW.value)

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import drills, intake, lookup, records, retention
+from care_bot.flows import danger, drills, intake, lookup, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -41,7 +41,9 @@ def register(app, services: Services) -> None:
             services.slack.open_view(command["trigger_id"], start.view)
         except SlackApiError as error:
             logger.warning("views.open failed: %s", error.response.get("error"))
-            _tell_retry(services, command)
+            # Never silent: the response_url needs no Web API call, and carries the alert
+            if not danger.could_not_open(services, command.get("response_url")):
+                _tell_retry(services, command)
 
 
     def legal_hold(ack, command):

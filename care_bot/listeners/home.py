@@ -23,26 +23,31 @@ def _value_id(body: dict) -> int:
         return 0
 
 
-def _open(services: Services, trigger_id: str | None, view: dict) -> None:
+def _open(services: Services, trigger_id: str | None, view: dict) -> str | None:
+    """Open a modal; its view id, or None when Slack did not open it."""
     if not trigger_id:
-        return
+        return None
     try:
-        services.slack.open_view(trigger_id, view)
+        return services.slack.open_view(trigger_id, view).get("id")
     except SlackApiError as error:
         logger.warning("views.open failed: %s", error.response.get("error"))
+        return None
 
 
-def _replace_modal(services: Services, view_id: str, view: dict) -> None:
+def _replace_modal(services: Services, view_id: str, view: dict) -> str | None:
     try:
         services.slack.update_view(view_id, view)
+        return view_id
     except SlackApiError as error:
         logger.warning("views.update failed: %s", error.response.get("error"))
+        return None
 
 
 def _open_report(services: Services, user_id: str, trigger_id: str,
-                 prefill: dict | None = None) -> None:
+                 prefill: dict | None = None, response_url: str | None = None) -> None:
     start = intake.start_report(services, user_id, prefill)
-    _open(services, trigger_id, start.view)
+    if _open(services, trigger_id, start.view) is None:
+        danger.could_not_open(services, response_url)  # a message shortcut gives one
 
 
 def _message_of(body: dict) -> tuple[str | None, str | None]:
@@ -57,12 +62,15 @@ def _danger_tap(services: Services, ack, body: dict) -> None:
     raised = danger.tap_home(services, user_id)
     ack()
     if (body.get("view") or {}).get("type") == "modal":  # tapped inside the report modal
-        _replace_modal(services, body["view"]["id"], raised.screen)
+        view_id = _replace_modal(services, body["view"]["id"], raised.screen)
     else:
-        _open(services, body.get("trigger_id"), raised.screen)
+        view_id = _open(services, body.get("trigger_id"), raised.screen)
+    if view_id is None:  # no screen: answer where Slack lets us (a message's response_url)
+        danger.tell_without_screen(services, body.get("response_url"), raised.ref)
     if raised.draft_id is None:  # the database failed: help wins over the record
-        danger.alert_without_storage(services, user_id, {})
+        danger.alert_without_storage(services, user_id, {}, view_id)
         return
+    danger.show_screen(services, view_id, raised.screen, user_id)
     try:
         intake.prefill_profile(services, raised.draft_id, user_id)
     except Exception:
@@ -112,7 +120,8 @@ def register(app, services: Services) -> None:
     def message_shortcut(ack, shortcut):
         ack()
         prefill = reporter.from_message(shortcut)
-        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"), prefill)
+        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"), prefill,
+                     shortcut.get("response_url"))
 
     @app.action(Action.ICS_NOTIFIED.value)
     @guard

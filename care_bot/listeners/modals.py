@@ -61,11 +61,13 @@ def register(app, services: Services) -> None:
             if screen is not None:
                 # Help wins over the record: alert security straight through Slack.
                 ack(response_action="update", view=screen)
-                danger.alert_without_storage(services, body["user"]["id"], _values(body))
+                danger.alert_without_storage(services, body["user"]["id"], _values(body),
+                                             body["view"].get("id"))
                 return
             _save_failed(ack, body)
             return
         ack(**result.response())
+        danger.show_screen(services, body["view"].get("id"), result.view, body["user"]["id"])
         ref = _ref(body)
         if ref.step == "safety" and not result.errors:
             # The draft the answer went to (a danger alert may have needed a fresh one).
@@ -85,6 +87,7 @@ def register(app, services: Services) -> None:
     @guard
     def emergency_closed(ack, body):
         ack()
+        danger.forget_screen(services, body["view"].get("id"))
 
     @app.view(Callback.CHECKLIST.value)
     @guard

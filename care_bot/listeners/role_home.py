@@ -6,6 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from care_bot.flows import home as home_flow
 from care_bot.flows import lookup, role_home, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
@@ -44,7 +45,7 @@ def register(app, services: Services) -> None:
         ack()
         if outcome.message:
             _dm(services, user_id, outcome.message)
-        role_home.publish_now(services, user_id)
+        home_flow.publish_now(services, user_id)
 
     @app.action(Action.HOME_BRANCH.value)
     @guard
@@ -52,7 +53,7 @@ def register(app, services: Services) -> None:
         ack()
         user_id = body["user"]["id"]
         role_home.choose_branch(services, user_id, _value(body))
-        role_home.publish_now(services, user_id)
+        home_flow.publish_now(services, user_id)
 
     @app.action(Action.SHOW_DETAILS.value)
     @guard

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import mimetypes
+import sys
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -218,6 +219,14 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
     sandbox: Sandbox | None = None
+
+    def handle_error(self, request, client_address) -> None:
+        """Log a failed request, except a tab that went away mid-answer (a closed tab, a
+        reload, a long poll cut): that is how a browser ends a request, not a fault."""
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset, …
+            logger.debug("the page closed a request before its answer", exc_info=True)
+            return
+        super().handle_error(request, client_address)
 
 
 def serve(port: int) -> SandboxServer:

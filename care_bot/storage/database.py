@@ -191,7 +191,21 @@ def m006_i9_event_chain(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_i21_drills(db: sqlite_utils.Database) -> None:
+def m007_i15_alert_tracking(db: sqlite_utils.Database) -> None:
+    """Issue 15: alerts go first (an outbox priority), and the screens that show an alert."""
+    db.execute("ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 2")
+    db.execute("CREATE INDEX outbox_urgent ON outbox (priority, id) WHERE status = 'pending'")
+    db.execute(
+        """CREATE TABLE alert_screens (
+            view_id TEXT PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            user_id TEXT NOT NULL, draft_id TEXT NOT NULL DEFAULT '',
+            opened_at REAL NOT NULL)"""
+    )
+    db.execute("CREATE INDEX alert_screens_incident ON alert_screens (incident_id)")
+
+
+@migrations()
+def m008_i21_drills(db: sqlite_utils.Database) -> None:
     """Mark drill incidents and drill drafts (issue 21): kept out of metrics and exports."""
     db.execute("ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE drafts ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")

@@ -94,10 +94,10 @@ def cancel(
 
 
 def next_due(db: sqlite_utils.Database, incident_id: int) -> float | None:
-    """Return when the incident's next pending follow-up falls due."""
+    """Return when the incident's next pending follow-up falls due (people's nudges only)."""
     row = db.execute(
         "SELECT min(due_at) FROM followups WHERE incident_id = ? AND status = 'pending' "
-        "AND kind != 'wellbeing'",
+        "AND kind NOT IN ('wellbeing', 'alert_check')",
         [incident_id],
     ).fetchone()
     return row[0] if row else None

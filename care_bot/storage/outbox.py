@@ -10,6 +10,12 @@ import sqlite_utils
 
 from care_bot.models import OutboxItem
 
+# Delivery order (issue 15): danger alerts (posts, re-pages, DMs, the associate's screen)
+# first, then every report's escalation posts, then everything else.
+URGENT = 0
+ESCALATION = 1
+ROUTINE = 2
+
 
 def _item(row: dict) -> OutboxItem:
     return OutboxItem(
@@ -28,6 +34,7 @@ def _item(row: dict) -> OutboxItem:
         error=row["error"],
         unsure=bool(row["unsure"]),
         uid=row["uid"] or "",
+        priority=row.get("priority", ROUTINE),
     )
 
 
@@ -41,13 +48,15 @@ def enqueue_post(
     payload: dict[str, Any] | None = None,
     render: str | None = None,
     thread_of: str | None = None,
+    priority: int = ROUTINE,
 ) -> bool:
     """Queue a new message once per key; False when that key was queued before."""
     cursor = db.execute(
         "INSERT OR IGNORE INTO outbox (incident_id, key, kind, channel, thread_of, render, "
-        "payload, not_before, created_at, uid) VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?, ?)",
+        "payload, not_before, created_at, uid, priority) "
+        "VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?, ?, ?)",
         [incident_id, key, channel, thread_of, render, json.dumps(payload or {}), now, now,
-         uuid.uuid4().hex],
+         uuid.uuid4().hex, priority],
     )
     return cursor.rowcount == 1
 
@@ -87,11 +96,40 @@ def enqueue_home(db: sqlite_utils.Database, *, user_id: str, now: float,
     return True
 
 
+def enqueue_screen(db: sqlite_utils.Database, *, view_id: str, incident_id: int,
+                   now: float) -> bool:
+    """Queue a views.update of an open alert screen, unless one is already waiting."""
+    waiting = db.execute(
+        "SELECT 1 FROM outbox WHERE kind = 'screen' AND channel = ? AND status = 'pending'",
+        [view_id],
+    ).fetchone()
+    if waiting:
+        return False
+    db.execute(
+        "INSERT INTO outbox (incident_id, key, kind, channel, render, not_before, created_at, "
+        "uid, priority) VALUES (?, ?, 'screen', ?, 'screen', ?, ?, ?, ?)",
+        [incident_id, f"screen:{view_id}:{uuid.uuid4().hex}", view_id, now, now,
+         uuid.uuid4().hex, URGENT],
+    )
+    return True
+
+
+def urgent_waiting(db: sqlite_utils.Database, now: float) -> bool:
+    """True when a danger alert's row is due: the batch in hand gives way to it."""
+    row = db.execute(
+        "SELECT 1 FROM outbox AS o WHERE o.status = 'pending' AND o.priority = ? "
+        "AND o.not_before <= ? AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox "
+        "AS p WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) LIMIT 1",
+        [URGENT, now],
+    ).fetchone()
+    return row is not None
+
+
 def delivery_trouble(db: sqlite_utils.Database) -> bool:
     """True while some post is waiting to be retried after Slack failed to take it."""
     row = db.execute(
-        "SELECT 1 FROM outbox WHERE status = 'pending' AND attempts > 0 AND kind != 'home' "
-        "LIMIT 1"
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND attempts > 0 "
+        "AND kind NOT IN ('home', 'screen') LIMIT 1"
     ).fetchone()
     return row is not None
 
@@ -108,21 +146,25 @@ def parent_states(db: sqlite_utils.Database, incident_id: int) -> dict[str, str]
     }
 
 
-def due_items(db: sqlite_utils.Database, now: float, limit: int = 50) -> list[OutboxItem]:
+def due_items(db: sqlite_utils.Database, now: float, limit: int = 50,
+              max_priority: int = ROUTINE) -> list[OutboxItem]:
     """Return pending items whose time has come and whose parent message is settled.
 
     Replies still waiting for their parent are left out, so they can never fill the batch
-    and starve other incidents' posts; oldest first, so each channel gets its posts in the
-    order they were queued (a parent is always queued before its replies).
+    and starve other incidents' posts. Danger alerts come first, then escalations, then the
+    rest; within each, oldest first, so each channel gets its posts in the order they were
+    queued (a parent is always queued before its replies). ``max_priority`` = ``URGENT``
+    returns the danger alerts' rows only.
     """
     return [
         _item(row)
         for row in db.query(
             "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ? "
+            "AND o.priority <= ? "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
-            "ORDER BY o.kind = 'home', o.id LIMIT ?",  # Home tabs after posts; FIFO
-            [now, limit],
+            "ORDER BY o.priority, o.kind = 'home', o.id LIMIT ?",  # Home tabs after posts
+            [now, max_priority, limit],
         )
     ]
 
@@ -228,7 +270,7 @@ def oldest_unsettled(db: sqlite_utils.Database) -> float | None:
     """Return when the oldest row still pending or being sent was queued (alerts left out)."""
     row = db.execute(
         "SELECT min(created_at) FROM outbox WHERE status IN ('pending', 'sending') "
-        "AND reported_at IS NULL AND key NOT LIKE 'alert:%' AND kind != 'home'"
+        "AND reported_at IS NULL AND key NOT LIKE 'alert:%' AND kind NOT IN ('home', 'screen')"
     ).fetchone()
     return row[0] if row else None
 
@@ -237,7 +279,7 @@ def stuck_count(db: sqlite_utils.Database, queued_before: float) -> int:
     """Count rows still pending or being sent that were queued before ``queued_before``."""
     return db.execute(
         "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') AND created_at <= ? "
-        "AND kind != 'home'",
+        "AND kind NOT IN ('home', 'screen')",
         [queued_before],
     ).fetchone()[0]
 
@@ -266,7 +308,8 @@ def stuck_items(
         _item(row)
         for row in db.query(
             "SELECT * FROM outbox AS o WHERE o.status IN ('pending', 'sending') "
-            "AND o.created_at <= ? AND o.key NOT LIKE 'alert:%' AND o.kind != 'home' "
+            "AND o.created_at <= ? AND o.key NOT LIKE 'alert:%' "
+            "AND o.kind NOT IN ('home', 'screen') "
             "AND (o.thread_of IS NULL OR NOT EXISTS (SELECT 1 FROM outbox AS p "
             "WHERE p.key = o.thread_of AND p.status IN ('pending', 'sending'))) "
             "AND o.reported_at IS NULL ORDER BY o.id LIMIT ?",
@@ -278,3 +321,20 @@ def stuck_items(
 def mark_reported(db: sqlite_utils.Database, item_id: int, now: float) -> None:
     """Note that security was told this item is stuck, so it is told only once."""
     db.execute("UPDATE outbox SET reported_at = ? WHERE id = ?", [now, item_id])
+
+
+def delivery_of(db: sqlite_utils.Database, key: str) -> tuple[str, float | None, int] | None:
+    """A row's (status, sent_at, attempts) by key, or None when it was never queued."""
+    row = db.execute("SELECT status, sent_at, attempts FROM outbox WHERE key = ?",
+                     [key]).fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+def first_sent(db: sqlite_utils.Database, incident_id: int, key_pattern: str) -> float | None:
+    """When the first of an incident's rows whose key is LIKE ``key_pattern`` was sent."""
+    row = db.execute(
+        "SELECT min(sent_at) FROM outbox WHERE incident_id = ? AND key LIKE ? "
+        "AND status = 'sent'",
+        [incident_id, key_pattern],
+    ).fetchone()
+    return row[0] if row else None

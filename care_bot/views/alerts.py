@@ -144,6 +144,15 @@ def safe_note(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, A
                                       "text": {"type": "mrkdwn", "text": text}}]}
 
 
+def safe_confirmation(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
+    """The associate's DM after "I'm safe now" (from Home or the modal): what was recorded."""
+    text = (f":white_check_mark: You {safe_phrase(incident, branches)} ({incident.ref}). "
+            "Security and your supervisor are told in the alert's threads. Finish your report "
+            "when you are ready: `/threat`.")
+    return {"text": text, "blocks": [{"type": "section",
+                                      "text": {"type": "mrkdwn", "text": text}}]}
+
+
 def cant_call_note(incident: Incident, branches: Mapping[str, Branch],
                    mentions: list[str]) -> dict[str, Any]:
     """The thread reply (also shown in the channel) when the associate cannot call 911."""

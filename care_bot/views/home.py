@@ -1,8 +1,8 @@
 """The App Home tab: the emergency block first, then one section per role the user holds.
 
 ``build_home`` only composes; each role's section is its own pure builder returning blocks
-(the associate's is here; supervisors, security and HR add theirs through
-``care_bot.flows.home.SECTIONS``).
+(the associate's is here; supervisors', security's and HR's are in ``views.role_home``), and
+``care_bot.flows.home.SECTIONS`` lists them in Home's order.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class ReportLine:
     incident: Incident
     delivery: str  # "delivered", "on_the_way", "failed"
     ics_done: bool = False
+    alert: str = ""  # a danger alert's state, in the words the emergency screen uses
 
 
 def build_home(sections: Iterable[Sequence[dict[str, Any]]], settings: Any) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def report_button() -> dict[str, Any]:
 
 
 STATUS_WORDS = {
-    "alerted": "Alert sent · report not finished",
+    "alerted": "Danger alert · report not finished",
     "open": "Waiting for acknowledgement",
     "closed": "Closed",
 }
@@ -118,8 +119,8 @@ def safe_now_button(incident: Incident) -> dict[str, Any]:
 
 def _report_block(line: ReportLine) -> list[dict[str, Any]]:
     incident = line.incident
-    text = (f"*{entry_label(incident.ref, incident.drill)}* · {_status(incident)}\n"
-            f"Delivery: {DELIVERY_WORDS.get(line.delivery, line.delivery)}\n"
+    delivery = line.alert or f"Delivery: {DELIVERY_WORDS.get(line.delivery, line.delivery)}"
+    text = (f"*{entry_label(incident.ref, incident.drill)}* · {_status(incident)}\n{delivery}\n"
             f"Your next step: {_next_step(line)}")
     block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
     if _awaiting_safe(incident):

@@ -83,7 +83,10 @@ def _task_line(task: Task, incident: Incident, done: TaskDone | None,
         note = f": {ACCOUNT_DECISIONS[done.note]}"
     elif task.note_required and done.note:
         note = f": {safe(done.note, 300)}"
-    return f"✅ {task.label}{note} · {mention(done.by)} {slack_date(done.at)}"
+    label = task.label
+    if task.key == "acknowledged" and incident.danger and incident.claimed_by:
+        label = "Alert taken"  # "I'm on it" may be security's: never filed as the supervisor's
+    return f"✅ {label}{note} · {mention(done.by)} {slack_date(done.at)}"
 
 
 def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
@@ -161,7 +164,8 @@ def parent_message(
     if incident.status != "alerted":
         blocks.append({"type": "section", "text": mrkdwn(
             checklist_text(incident, states, branches, hr_destination))})
-    picked = named_by_reporter(incident)
+    # before the report is filed, the alert's people came from the directory, not the reporter
+    picked = named_by_reporter(incident) if incident.submitted_at else ""
     if picked:
         blocks.append({"type": "context", "elements": [mrkdwn(picked)]})
     buttons = _parent_buttons(incident, audience, states)

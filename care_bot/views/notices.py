@@ -58,6 +58,40 @@ def ack_overdue(incident: Incident) -> Message:
     )
 
 
+def alert_waiting(incident: Incident, where: str, waited: str) -> str:
+    """ "Ava Associate (Harbor Street) has waited 2 min with no responder"."""
+    name = safe(incident.answers.get("associate_name"), 150) or mention(incident.reporter)
+    return f"{name} ({where}) has waited {waited} with no responder"
+
+
+def danger_page(incident: Incident, waiting: str, mentions: list[str],
+                broadcast: bool = True) -> Message:
+    """A re-page in an alert's thread; shown in the channel too unless ``broadcast`` is off."""
+    ping = " ".join(mentions)
+    text = (f"{ping} :rotating_light: *{incident.ref}: {waiting}.* Press *I'm on it* (or "
+            "*Acknowledge*) on the alert above to take it; paging stops only then.")
+    message = thread_note(text.strip())
+    return {**message, "reply_broadcast": True} if broadcast else message
+
+
+def danger_page_dm(incident: Incident, waiting: str) -> Message:
+    """A re-page by DM, which reaches a phone even when the channel is muted."""
+    return thread_note(
+        f":rotating_light: *{incident.ref}: someone may be in immediate danger. {waiting}.* "
+        "Open the alert in the security or supervisors channel and press *I'm on it* to take "
+        "it. Call 911 if nobody has."
+    )
+
+
+def pressed_again(incident: Incident, when: str, mentions: list[str]) -> Message:
+    """The loud reply when the associate presses the danger button again on an open alert."""
+    ping = " ".join(mentions)
+    name = safe(incident.answers.get("associate_name"), 150) or mention(incident.reporter)
+    text = (f"{ping} :rotating_light: *{name} pressed the danger button again at {when}* "
+            f"({incident.ref}). They may still be in danger: contact them now.")
+    return {**thread_note(text.strip()), "reply_broadcast": True}
+
+
 def _mentions(users: list[str]) -> str:
     return ", ".join(mention(u) for u in users) or "—"
 
@@ -193,16 +227,29 @@ def downtime(started_at: float, ended_at: float) -> Message:
 
 
 def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[str],
-                                 market_president: list[str], where: str) -> Message:
-    """The guideline's Incident/Threat Notification for HR and CS&R; never client details."""
+                                 market_president: list[str], where: str,
+                                 supervisor: str | None = None) -> Message:
+    """The guideline's Incident/Threat Notification for HR and CS&R; never client details.
+
+    ``supervisor`` is the branch's supervisor; with none, whoever acknowledged is named and
+    labelled as such. Law enforcement is what the associate said on the danger screen, then
+    what the report says.
+    """
     answers = incident.answers
-    officer = _law_enforcement(answers)
+    officer = _law_enforcement(answers, incident.police_call)
+    if supervisor:
+        boss = mention(supervisor)
+    elif incident.acknowledged_by:
+        boss = (f"{mention(incident.acknowledged_by)} (acknowledged the report; no branch "
+                "supervisor on file)")
+    else:
+        boss = f"{mention(sender)} (sent this notification; no branch supervisor on file)"
     fields = [
         ("Associate reporting the threat",
          f"{safe(answers.get('associate_name'), 200) or mention(incident.reporter)} · "
          f"{safe(answers.get('associate_position'), 200) or 'position not given'} · "
          f"{safe(answers.get('associate_location'), 300) or where}"),
-        ("Supervisor", mention(sender)),
+        ("Supervisor", boss),
         ("Regional Experience Manager (RXM) or next-level management", _mentions(rxm)),
         ("Market President", _mentions(market_president)),
         ("Local law enforcement / 911", officer),
@@ -217,10 +264,19 @@ def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[s
     return thread_note(text)
 
 
-def _law_enforcement(answers: dict) -> str:
+POLICE_SAID = {
+    "called": "the associate called 911 (said on the danger screen)",
+    "cant_call": ("the associate could not call and asked security to call 911 for them "
+                  "(said on the danger screen)"),
+}
+
+
+def _law_enforcement(answers: dict, police_call: str | None = None) -> str:
+    said = POLICE_SAID.get(police_call or "")
     if answers.get("action_taken") != "law_enforcement":
-        return "not contacted"
-    parts = [safe(answers.get("agency"), 200) or "agency not given"]
+        return said or "not contacted"
+    parts = [said] if said else []
+    parts.append(safe(answers.get("agency"), 200) or "agency not given")
     if answers.get("officer_name"):
         parts.append(f"name of officer: {safe(answers.get('officer_name'), 200)}")
     else:
@@ -238,10 +294,15 @@ def hr_reported(user_id: str, destination: str) -> Message:
     )
 
 
-def report_to_hr_prompt(incident: Incident) -> Message:
-    """The supervisor's DM right after they acknowledge: the one step to report onwards."""
+def report_to_hr_prompt(incident: Incident, taker: str | None = None) -> Message:
+    """The supervisor's DM once the alert or report is taken: the one step to report onwards.
+
+    ``taker`` is someone else who took it (a security member's "I'm on it").
+    """
+    first = (f"{mention(taker)} took *{incident.ref}*." if taker
+             else f"You acknowledged *{incident.ref}*.")
     return thread_note(
-        f"You acknowledged *{incident.ref}*. Next, as the guideline asks, report it to Human "
+        f"{first} Next, as the guideline asks, report it to Human "
         "Resources and Corporate Security & Risk: one click sends the Incident/Threat "
         "Notification to both (no client details)."
     )

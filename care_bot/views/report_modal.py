@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from care_bot.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, STEP_ORDER, Step
+from care_bot.care import STEP_ORDER, Step
 from care_bot.config import Branch
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
-from care_bot.models import Incident
-from care_bot.views.drill import mark_view
 from care_bot.views.fields import (
     CLIENT_PART_STARTS_AT,
     DIRECTORY_PEOPLE,
@@ -20,7 +18,7 @@ from care_bot.views.fields import (
 from care_bot.views.home import danger_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.summary import report_parts
-from care_bot.views.text import clip, escape, mention, mrkdwn, plain, slack_date
+from care_bot.views.text import clip, mrkdwn, plain, slack_date
 
 TITLE = "Report a threat"
 MAX_SELECT_OPTIONS = 100
@@ -283,101 +281,6 @@ def resume_view(draft_id: str, started_at: float, step: Step) -> dict[str, Any]:
             {"type": "actions", "block_id": "danger_now", "elements": [danger_button()]},
         ],
     }
-
-
-def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = None,
-                   security_phone: str | None = None) -> dict[str, Any]:
-    """The danger screen: who was alerted, what happens next, the 911 answer, "I'm safe now"."""
-    if supervisor == incident.reporter:
-        supervisor = None  # the supervisor is the one in danger: the supervisors role is told
-    told = f"{mention(supervisor)} (your supervisor)" if supervisor else (
-        "the supervisors on duty")
-    dm = "; your supervisor also gets a direct message" if supervisor else ""
-    if incident.police_call == POLICE_CALLED:
-        police = ":white_check_mark: You said you have called 911. Security can see that."
-    elif incident.police_call == POLICE_CANT_CALL:
-        police = (":white_check_mark: *Security has been asked to call 911 for you.* "
-                  "Stay where you are safest.")
-    else:
-        police = "Could you call 911? Tell security here, one tap:"
-    desk = f"\nSecurity desk: *{escape(security_phone)}*" if security_phone else ""
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": plain("Get to a safe place. Call 911 if you can.", 150)},
-        {"type": "section", "text": mrkdwn(
-            f"*Alerted:* Corporate Security & Risk (the security channel) and {told}. "
-            f"Reference *{incident.ref}*.{desk}\n*What happens next:* one security colleague "
-            f"takes the alert and contacts you{dm}. Do not confront the person."
-        )},
-        {"type": "section", "text": mrkdwn(police)},
-    ]
-    if incident.police_call is None:
-        blocks.append({"type": "actions", "block_id": "police", "elements": [
-            {"type": "button", "action_id": Action.POLICE_CALLED.value,
-             "text": plain(POLICE_CALL_LABELS[POLICE_CALLED]), "value": str(incident.id)},
-            {"type": "button", "action_id": Action.POLICE_CANT_CALL.value, "style": "danger",
-             "text": plain(POLICE_CALL_LABELS[POLICE_CANT_CALL]), "value": str(incident.id)},
-        ]})
-    blocks.append(_finish_later_block(draft_id))
-    return {
-        "type": "modal",
-        "callback_id": Callback.EMERGENCY.value,
-        "title": plain("Alert sent", 24),
-        "submit": plain("I'm safe now", 24),
-        "close": plain("Close", 24),
-        "notify_on_close": True,
-        "private_metadata": encode(ModalRef(draft_id=draft_id, step=Step.SAFETY.value,
-                                            incident_id=incident.id)),
-        "blocks": blocks,
-    }
-
-
-def unsaved_alert_view(security_phone: str | None = None) -> dict[str, Any]:
-    """The danger screen when saving failed: the alert is being sent to security directly."""
-    desk = (f"\nSecurity desk: *{escape(security_phone)}*" if security_phone else "")
-    return {
-        "type": "modal",
-        "callback_id": Callback.EMERGENCY.value,
-        "title": plain("Alert sent", 24),
-        "close": plain("Close", 24),
-        "blocks": [
-            {"type": "header", "text": plain("Get to a safe place. Call 911 if you can.", 150)},
-            {"type": "section", "text": mrkdwn(
-                "CARE bot could not save your report, so it is sending the alert straight to "
-                f"Corporate Security &amp; Risk and the supervisors now.{desk}\n"
-                "Call 911 yourself if you can: this alert has no reference yet."
-            )},
-        ],
-    }
-
-
-def _finish_later_block(draft_id: str) -> dict[str, Any]:
-    return {"type": "actions", "block_id": "finish", "elements": [
-        {"type": "button", "action_id": Action.FINISH_REPORT.value,
-         "text": plain("Finish the report"), "value": draft_id},
-    ]}
-
-
-def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str, Any]:
-    """After "I'm safe now": what was recorded and posted, and the report for later."""
-    view = {
-        "type": "modal",
-        "callback_id": Callback.SAFE_NOW.value,
-        "title": plain("You are safe", 24),
-        "close": plain("Done", 24),
-        "private_metadata": encode(ModalRef(draft_id=draft_id, incident_id=incident.id)),
-        "blocks": [
-            {"type": "section", "text": mrkdwn(
-                f"Thank you. We told security and your supervisor that you {safe_at_text} "
-                f"({incident.ref})."
-            )},
-            {"type": "context", "elements": [mrkdwn(
-                "Finish the report when you are ready: now, or later with `/threat`. "
-                "Nothing you entered is lost."
-            )]},
-            _finish_later_block(draft_id),
-        ],
-    }
-    return mark_view(view) if incident.drill else view
 
 
 def confirmation_view(ref: str, danger: bool, delivery_trouble: bool = False) -> dict[str, Any]:

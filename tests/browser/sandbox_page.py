@@ -38,7 +38,10 @@ class SandboxPage:
         """Pick who you are in the "You are" list."""
         who = self.page.get_by_label("You are")
         expect(who).to_be_visible(timeout=60_000)
-        label = next(o for o in who.locator("option").all_inner_texts() if o.startswith(person))
+        # The people arrive from the sandbox after the page: wait for this one's option.
+        option = who.locator("option").filter(has_text=re.compile(f"^{re.escape(person)}"))
+        expect(option.first).to_be_attached(timeout=60_000)
+        label = option.first.inner_text()
         who.select_option(label=label)
         expect(self.page.locator(".pane-title")).to_have_text(re.compile("Home"))
 

@@ -16,7 +16,7 @@ HR = "care-hr"
 
 
 def save_screenshot(page, tmp_path) -> None:
-    """Screenshot the page for README: docs/sandbox.png when missing or CARE_UPDATE_SCREENSHOT=1."""
+    """The README's screenshot: docs/sandbox.png when missing or CARE_UPDATE_SCREENSHOT=1."""
     # Not rewritten at every run: a PNG that changes with each run would conflict in every merge.
     shot = page.screenshot(path=str(tmp_path / "sandbox.png"))
     target = REPO_ROOT_DOCS / "sandbox.png"

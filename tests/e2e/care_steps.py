@@ -68,7 +68,8 @@ def walk_to(session: ModalSession, stop_before: str, answers: dict[str, dict]) -
             await_profile_prefill(session, since)
         assert body.get("response_action") == "update", body
         if body["view"]["callback_id"] == "care_emergency":
-            session.click("care_finish_report")  # finishing the report is secondary
+            session.click("care_finish_report",  # finishing the report is secondary
+                          until=lambda v: v.get("callback_id") == "care_report_step")
 
 
 def file_report(bot: BotProcess, user_id: str, overrides: dict | None = None) -> dict:

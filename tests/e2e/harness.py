@@ -817,8 +817,13 @@ class ModalSession:
         answers: Mapping[str, Any] | None = None,
         expect: str | None = "views.update",
         timeout: float = 10.0,
+        until: Callable[[dict], bool] | None = None,
     ) -> dict | HttpResponse:
-        """Click `action_id` in the modal, then wait for the bot's `expect` call and apply it."""
+        """Click `action_id` in the modal, then wait for the bot's `expect` call and apply it.
+
+        `until` picks the call by the view it leaves on screen: the bot also updates an open
+        danger screen on its own as the alert's state changes (issue 15).
+        """
         view = self.view
         block_id, _element = payloads.find_element(view["blocks"], action_id)
         state = payloads.state_values(view, answers or {})
@@ -837,9 +842,14 @@ class ModalSession:
         response = self._send(payload)
         if expect is None:
             return response
-        call = self.slack.wait_for_call(
-            expect, self._targets(view, trigger), since=since, timeout=timeout
-        )
+        targets = self._targets(view, trigger)
+
+        def wanted(found: dict) -> bool:
+            shown = found["params"].get("view")
+            shown = json.loads(shown) if isinstance(shown, str) else shown
+            return targets(found) and (until is None or until(shown or {}))
+
+        call = self.slack.wait_for_call(expect, wanted, since=since, timeout=timeout)
         self._expect_ok(call)
         if expect == "views.update":
             self.stack[-1] = call["response"]["view"]

@@ -390,17 +390,20 @@ async function handleHook(ctx, req, res, url) {
   const raw = await readBody(req);
   const parsed = tryJson(raw);
   const params = typeof parsed === "object" && parsed !== null ? parsed : { _unparsed_body: raw };
+  const fault = ctx.state.takeFault("response_url", "bot"); // a dead response_url, on request
+  const status = fault ? (fault.status === 200 ? 404 : fault.status) : 200;
+  const body = fault ? { ok: false, error: fault.error ?? "expired_url" } : { ok: true };
   ctx.state.record({
     method: "response_url",
     params,
     path: url.pathname,
-    http_status: 200,
-    response: { ok: true },
+    http_status: status,
+    response: body,
     client: "bot",
-    faulted: false,
+    faulted: Boolean(fault),
     http_method: req.method,
   });
-  sendJson(res, 200, { ok: true });
+  sendJson(res, status, body);
 }
 
 // ---------------------------------------------------------------- control routes

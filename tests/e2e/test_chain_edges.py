@@ -46,7 +46,8 @@ def test_the_directory_market_president_gets_a_dm_when_acknowledged(slack, bot_f
 def test_threat_keeps_its_answer_when_every_fallback_fails(slack, bot_factory):
     """views.open, the ephemeral and the DM all fail after ack: Slack still gets the 200."""
     bot = bot_factory.start()
-    for method in ("views.open", "chat.postEphemeral", "conversations.open", "chat.postMessage"):
+    for method in ("views.open", "response_url", "chat.postEphemeral", "conversations.open",
+                   "chat.postMessage"):
         slack.fault(method, status=503, count=1000)
     response = bot.command(slack.users["alice"], "")
     assert response.status == 200 and response.elapsed < 2.5

@@ -96,7 +96,7 @@ def test_check_reports_bad_settings_without_calling_slack(slack, bot_factory):
     assert done.returncode == 1
     assert rows_of(done.stdout)["settings"][0] == "FAIL"
     assert "SLACK_BOT_TOKEN is still the example value" in done.stdout
-    assert 'README.md, section "Settings"' in done.stdout
+    assert "docs/settings.md" in done.stdout
     assert slack.calls() == []
 
 

@@ -72,15 +72,16 @@ def test_home_danger_with_users_info_and_views_open_failing_still_alerts(slack, 
     assert all(f"<@{alice}>" in json.dumps(p["params"]) for p in parents.values())
 
 
-def test_claim_by_someone_outside_security_is_refused_privately(slack, bot_factory):
-    """"I'm on it" from a supervisor (not security): an ephemeral refusal, nothing recorded."""
+def test_claim_by_someone_who_cannot_take_it_is_refused_privately(slack, bot_factory):
+    """"I'm on it" from a teller elsewhere (not security, not a supervisor): an ephemeral
+    refusal, nothing recorded."""
     bot = bot_factory.start()
     session = ModalSession.open(bot, slack.users["alice"])
     session.submit({"danger": "yes"})
     parent = _parents(slack)["care-security"]
-    sam = slack.users["sam"]
-    assert click_message_button(bot, sam, parent, "care_claim_alert").status == 200
-    slack.wait_for(lambda: ephemerals_to(slack, sam))
+    olly = slack.users["olly"]
+    assert click_message_button(bot, olly, parent, "care_claim_alert").status == 200
+    slack.wait_for(lambda: ephemerals_to(slack, olly))
     assert bot.db().execute("SELECT claimed_by FROM incidents").fetchone()[0] is None
 
 
@@ -96,12 +97,14 @@ def test_safe_now_twice_posts_once(slack, bot_factory):
         payload = payloads.view_submission(view, alice, {}, slack.mint_trigger_id(alice),
                                            workspace=slack.workspace)
         assert bot.interact(payload).status == 200
-    slack.wait_for(lambda: len([c for c in posts(slack) if "reported safe at"
-                                in c["params"].get("text", "")]) >= 2)
+    def thread_posts():
+        return [c for c in posts(slack) if "reported safe at" in c["params"].get("text", "")
+                and c["params"].get("thread_ts")]
+
+    slack.wait_for(lambda: len(thread_posts()) >= 2)
     import time
     time.sleep(1.5)
-    safe_posts = [c for c in posts(slack) if "reported safe at" in c["params"].get("text", "")]
-    assert len(safe_posts) == 2
+    assert len(thread_posts()) == 2
 
 
 def test_safe_now_from_home_after_the_emergency_modal_was_closed(slack, bot_factory):

@@ -265,8 +265,10 @@ def test_an_immutable_database_never_kills_the_bot(slack, bot_factory, tmp_path)
     assert bot.stop() == 0
 
 
-def test_after_an_outage_each_channel_gets_its_posts_oldest_first(slack, bot_factory):
-    """Slack answers 503 to every post while three reports come in; then each channel in order."""
+def test_after_an_outage_each_channel_gets_its_posts_escalations_first_then_oldest_first(
+        slack, bot_factory):
+    """503 to every post while three reports come in; then each channel in order (issue 15:
+    escalation posts before everything else, each kind oldest first)."""
     bot = bot_factory.start()
     slack.fault("chat.postMessage", status=503, count=1000)
     for user in ("alice", "olly", "hana"):
@@ -275,7 +277,8 @@ def test_after_an_outage_each_channel_gets_its_posts_oldest_first(slack, bot_fac
     slack.clear_faults()
     wait_until(lambda: _settled(bot), timeout=40)
     _assert_each_post_once(slack, bot)
-    order = {row[0]: row[1] for row in bot.db().execute("SELECT uid, id FROM outbox")}
+    order = {row[0]: (row[1], row[2])
+             for row in bot.db().execute("SELECT uid, priority, id FROM outbox")}
     for name in ("care-supervisors", "care-security"):
         channel = slack.channels[name]
         delivered = posts(slack, channel)

@@ -86,7 +86,8 @@ def test_intake_danger_alerts_security_before_the_form_is_done(slack, bot_factor
     assert f"<@{slack.users['alice']}>" in str(alert["params"]["blocks"])
     assert "Downtown" in alert["params"]["text"]
 
-    session.click("care_finish_report")  # finishing the report is secondary to safety
+    session.click("care_finish_report",  # finishing the report is secondary to safety
+                  until=lambda v: v.get("callback_id") == "care_report_step")
     assert step_of(session.view) == "client_service"
     walk_to(session, "review", answers)
     confirmation = session.submit({})["view"]

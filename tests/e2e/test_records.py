@@ -13,6 +13,8 @@ import urllib.request
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
 from tests.e2e.care_steps import (
     click_message_button,
     ephemerals_to,
@@ -21,7 +23,6 @@ from tests.e2e.care_steps import (
     reference_of,
 )
 from tests.e2e.harness import REPO_ROOT, care_toml
-from tests.support.png_decode import decode
 
 
 def _filed(slack, bot_factory, config=None):
@@ -138,8 +139,8 @@ def test_records_weekly_digest_uploads_a_chart_to_the_security_channel(slack, bo
     comment = call["params"]["initial_comment"]
     assert "CARE weekly digest" in comment and "Time to acknowledge" in comment
     assert "John" not in comment
-    image = decode(content)
-    assert (image.width, image.height) == (760, 380)
+    image = Image.open(io.BytesIO(content))
+    assert (image.format, image.size) == ("PNG", (760, 380))
     message = slack.wait_for(lambda: next(
         (m for m in slack.history(slack.channels["care-security"]) if m.get("files")), None))
     assert message["files"][0]["mimetype"] == "image/png"

@@ -38,7 +38,7 @@ def test_startup_example_values_are_refused_with_where_to_fix(slack, bot_factory
     assert bot.wait_exit(timeout=20) == 2
     logs = bot.logs()
     assert "SLACK_BOT_TOKEN is still the example value from config/example.env" in logs
-    assert "In .env" in logs and 'README.md, section "Settings"' in logs
+    assert "In .env" in logs and "docs/settings.md" in logs
     assert "xoxb-your-bot-token" not in logs  # a token's value is never echoed, even this one
     assert "Traceback" not in logs
 

@@ -32,6 +32,7 @@ class FakeSlack:
         self.lose_answers = 0  # posts that succeed but then raise, as a lost answer would
         self.lookups = 0
         self.uploads: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
         self._ts = itertools.count(1)
         self.client = None
 
@@ -84,13 +85,19 @@ class FakeSlack:
 
     def update_view(self, view_id, view, view_hash=None):
         """Record an updated view."""
-        self.views.append({"op": "update", "view": view})
+        self.views.append({"op": "update", "view_id": view_id, "view": view})
         return view
 
     def push_view(self, trigger_id, view):
         """Record a pushed view."""
         self.views.append({"op": "push", "view": view})
         return view
+
+    def respond(self, response_url, message):
+        """Record an answer through a response_url."""
+        self._maybe_fail()
+        self.responses.append({"url": response_url, **message})
+        return True
 
     def post_ephemeral(self, channel, user_id, text):
         """Record an ephemeral message."""

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 
 from care_bot import weekly
 from care_bot.config import ConfigError, Weekly
 from care_bot.flows import digest, tracking
 from care_bot.storage import digests
 from tests.support.fake_slack import slack_error
-from tests.support.png_decode import decode
 from tests.support.report import file_report
 from tests.support.world import USERS, care_toml, make_services, make_settings
 
@@ -77,8 +78,8 @@ def test_digest_is_sent_once_with_a_png_and_the_next_one_scheduled(tmp_path):
     [upload] = slack.uploads
     assert upload["channel"] == services.settings.security_channel
     assert upload["filename"].endswith(".png")
-    image = decode(upload["content"])
-    assert (image.width, image.height) == (760, 380)
+    image = Image.open(io.BytesIO(upload["content"]))
+    assert (image.format, image.size) == ("PNG", (760, 380))
     assert "*CARE weekly digest*" in upload["comment"]
     assert "Incidents:* 1" in upload["comment"]
     assert "ordinary: median 10m" in upload["comment"]

@@ -111,7 +111,8 @@ def test_a_drill_alert_pages_but_schedules_nothing_after_it(tmp_path):
     with services.store.reading() as db:
         kinds = {row[0] for row in db.execute(
             "SELECT kind FROM followups WHERE status = 'pending'")}
-    assert kinds == {"ack_reminder"}  # the paging; no tasks, check-ins, debrief or review
+    # the paging and the screen's delivery check; no tasks, check-ins, debrief or review
+    assert kinds == {"ack_reminder", "alert_check"}
     delivery.deliver_due(services)
     assert slack.posts and all(p["text"].startswith("DRILL · ") for p in slack.posts)
 

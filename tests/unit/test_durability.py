@@ -112,7 +112,9 @@ def test_a_row_left_sending_is_reported_stuck(tmp_path):
 # ---------------------------------------------------------------------------- channel order
 
 
-def test_after_an_outage_each_channel_gets_its_posts_oldest_first(tmp_path):
+def test_after_an_outage_each_channel_gets_its_posts_escalations_first_then_oldest_first(
+        tmp_path):
+    """Issue 15: in every channel, escalation posts go before the rest; each kind in order."""
     services, slack, clock = make_services(tmp_path)
     for user in ("alice", "olly", "hana"):
         file_report(services, user_id=USERS[user])
@@ -131,11 +133,14 @@ def test_after_an_outage_each_channel_gets_its_posts_oldest_first(tmp_path):
     down["yes"] = False
     delivery.deliver_due(services)
     assert calls_while_down == 0
+    kinds = set()
     for channel in {p["channel"] for p in slack.posts}:
-        ids = [int(p["key"] and _rows(services, "SELECT id FROM outbox WHERE uid = ?",
-                                      [p["key"]])[0]["id"])
+        ids = [tuple(_rows(services, "SELECT priority, id FROM outbox WHERE uid = ?",
+                           [p["key"]])[0].values())
                for p in slack.posts if p["channel"] == channel]
         assert ids == sorted(ids), channel
+        kinds.add(len({priority for priority, _ in ids}))
+    assert 2 in kinds  # a channel had both escalation parents and their thread replies
     assert _rows(services, "SELECT count(*) AS n FROM outbox WHERE status = 'pending'")[0]["n"] == 0
 
 
@@ -361,7 +366,7 @@ def test_docs_issue9_scheduler_settings_are_documented(name):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    assert f"`{name}`" in (root / "README.md").read_text()
+    assert f"`{name}`" in (root / "docs" / "settings.md").read_text()
     assert f"{name} = " in (root / "config" / "care.toml").read_text()
 
 

@@ -215,6 +215,11 @@ LADDER = {
     "wellbeing_checkin": "off", "evaluate_deadline": "30d", "decision_deadline": "30d",
 }
 ESCALATION_PLACES = sorted(["supervisors", "security", f"dm:{SUPERVISOR}", f"dm:{USERS['rita']}"])
+# Issue 15: a danger alert nobody took pages security again (thread + DM each member), then
+# widens (the RXM, the supervisor and security by DM; @here and the supervisors role).
+DANGER_REMIND_PLACES = sorted(["supervisors", "security", f"dm:{USERS['sec']}"])
+DANGER_WIDEN_PLACES = sorted(["supervisors", "security", f"dm:{USERS['sam']}",
+                              f"dm:{USERS['rita']}", f"dm:{USERS['sec']}"])
 
 
 # --------------------------------------------------------------------- the acknowledgement ladder
@@ -387,14 +392,14 @@ def test_danger_incidents_use_the_danger_intervals(tmp_path):
     incident = world.incident()
     assert incident.danger and incident.created_at == START
     assert world.at(5 * MINUTE - 1) == []
-    assert world.places(world.at(5 * MINUTE)) == ["supervisors"]
+    assert world.places(world.at(5 * MINUTE)) == DANGER_REMIND_PLACES
     assert world.at(10 * MINUTE - 1) == []
-    assert world.places(world.at(10 * MINUTE)) == ESCALATION_PLACES
+    assert world.places(world.at(10 * MINUTE)) == DANGER_WIDEN_PLACES
     assert world.at(20 * MINUTE - 1) == []
-    assert world.places(world.at(20 * MINUTE)) == ESCALATION_PLACES
+    assert world.places(world.at(20 * MINUTE)) == DANGER_WIDEN_PLACES
+    assert world.incident().overdue is True  # flagged after ack_repeat_max repeats...
     assert world.at(30 * MINUTE - 1) == []
-    assert world.places(world.at(30 * MINUTE)) == ["security"]
-    assert world.incident().overdue is True
+    assert world.places(world.at(30 * MINUTE)) == DANGER_WIDEN_PLACES  # ...and still paged
 
 
 def test_the_danger_ladder_counts_from_the_alert_not_from_the_submission(tmp_path, monkeypatch):
@@ -414,9 +419,9 @@ def test_the_danger_ladder_counts_from_the_alert_not_from_the_submission(tmp_pat
         ("ack_reminder", 0, 5 * MINUTE),
     ]
     assert world.at(5 * MINUTE - 1) == []
-    assert world.places(world.at(5 * MINUTE)) == ["supervisors"]
+    assert world.places(world.at(5 * MINUTE)) == DANGER_REMIND_PLACES
     assert world.at(10 * MINUTE - 1) == []
-    assert world.places(world.at(10 * MINUTE)) == ESCALATION_PLACES
+    assert world.places(world.at(10 * MINUTE)) == DANGER_WIDEN_PLACES
 
 
 def test_the_danger_ladder_runs_while_the_report_is_still_being_written(tmp_path, monkeypatch):
@@ -438,12 +443,13 @@ def test_the_danger_ladder_runs_while_the_report_is_still_being_written(tmp_path
     world.file(danger=True)
     assert seen["status"] == "alerted"
     assert seen["before"] == []
-    assert world.places(seen["at"]) == ["supervisors"]
-    assert f"<@{SUPERVISOR}>" in seen["at"][0]["text"]
+    assert world.places(seen["at"]) == DANGER_REMIND_PLACES
+    [supervisors] = [p for p in seen["at"] if world.where(p) == "supervisors"]
+    assert f"<@{SUPERVISOR}>" in supervisors["text"] and "with no responder" in supervisors["text"]
     # Submitting the report does not restart the ladder: the reminder is not sent again.
     assert [r["status"] for r in world.rows("ack_reminder")] == ["sent"]
     assert world.at(10 * MINUTE - 1) == []
-    assert world.places(world.at(10 * MINUTE)) == ESCALATION_PLACES
+    assert world.places(world.at(10 * MINUTE)) == DANGER_WIDEN_PLACES
 
 
 # -------------------------------------------------------------------------------- task deadlines
@@ -662,8 +668,8 @@ def test_a_danger_incident_never_waits_for_business_hours(tmp_path):
                        danger_ack_reminder="7h", danger_ack_escalation="8h").file(danger=True)
     assert world.at(7 * HOUR - 1) == []
     posts = world.at(7 * HOUR)  # Monday 17:13:20 New York, after closing
-    assert world.places(posts) == ["supervisors"]
-    assert world.places(world.at(8 * HOUR)) == ESCALATION_PLACES  # 18:13, still after closing
+    assert world.places(posts) == DANGER_REMIND_PLACES
+    assert world.places(world.at(8 * HOUR)) == DANGER_WIDEN_PLACES  # 18:13, still after closing
 
 
 def test_a_wellbeing_checkin_due_at_night_waits_for_the_morning(tmp_path):

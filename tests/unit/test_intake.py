@@ -319,23 +319,25 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
     assert incident["submitted_at"] is None
     assert draft_row(services, draft_id)["incident_id"] == incident["id"]
     outbox = query(services, "SELECT key, kind, channel, render FROM outbox ORDER BY id")
-    assert outbox[:4] == [
-        {"key": "incident:1:supervisors:parent", "kind": "post",
-         "channel": SUPERVISORS_CHANNEL, "render": "parent"},
+    assert outbox[:4] == [  # a danger alert pages security first
         {"key": "incident:1:security:parent", "kind": "post",
          "channel": SECURITY_CHANNEL, "render": "parent"},
+        {"key": "incident:1:supervisors:parent", "kind": "post",
+         "channel": SUPERVISORS_CHANNEL, "render": "parent"},
         {"key": "dm:U0SAM:incident:1:danger", "kind": "post", "channel": "U0SAM",
          "render": None},  # the branch supervisor's DM reaches a muted phone
         {"key": f"dm:{USERS['rita']}:incident:1:rxm_danger", "kind": "post",
          "channel": USERS["rita"], "render": None},  # the RXM is really told: a DM
     ]
-    assert [(r["kind"], r["channel"]) for r in outbox[4:]] == [("home", ALICE),
-                                                              ("home", "concerned:1")]
+    assert [(r["kind"], r["channel"], r["key"]) for r in outbox[4:]] == [
+        ("post", ALICE, "dm:U0ALICE:incident:1:alert_status"),  # the associate's own view
+        ("home", ALICE, outbox[5]["key"]), ("home", "concerned:1", outbox[6]["key"])]
     assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
         "danger_alerted"]
     followups = query(services, "SELECT kind, task, due_at FROM followups ORDER BY due_at")
     day = 24 * 3600
-    assert followups == [{"kind": "ack_reminder", "task": "", "due_at": clock.now + 5 * 60},
+    assert followups == [{"kind": "alert_check", "task": "", "due_at": clock.now + 5},
+                         {"kind": "ack_reminder", "task": "", "due_at": clock.now + 5 * 60},
                          {"kind": "task_due", "task": "safety_plan",
                           "due_at": clock.now + 4 * 3600},
                          {"kind": "wellbeing", "task": "", "due_at": clock.now + day},
@@ -346,8 +348,9 @@ def test_danger_answer_raises_the_alert_before_the_rest_of_the_form(tmp_path):
                          {"kind": "wellbeing", "task": "", "due_at": clock.now + 14 * day}]
 
     delivery.deliver_due(services)
-    assert [p["channel"] for p in slack.posts] == [SUPERVISORS_CHANNEL, SECURITY_CHANNEL,
-                                                   "DU0SAM", f"D{USERS['rita']}"]
+    assert [p["channel"] for p in slack.posts] == [SECURITY_CHANNEL, SUPERVISORS_CHANNEL,
+                                                   "DU0SAM", f"D{USERS['rita']}", "DU0ALICE"]
+    assert "Delivered to Corporate Security & Risk at" in slack.posts[4]["text"]
     assert all("in immediate danger" in json.dumps(p["blocks"]) for p in slack.posts[:3])
     assert "*immediate danger*" in slack.posts[3]["text"]
 
@@ -370,12 +373,14 @@ def test_danger_alert_then_submit_completes_the_same_incident_and_rerenders_pare
     assert incident["submitted_at"] == clock.now
     assert incident["created_at"] == clock.now - 120
     updates = query(services, "SELECT thread_of FROM outbox WHERE kind = 'update'")
-    assert sorted(u["thread_of"] for u in updates) == [
+    assert sorted({u["thread_of"] for u in updates}) == [
+        "dm:U0ALICE:incident:1:alert_status",  # the associate's alert DM, updated in place
         "incident:1:security:parent", "incident:1:supervisors:parent"]
 
     delivery.deliver_due(services)
-    assert {(u["channel"], u["ts"]) for u in slack.updates} == set(parents.items())
-    for update in slack.updates:
+    channel_updates = [u for u in slack.updates if u["channel"] in parents]
+    assert {(u["channel"], u["ts"]) for u in channel_updates} == set(parents.items())
+    for update in channel_updates:
         shown = json.dumps(update["blocks"], ensure_ascii=False)
         assert "The full report follows" not in shown  # the report is in the thread now
         assert "Someone may be in immediate danger" in shown  # the alert stays readable
@@ -392,7 +397,10 @@ def test_a_second_danger_answer_raises_no_second_alert(tmp_path):
     second = submit(services, ALICE, view, answers)  # a double click on "Next"
     assert first.view == second.view
     assert count(services, "incidents") == 1
-    assert count(services, "outbox") == 6  # two parents, supervisor's and RXM's DMs, two Home
+    # two parents, supervisor's and RXM's DMs, the associate's alert DM, two Home
+    assert count(services, "outbox") == 7
+    assert [e["action"] for e in query(services, "SELECT action FROM events")] == [
+        "danger_alerted"]  # a double click is one press
 
 
 # ------------------------------------------------------------------------------ submission

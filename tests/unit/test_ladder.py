@@ -185,13 +185,13 @@ def test_the_whole_ladder_in_order_with_exact_times():
     ]
 
 
-def test_the_whole_danger_ladder_uses_the_danger_intervals():
-    rungs = walk_ladder(reminders(ack_repeat_max=1), True, T)
+def test_the_whole_danger_ladder_uses_the_danger_intervals_and_repeats_until_taken():
+    """Issue 15: a danger alert is paged every danger_ack_repeat until someone takes it."""
+    rungs = walk_ladder(reminders(ack_repeat_max=1), True, T, limit=6)
     assert [(p.kind, p.rung, p.due_at - T) for p in rungs] == [
         (ACK_REMINDER, 0, DANGER_REMINDER_S),
         (ACK_ESCALATION, 0, DANGER_ESCALATION_S),
-        (ACK_REPEAT, 1, DANGER_ESCALATION_S + DANGER_REPEAT_S),
-        (ACK_OVERDUE, 0, DANGER_ESCALATION_S + 2 * DANGER_REPEAT_S),
+        *[(ACK_REPEAT, n, DANGER_ESCALATION_S + n * DANGER_REPEAT_S) for n in range(1, 5)],
     ]
 
 

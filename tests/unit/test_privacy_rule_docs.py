@@ -1,4 +1,4 @@
-"""The privacy rule is one rule in care.py, and README states the same rule (a docs test)."""
+"""The privacy rule is one rule in care.py, and docs/security-and-data.md states the same rule."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 from care_bot import care
 
 REPO = Path(__file__).resolve().parents[2]
-# How README names each branch post of the rule.
+# How the docs name each branch post of the rule.
 POST_WORDS = {"reporter": "the reporter", "ics": "ICS", "account_officer": "account officer",
               "market_president": "Market President"}
 
 
-def _readme_rule() -> str:
-    text = (REPO / "README.md").read_text()
+def _docs_rule() -> str:
+    text = (REPO / "docs" / "security-and-data.md").read_text()
     match = re.search(r"\*\*The privacy\s+rule\*\*(.*?)A supervisor does not see them", text, re.S)
-    assert match, "README states the privacy rule"
+    assert match, "docs/security-and-data.md states the privacy rule"
     return " ".join(match.group(1).split())
 
 
@@ -27,9 +27,9 @@ def _care_comment() -> str:
     return " ".join(line.lstrip("# ") for line in match.group(0).splitlines())
 
 
-def test_readme_names_every_role_and_post_of_the_rule_and_no_other():
-    """Each role and post in VIEW_PRIVATE is in README's list; supervisors are not."""
-    rule = _readme_rule()
+def test_docs_name_every_role_and_post_of_the_rule_and_no_other():
+    """Each role and post in VIEW_PRIVATE is in the docs' list; supervisors are not."""
+    rule = _docs_rule()
     assert "`VIEW_PRIVATE` in `care_bot/care.py`" in rule
     for role in care.VIEW_PRIVATE.roles:
         assert f"`{role}`" in rule, role

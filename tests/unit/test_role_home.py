@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from care_bot.flows import hr_report, lookup, role_home, tracking
+from care_bot.flows import hr_report, lookup, posting, renders, role_home, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents, outbox
 from care_bot.views import lookup as lookup_views
@@ -162,7 +162,9 @@ def test_role_home_concerned_are_the_people_and_roles_not_the_reporter(world):
     services, _, _ = world
     with services.store.reading() as db:
         incident = incidents.get_incident(db, 1)
-    people = role_home.concerned(services, incident)
+        row = next(item for item in outbox.due_items(db, services.clock() + 1)
+                   if item.kind == "home" and item.channel.startswith(posting.CONCERNED))
+        people = renders.render(db, services, row, incident)["home_for"]
     assert USERS["alice"] not in people
     assert {USERS["sam"], USERS["sec"], USERS["hana"], USERS["sue"], USERS["ivy"]} <= set(people)
     assert USERS["olly"] not in people

@@ -14,8 +14,8 @@ from care_bot.ids import Action, Callback
 from care_bot.models import Incident
 from care_bot.views import alerts as alert_views
 from care_bot.views import care_after as care_after_views
+from care_bot.views import danger_modal, messages, report_modal
 from care_bot.views import home as home_views
-from care_bot.views import messages
 from care_bot.views.emergency import EMERGENCY_BLOCK_ID, emergency_blocks
 from care_bot.views.metadata import decode
 from tests.support.blockkit import assert_valid_message, assert_valid_view
@@ -172,8 +172,8 @@ def test_alert_queues_a_dm_to_the_branch_supervisor_in_the_same_transaction(tmp_
     _danger_for(services, OLLY, {"danger": "yes", "branch": "downtown"})
     with services.store.reading() as db:
         keys = [r["key"] for r in db.query("SELECT key FROM outbox ORDER BY id")]
-    assert keys[:3] == ["incident:1:supervisors:parent", "incident:1:security:parent",
-                        f"dm:{SAM}:incident:1:danger"]
+    assert keys[:3] == ["incident:1:security:parent", "incident:1:supervisors:parent",
+                        f"dm:{SAM}:incident:1:danger"]  # a danger alert: security first
     delivery.deliver_due(services)
     [dm] = [p for p in slack.posts if p["channel"] == f"D{SAM}"]
     assert "immediate danger" in dm["text"]
@@ -203,11 +203,17 @@ def test_claim_by_security_records_acknowledges_and_stops_the_ladder(tmp_path):
     assert "already taken by" in second.message
 
 
-def test_claim_is_refused_to_non_security_and_to_the_reporter(tmp_path):
+def test_claim_is_refused_to_outsiders_and_to_the_reporter_and_taken_by_the_supervisor(tmp_path):
+    """Who can take an alert: security, the branch's supervisor and the supervisors role."""
     services, _slack, _clock = make_services(tmp_path)
-    ref = _alert(services)
-    assert "Only Corporate Security & Risk" in danger.claim(services, SAM, ref.incident_id).message
-    assert "can't take" in danger.claim(services, OLLY, ref.incident_id).message
+    ref = _alert(services)  # Olly's, with no branch: Sam is not their branch's supervisor
+    refused = danger.claim(services, SAM, ref.incident_id).message
+    assert "can't take" in refused
+    assert "Only the branch's supervisor, Corporate Security & Risk or the supervisors" in refused
+    assert "can't take" in danger.claim(services, OLLY, ref.incident_id).message  # the reporter
+    assert danger.claim(services, SUE, ref.incident_id).message is None  # supervisors role
+    with services.store.reading() as db:
+        assert db.execute("SELECT claimed_by FROM incidents").fetchone()[0] == SUE
 
 
 # ------------------------------------------------------------------------------ 911 and safe
@@ -329,8 +335,9 @@ def test_one_tap_alert_raises_the_same_alert_without_a_form(tmp_path):
     parents = _all_text(slack)
     assert "Downtown" in parents[SUPERVISORS_CHANNEL]
     assert slack.home_of(ALICE) is not None
-    with services.store.reading() as db:
-        assert [r[0] for r in db.execute("SELECT surface FROM events")] == ["home"]
+    with services.store.reading() as db:  # one press (a double tap), then Slack took it
+        assert [tuple(r) for r in db.execute("SELECT action, surface FROM events")] == [
+            ("danger_alerted", "home"), ("alert_delivered", "outbox")]
     screen = danger.emergency_screen(services, incident, draft_id)
     assert_valid_view(screen)
 
@@ -444,7 +451,6 @@ def test_every_report_step_answer_set_still_walks(tmp_path):
 
 
 def test_confirmation_view_never_claims_delivery_and_says_so_while_slack_fails(tmp_path):
-    from care_bot.views import report_modal
     from tests.support.fake_slack import slack_error
 
     for trouble in (False, True):
@@ -473,7 +479,7 @@ def test_when_the_database_fails_the_danger_alert_still_goes_out_directly(tmp_pa
     start = intake.start_report(services, OLLY)
     values = state_values(start.view, {"danger": "yes"})
     assert danger.says_danger(values)
-    assert danger.alert_without_storage(services, OLLY, values) == 2
+    assert danger.alert_without_storage(services, OLLY, values, wait=True) == 2
     texts = {p["channel"]: p["text"] + json.dumps(p["blocks"]) for p in slack.posts}
     assert set(texts) == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
     assert f"<@{SEC}>" in texts[SECURITY_CHANNEL] and f"<@{SUE}>" in texts[SUPERVISORS_CHANNEL]
@@ -497,14 +503,14 @@ def test_a_danger_alert_that_may_have_landed_is_rechecked_within_seconds(tmp_pat
     delivery.deliver_due(services)
     with services.store.reading() as db:
         not_before, unsure = db.execute("SELECT not_before, unsure FROM outbox WHERE key = ?",
-                                        ["incident:1:supervisors:parent"]).fetchone()
-    assert unsure == 1
+                                        ["incident:1:security:parent"]).fetchone()
+    assert unsure == 1  # the first post of a danger alert goes to security
     assert not_before - clock.now <= delivery.DANGER_RECHECK_SECONDS
     assert services.settings.unsure_recheck_after.total_seconds() > (
         delivery.DANGER_RECHECK_SECONDS)
     clock.advance(delivery.DANGER_RECHECK_SECONDS)
     delivery.deliver_due(services)
-    assert SUPERVISORS_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
+    assert SECURITY_CHANNEL in [p["channel"] for p in slack.posts if p["thread_ts"] is None]
     assert slack.lookups >= 1  # looked for the earlier attempt before posting again
 
 
@@ -553,20 +559,18 @@ def test_wellbeing_contact_me_with_no_hr_and_no_supervisor_reaches_the_superviso
 
 def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_path):
     """No branch known, or the supervisor is the one in danger: no DM is claimed."""
-    from care_bot.views import report_modal
 
-    unknown = json.dumps(report_modal.emergency_view(_incident(), "d1", None))
+    unknown = json.dumps(danger_modal.emergency_view(_incident(), "d1", None))
     assert "the supervisors on duty" in unknown and "direct message" not in unknown
-    own = json.dumps(report_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
+    own = json.dumps(danger_modal.emergency_view(_incident(reporter=SAM), "d1", SAM))
     assert "the supervisors on duty" in own and "direct message" not in own
-    known = json.dumps(report_modal.emergency_view(_incident(), "d1", SAM))
+    known = json.dumps(danger_modal.emergency_view(_incident(), "d1", SAM))
     assert f"<@{SAM}> (your supervisor)" in known and "direct message" in known
 
 
 def test_danger_on_a_safety_screen_left_open_after_its_report_was_filed_still_alerts(tmp_path):
     """Two devices: the report was finished on one; "Yes, in danger" on the other alerts."""
     from care_bot.care import Step
-    from care_bot.views import report_modal
 
     services, _slack, _clock = make_services(tmp_path)
     file_report(services)  # finished on one device...

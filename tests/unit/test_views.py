@@ -22,7 +22,7 @@ from care_bot.flows import delivery, intake, tracking
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
 from care_bot.views import care_after as care_after_views
-from care_bot.views import messages, report_modal
+from care_bot.views import danger_modal, messages, report_modal
 from care_bot.views import tracking as tracking_views
 from care_bot.views.fields import STEP_FIELDS
 from care_bot.views.forms import read_answers
@@ -271,16 +271,18 @@ def test_resume_view_is_valid_for_every_step(step):
 
 def test_emergency_view_is_valid_and_names_the_reference():
     incident, _states = incident_in_state("alerted", full_answers())
-    view = report_modal.emergency_view(incident, "d" * 32, "U0SAM")
+    view = danger_modal.emergency_view(incident, "d" * 32, "U0SAM")
     assert_valid_view(view)
     assert view["callback_id"] == Callback.EMERGENCY.value
     assert view["notify_on_close"] is True
     assert incident.ref in json.dumps(view["blocks"])
     assert "911" in view["blocks"][0]["text"]["text"]
     assert view["submit"]["text"] == "I'm safe now"
-    told = view["blocks"][1]["text"]["text"]
-    assert "Corporate Security & Risk (the security channel) and <@U0SAM>" in told
-    assert "What happens next" in told
+    assert view["title"]["text"] == "Danger alert"  # never "sent" before Slack took it
+    assert "Sending your alert…" in view["blocks"][1]["text"]["text"]
+    told = view["blocks"][2]["text"]["text"]
+    assert "Corporate Security & Risk and <@U0SAM> (your supervisor)" in told
+    assert "What happens next" in told and "The first responder who takes this alert" in told
     labels = [e["text"]["text"] for b in view["blocks"] if b["type"] == "actions"
               for e in b["elements"]]
     assert labels == ["I have called 911 / law enforcement", "I can't call: please call for me",
@@ -289,9 +291,9 @@ def test_emergency_view_is_valid_and_names_the_reference():
 
 def test_emergency_view_without_a_supervisor_names_the_supervisors_on_duty():
     incident, _states = incident_in_state("alerted", full_answers())
-    view = report_modal.emergency_view(incident, "d" * 32, None, "+1 555 010 0199")
+    view = danger_modal.emergency_view(incident, "d" * 32, None, "+1 555 010 0199")
     assert_valid_view(view)
-    text = view["blocks"][1]["text"]["text"]
+    text = view["blocks"][2]["text"]["text"]
     assert "and the supervisors on duty" in text and "+1 555 010 0199" in text
 
 

@@ -14,6 +14,7 @@ const app = {
   modalCtx: null,
   homeKey: null,
   homeCtx: null,
+  homeAskedAt: 0, // when this page last asked the bot for Home (app_home_opened)
   poll: null,
   busy: false,
   dismissed: new Set(),
@@ -129,8 +130,16 @@ function currentConversation() {
 
 function go(place) {
   app.place = place;
+  showNav(false);
+  if (place.kind === "home") app.homeAskedAt = Date.now();
   render();
   if (place.kind === "home") post({ kind: "home" });
+}
+
+// On a phone the sidebar folds behind the ☰ button.
+function showNav(open) {
+  document.body.classList.toggle("nav-open", open);
+  $("nav-toggle").setAttribute("aria-expanded", String(open));
 }
 
 // ---------------------------------------------------------------- messages
@@ -213,16 +222,27 @@ function emptyText(conversation) {
 
 // ---------------------------------------------------------------- Home tab
 
+// How long the page waits for the bot to publish Home (app_home_opened) before saying it has not.
+const HOME_WAIT_MS = 15000;
+
 function renderHome() {
   const pane = $("home");
   const view = app.snapshot?.home;
-  const key = view ? `${view.id}:${view.hash}` : "none";
+  const waited = Date.now() - (app.homeAskedAt || 0);
+  const opening = !view && waited < HOME_WAIT_MS;
+  const key = view ? `${view.id}:${view.hash}` : opening ? "opening" : "none";
   if (key === app.homeKey) return;
   const oldState = app.homeCtx?.state;
   pane.innerHTML = "";
   app.homeKey = key;
   if (!view) {
     app.homeCtx = null;
+    if (opening) {
+      // Asked for, not yet published: the bot answers app_home_opened in a moment.
+      pane.append(h("div", { class: "empty", role: "status" }, "Opening CARE bot's Home…"));
+      setTimeout(() => { if (app.place.kind === "home") renderHome(); }, HOME_WAIT_MS - waited + 50);
+      return;
+    }
     pane.append(h("div", { class: "empty" }, "CARE bot has not published a Home tab for you. Type /threat in a channel or in CARE bot's Messages to report a threat."));
     return;
   }
@@ -375,6 +395,7 @@ function becomePerson(id) {
   $("home").innerHTML = "";
   app.seen = {};
   app.place = { kind: "home" };
+  app.homeAskedAt = Date.now();
   const url = new URL(window.location.href);
   url.searchParams.set("as", app.people[id].name);
   history.replaceState(null, "", url);
@@ -403,6 +424,7 @@ async function start() {
   $("who").addEventListener("change", (event) => becomePerson(event.target.value));
   $("composer").addEventListener("submit", onCompose);
   $("shortcut-button").addEventListener("click", () => $("shortcut-menu").classList.toggle("hidden"));
+  $("nav-toggle").addEventListener("click", () => showNav(!document.body.classList.contains("nav-open")));
   becomePerson(first.id);
 }
 
