@@ -18,16 +18,20 @@ from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings, path_s
 from care_bot.flows import origin, uptime
 from care_bot.health import check_health
 from care_bot.identity import TokenRefused, fetch_installation
+from care_bot.leadership import Leadership
 from care_bot.logs import configure_logging
 from care_bot.scheduler import Sweeper
-from care_bot.server import MAX_BODY_BYTES, build_wsgi_app
-from care_bot.storage import AlreadyRunning, Store
+from care_bot.server import MAX_BODY_BYTES, build_wsgi_app, serve_until_stopped
+from care_bot.storage import AlreadyRunning, open_store
 from care_bot.storage.outbox import release_in_flight
 
 logger = logging.getLogger("care_bot")
 EXIT_CONFIG = 2
 EXIT_ALREADY_RUNNING = 3
-STOP_BUDGET_SECONDS = 8.0  # SIGTERM to exit; platforms SIGKILL after 10 s
+STOP_BUDGET_SECONDS = 6.0  # SIGTERM to exit; platforms SIGKILL after 10 s
+# Requests already received get this long to answer after SIGTERM (Slack waits 3 s for an
+# answer); the stop budget starts after it, so the whole stop stays within 10 s.
+DRAIN_SECONDS = 3.0
 # A post cut off by a crash or a stop is looked up this long after its send began (not the
 # full unsure_recheck_after: the request died with the process, and help must not wait).
 RESTART_RECHECK_SECONDS = 10.0
@@ -45,23 +49,9 @@ def main() -> int:
         return EXIT_CONFIG
     for name in SECRET_VARIABLES:  # read once; no library reads them again (or warns about them)
         os.environ.pop(name, None)
-    try:
-        store = Store.open(settings.db_path)
-    except AlreadyRunning as error:
-        print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
-              "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
-        return EXIT_ALREADY_RUNNING
-    except (OSError, sqlite3.Error) as error:
-        reason = error.strerror if isinstance(error, OSError) else error
-        print(f"CARE bot cannot start: the database {path_shown(settings.db_path)} cannot be "
-              f"opened ({type(error).__name__}: {reason}). Set CARE_DB_PATH in .env to a "
-              "writable place (see config/example.env).", file=sys.stderr)
-        return EXIT_CONFIG
-    with store.transaction() as db:
-        released = release_in_flight(db, min(settings.unsure_recheck_after.total_seconds(),
-                                             RESTART_RECHECK_SECONDS))
-    if released:
-        logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
+    store = _open_store(settings)
+    if isinstance(store, int):
+        return store
     services = build_services(settings, store)
     if not _learn_identity(services):
         store.close()
@@ -71,9 +61,13 @@ def main() -> int:
         logger.warning("No HR destination is configured ([channels] hr or [roles] hr): "
                        "\"Report to HR and CS&R\" will tell Corporate Security & Risk only, "
                        "and each checklist says so")
-    uptime.report_downtime_at_start(services)
+    if not settings.subject_key:
+        logger.info("CARE_SUBJECT_KEY is not set: people of concern are linked across live "
+                    "reports only; a purged report's link is forgotten with it")
     sweeper = Sweeper(services)
-    services.wake_sweep = sweeper.wake
+    leadership = Leadership(services, lambda: _on_lease(services), sweeper.wake)
+    services.wake_sweep = leadership.wake
+    leadership.start()  # SQLite: this process leads at once; PostgreSQL: a lease thread
     sweeper.start()
     pool = listener_pool()
     app = build_app(services, pool)
@@ -86,7 +80,7 @@ def main() -> int:
             code = _serve_http(app, settings.port, healthy, stop, settings.signing_secret)
     finally:
         services.identity.stop()
-        _shut_down(services, pool, sweeper, clean=stop.is_set())
+        _shut_down(services, pool, sweeper, leadership, clean=stop.is_set())
     if store.unsafe_to_close:
         # Closing a connection would checkpoint through the -shm map of a file that can no
         # longer be written (a SIGBUS), or race a send still in flight; leave without finalizers.
@@ -95,17 +89,54 @@ def main() -> int:
     return code
 
 
-def _shut_down(services, pool, sweeper: Sweeper, clean: bool) -> None:
+def _open_store(settings):
+    """Open the database the settings name, or print why not and return the exit code."""
+    try:
+        return open_store(settings)
+    except AlreadyRunning as error:
+        print(f"CARE bot cannot start: {error}. Stop the other one, or give this one its own "
+              "CARE_DB_PATH in .env (see config/example.env).", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    except (OSError, sqlite3.Error) as error:
+        reason = error.strerror if isinstance(error, OSError) else error
+        if settings.database_url:
+            from care_bot.storage.postgres import shown_url
+
+            where = shown_url(settings.database_url)
+            print(f"CARE bot cannot start: the PostgreSQL database {where} cannot be used"
+                  f" ({type(error).__name__}: {reason}). Check DATABASE_URL in "
+                  ".env and that the database is up (see config/example.env).", file=sys.stderr)
+        else:
+            print(f"CARE bot cannot start: the database {path_shown(settings.db_path)} cannot be "
+                  f"opened ({type(error).__name__}: {reason}). Set CARE_DB_PATH in .env to a "
+                  "writable place (see config/example.env).", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _on_lease(services) -> None:
+    """This process now runs the sweep: posts cut off by the last sweeper go out again."""
+    settings = services.settings
+    with services.store.transaction() as db:
+        released = release_in_flight(db, min(settings.unsure_recheck_after.total_seconds(),
+                                             RESTART_RECHECK_SECONDS))
+    if released:
+        logger.warning("%d Slack post(s) were in flight at the last stop; sending again", released)
+    uptime.report_downtime_at_start(services)
+
+
+def _shut_down(services, pool, sweeper: Sweeper, leadership: Leadership, clean: bool) -> None:
     """Finish the post in flight and acknowledged work, leave the rest queued, within budget."""
     store = services.store
     deadline = time.monotonic() + STOP_BUDGET_SECONDS
+    led = services.lease.leader
     if not sweeper.stop(timeout=STOP_BUDGET_SECONDS - 2):
         logger.warning("a Slack post was still in flight at stop; it is looked up at next start")
         store.unsafe_to_close = True  # the sweep thread may still use the connection
+    leadership.stop()  # another process takes the sweep over at its next poll
     pool.shutdown(wait=False)
     for thread in list(getattr(pool, "_threads", ())):  # acknowledged work, within the budget
         thread.join(max(deadline - time.monotonic(), 0.1))
-    if clean:  # a signal asked us to stop; a crash is not a clean stop
+    if clean and led:  # a signal asked us to stop; a crash is not a clean stop
         try:
             uptime.record_clean_stop(services)
         except Exception:
@@ -180,15 +211,11 @@ def _serve_http(app, port: int, healthy, stop: threading.Event, signing_secret: 
     def shut_down(signum, frame):
         logger.info("signal %s received; shutting down", signum)
         stop.set()
-        server.close()
+        server.pull_trigger()  # wake the loop now, not at its next poll
 
     _on_stop_signals(shut_down)
     logger.info("CARE bot serving HTTP on port %s", port)
-    try:
-        server.run()
-    except (OSError, ValueError):
-        if not stop.is_set():
-            raise
+    serve_until_stopped(server, stop, DRAIN_SECONDS)
     return 0
 
 

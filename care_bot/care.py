@@ -53,6 +53,13 @@ LIKELIHOOD = {
     "unlikely": "Unlikely",
     "unsure": "Not sure",
 }
+# "Did they…": concrete signs, not a score. Any of them makes a report urgent.
+THREAT_SIGNS = {
+    "weapon": "mention a weapon",
+    "target": "name a target",
+    "when_where": "say when or where",
+}
+SUPERVISOR_CALLED = {"yes": "I called my supervisor over while it happened"}
 # The three questions of earlier reports, still shown when a stored report has them.
 ASSESSMENT_ANSWERS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 ASSESSMENT_QUESTIONS = {
@@ -60,9 +67,13 @@ ASSESSMENT_QUESTIONS = {
     "valid": "Is the threat valid?",
     "likely": "Is it likely to be acted upon?",
 }
+# "What did you do?": reporting here is itself telling the supervisor, so "nothing yet" is the
+# honest default for most people.
+NOTHING_YET = "nothing_yet"
 ACTIONS = {
-    "law_enforcement": "Law enforcement contacted",
-    "supervisor_notified": "Not viable or imminent: supervisor notified",
+    NOTHING_YET: "Nothing yet: I'm reporting it now",
+    "law_enforcement": "I called law enforcement",
+    "supervisor_notified": "I judged it not viable or imminent and told my supervisor",
 }
 RECOMMENDATIONS = {
     "keep": "Keep the relationship",
@@ -86,7 +97,11 @@ POLICE_CALL_LABELS = {
 
 # Answers that are never posted in a channel: they identify the client.
 PRIVATE_ANSWERS = frozenset({"client_name", "accounts", "client_unknown"})
-CLIENT_UNKNOWN = {"unknown": "Unknown / not a client"}
+# The guideline covers "a threatening client or non-client": three answers, three paths.
+CLIENT = "client"
+NOT_A_CLIENT = "not_client"
+CLIENT_NOT_KNOWN = "unknown"
+CLIENT_STATUS = {CLIENT: "A client", NOT_A_CLIENT: "Not a client", CLIENT_NOT_KNOWN: "I don't know"}
 
 # Role names from care.toml, and the posts of a branch in the directory ([branches.*]).
 ROLE_SUPERVISORS = "supervisors"
@@ -176,9 +191,11 @@ def applies(task: Task, incident: Incident) -> bool:
     return True
 
 
-def tasks_for(incident: Incident) -> tuple[Task, ...]:
-    """The checklist tasks this incident has."""
-    return tuple(task for task in TASKS if applies(task, incident))
+def tasks_for(incident: Incident, identified: str | None = None) -> tuple[Task, ...]:
+    """The checklist tasks this incident has: by danger and urgency, and by who the person
+    was (see ``incident_tasks``)."""
+    return tuple(task for task in incident_tasks(incident.answers, identified)
+                 if applies(task, incident))
 
 
 SAFETY_PLAN = "safety_plan"
@@ -206,6 +223,11 @@ TASKS: tuple[Task, ...] = (
         Permission((), (ROLE_SECURITY, ROLE_HR)),
         "safety_plan_deadline", "submitted", "rxm",
         note_required="Safety plan decision",
+    ),
+    Task(
+        "identify_client", "E", "Identify the client, if there is one", "ics",
+        Permission(("ics",), (ROLE_ICS, ROLE_SECURITY)),
+        "evaluate_deadline", "submitted", "supervisor", via_checklist=False,
     ),
     Task(
         "ics_notified", "E", "Associate notified the ICS", "reporter",
@@ -250,8 +272,54 @@ TASKS: tuple[Task, ...] = (
 )
 TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR), REVIEW: (ROLE_SECURITY,)}
 TASKS_BY_KEY = {task.key: task for task in TASKS}
+IDENTIFY_CLIENT = "identify_client"
+# The client relationship's work: only for a client (section E of the guideline).
+ACCOUNT_TASKS = ("ics_notified", "account_officer_contacted", "client_notified",
+                 "market_president_notified", "account_decision")
+# Once the ICS has identified the client, telling the ICS is moot.
+AFTER_IDENTIFIED = ACCOUNT_TASKS[1:]
+
+
+def client_answer(answers: Mapping[str, Any]) -> str:
+    """What the reporter said: "client", "not_client" or "unknown".
+
+    Reports from the earlier form said "Unknown / not a client" in one checkbox: that reads as
+    "unknown". Earlier reports without it were about a client.
+    """
+    value = answers.get("client_status")
+    if value in CLIENT_STATUS:
+        return value
+    return CLIENT_NOT_KNOWN if answers.get("client_unknown") else CLIENT
+
+
+def client_status(answers: Mapping[str, Any], identified: str | None = None) -> str:
+    """Whether the incident is about a client now: the reporter's answer, or, for "I don't
+    know", the ICS's identification ("client" or "not_client") once made."""
+    answer = client_answer(answers)
+    if answer == CLIENT_NOT_KNOWN and identified in (CLIENT, NOT_A_CLIENT):
+        return identified
+    return answer
+
+
+def incident_tasks(answers: Mapping[str, Any], identified: str | None = None
+                   ) -> tuple[Task, ...]:
+    """The tasks an incident owes by who the person was (before danger and urgency apply).
+
+    A client: every account task. Not a client: none. "I don't know": the ICS's one task,
+    "Identify the client, if there is one", and the account tasks once a client is named.
+    """
+    answer = client_answer(answers)
+    keys = {task.key for task in TASKS} - set(ACCOUNT_TASKS) - {IDENTIFY_CLIENT}
+    if answer == CLIENT:
+        keys.update(ACCOUNT_TASKS)
+    elif answer == CLIENT_NOT_KNOWN:
+        keys.add(IDENTIFY_CLIENT)
+        if identified == CLIENT:
+            keys.update(AFTER_IDENTIFIED)
+    return tuple(task for task in TASKS if task.key in keys)
 
 ACKNOWLEDGE = TASKS_BY_KEY["acknowledged"].permission
+IDENTIFY = TASKS_BY_KEY["identify_client"].permission
 DECIDE_ACCOUNT = TASKS_BY_KEY["account_decision"].permission
 REPORT_TO_HR_AND_SECURITY = TASKS_BY_KEY["reported_hr"].permission
 CLOSE_EARLY = Permission((), (ROLE_SECURITY,))
@@ -311,12 +379,13 @@ def completable_tasks(
     done: Iterable[str],
     role_members: Mapping[str, Iterable[str]],
     branch: Any = None,
+    identified: str | None = None,
 ) -> list[Task]:
-    """Return the open checklist tasks this user may mark complete."""
+    """Return the open checklist tasks of this incident that this user may mark complete."""
     finished = set(done)
     return [
         task
-        for task in TASKS
+        for task in incident_tasks(incident.answers, identified)
         if task.via_checklist
         and applies(task, incident)
         and task.key not in finished

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from care_bot.care import TASKS, Task
-from care_bot.models import Event
+from care_bot.care import IDENTIFY_CLIENT, TASKS, Task, tasks_for
+from care_bot.models import Event, Incident
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"
 EVENT_ACCOUNT_DECIDED = "account_decided"
+EVENT_CLIENT_IDENTIFIED = "client_identified"
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,25 @@ def _task_of(event: Event) -> str | None:
         return "acknowledged"
     if event.action == EVENT_ACCOUNT_DECIDED:
         return "account_decision"
+    if event.action == EVENT_CLIENT_IDENTIFIED:
+        return IDENTIFY_CLIENT
     if event.action == EVENT_TASK_COMPLETED:
         return event.detail.get("task")
     return None
 
 
-def all_done(states: dict[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:
+def identified(states: Mapping[str, TaskDone]) -> str | None:
+    """The ICS's answer to "Identify the client" ("client" or "not_client"), if given."""
+    done = states.get(IDENTIFY_CLIENT)
+    return done.note if done else None
+
+
+def tasks_of(incident: Incident, states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
+    """The tasks this incident owes: by danger and urgency, who the person was, what the ICS
+    found."""
+    return tasks_for(incident, identified(states))
+
+
+def all_done(states: Mapping[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:
     """True when every follow-through task on the checklist (``tasks``) is complete."""
     return all(task.key in states for task in tasks)

@@ -11,6 +11,7 @@ COMMANDS = {
     "backup": "care_bot.commands.backup",
     "purge": "care_bot.commands.purge",
     "export": "care_bot.commands.export",
+    "migrate": "care_bot.commands.migrate",
 }
 HELP_WORDS = ("-h", "--help", "help")
 

@@ -45,6 +45,8 @@ REMINDER_DEFAULTS = {
     "safety_plan_deadline": "1d",
     "danger_safety_plan_deadline": "4h",
     "wellbeing_checkin": "24h",
+    "bolo_seen_within": "4h",  # issue 20: a notice not seen by a branch within this (open hours)
+    "order_review_notice": "7d",  # issue 20: security reminded this long before an order ends
     "debrief_deadline": "3d",
     "review_deadline": "14d",
 }
@@ -89,8 +91,11 @@ def _key(name: object) -> str:
 
 
 ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-                 "PORT", "CARE_DB_PATH", "CARE_CONFIG")
-SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN")
+                 "PORT", "CARE_DB_PATH", "CARE_CONFIG", "CARE_SUBJECT_KEY", "DATABASE_URL",
+                 "CARE_DB_POOL_SIZE")
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                    "CARE_SUBJECT_KEY", "DATABASE_URL")
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 SETTINGS_DOC = "docs/settings.md"
 
 
@@ -173,6 +178,8 @@ class Reminders:
     wellbeing_checkin: timedelta | None
     safety_plan_deadline: timedelta = timedelta(days=1)
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
+    bolo_seen_within: timedelta = timedelta(hours=4)
+    order_review_notice: timedelta = timedelta(days=7)
     debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief
     review_deadline: timedelta = timedelta(days=14)  # issue 21: security's post-incident review
 
@@ -209,6 +216,7 @@ class Branch:
     ics: str | None = None
     account_officer: str | None = None
     associates: tuple[str, ...] = ()
+    channel: str | None = None  # issue 20: the branch's own channel for notices, if any
 
 
 @dataclass(frozen=True)
@@ -230,6 +238,8 @@ class Settings:
     api_url: str = DEFAULT_API_URL
     port: int = DEFAULT_PORT
     db_path: Path = Path(DEFAULT_DB_PATH)
+    database_url: str | None = field(default=None, repr=False)  # PostgreSQL; None: SQLite
+    db_pool_size: int = 10  # connections per process, on PostgreSQL
     config_path: Path = Path(DEFAULT_CONFIG_PATH)
     supervisors_channel: str = ""
     security_channel: str = ""
@@ -249,6 +259,7 @@ class Settings:
     bank_timezone: str = "UTC"  # [digest] timezone; by default the first branch's
     alert_broadcast: bool = False  # [alerts] broadcast: add @here to every danger alert
     security_phone: str | None = None  # [support] security_phone, shown on Home when set
+    subject_key: bytes | None = field(default=None, repr=False)  # CARE_SUBJECT_KEY (issue 20)
     # [care_after] checkins (issue 21): when the associate is checked on, after the submission
     # (or the danger alert); () when off. Without [care_after], [reminders] wellbeing_checkin.
     checkins: tuple[timedelta, ...] = DEFAULT_CHECKINS
@@ -305,6 +316,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if app_token and not app_token.startswith("xapp-"):
         problems.append("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
     port = _port(env.get("PORT", str(DEFAULT_PORT)), problems)
+    database_url = _database_url(env.get("DATABASE_URL", ""), problems)
+    pool_size = _pool_size(env.get("CARE_DB_POOL_SIZE", ""), problems)
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
     if not re.match(r"^https?://", api_url):
         problems.append("SLACK_API_URL must start with http:// or https://")
@@ -322,7 +335,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         api_url=api_url,
         port=port,
         db_path=Path(env.get("CARE_DB_PATH", "").strip() or DEFAULT_DB_PATH),
+        database_url=database_url,
+        db_pool_size=pool_size,
         config_path=config_path,
+        subject_key=env.get("CARE_SUBJECT_KEY", "").strip().encode() or None,
         **settings_kwargs,
     )
 
@@ -332,6 +348,24 @@ def _required_env(env: Mapping[str, str], name: str, problems: list[str]) -> str
     if not value:
         problems.append(f"{name} is not set")
     return value
+
+
+def _database_url(raw: str, problems: list[str]) -> str | None:
+    """PostgreSQL's URL, or None for the SQLite file; the value is never echoed (a password)."""
+    url = raw.strip()
+    if url and not url.startswith(DATABASE_URL_SCHEMES):
+        problems.append("DATABASE_URL must start with postgresql:// (leave it unset to use the "
+                        "SQLite file at CARE_DB_PATH)")
+    return url or None
+
+
+def _pool_size(raw: str, problems: list[str]) -> int:
+    if not raw.strip():
+        return 10
+    if raw.strip().isascii() and raw.strip().isdigit() and 0 < int(raw) <= 200:
+        return int(raw)
+    problems.append(f"CARE_DB_POOL_SIZE must be a number from 1 to 200, not {shown(raw)}")
+    return 10
 
 
 def _port(raw: str, problems: list[str]) -> int:
@@ -559,6 +593,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
         timezone=timezone,
         business_hours=_business_hours(raw, where, problems),
         associates=_id_list(raw.get("associates", []), f"{where}.associates", problems, False),
+        channel=problems.text(raw, "channel", where, CHANNEL_ID) if "channel" in raw else None,
         **people,
     )
 

@@ -12,8 +12,15 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from care_bot.care import ACCOUNT_DECISIONS, TASKS, THREAT_CHANNELS, THREAT_KINDS, applies
-from care_bot.checklist import task_states
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    CLIENT_STATUS,
+    TASKS,
+    THREAT_CHANNELS,
+    THREAT_KINDS,
+    client_status,
+)
+from care_bot.checklist import identified, task_states, tasks_of
 from care_bot.config import Branch
 from care_bot.metrics import facts_of
 from care_bot.models import Event, Incident
@@ -24,7 +31,7 @@ CHECKLIST_TASKS = tuple(task for task in TASKS if task.key not in ("acknowledged
                                                                       "account_decision"))
 BASE_COLUMNS = (
     "reference", "status", "danger", "alerted_or_reported_at", "submitted_at", "branch",
-    "branch_name", "kinds", "channel", "acknowledged_at", "acknowledged_by",
+    "branch_name", "kinds", "channel", "client", "acknowledged_at", "acknowledged_by",
     "time_to_acknowledge_min", "hr_reported_at", "time_to_hr_report_min",
 )
 TAIL_COLUMNS = (
@@ -78,18 +85,20 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
         "branch_name": branches[incident.branch].name if incident.branch in branches else "",
         "kinds": "; ".join(THREAT_KINDS.get(k, k) for k in answers.get("threat_kinds") or ()),
         "channel": THREAT_CHANNELS.get(answers.get("threat_channel") or "", ""),
+        "client": CLIENT_STATUS[client_status(answers, identified(states))],
         "acknowledged_at": iso(facts.acknowledged_at),
         "acknowledged_by": states["acknowledged"].by if "acknowledged" in states else "",
         "time_to_acknowledge_min": _minutes(facts.time_to_ack),
         "hr_reported_at": iso(facts.hr_reported_at),
         "time_to_hr_report_min": _minutes(facts.time_to_hr),
     }
+    owed = {task.key for task in tasks_of(incident, states)}
     for task in CHECKLIST_TASKS:
         done = states.get(task.key)
         if done:
             state = "done"
-        elif not applies(task, incident):
-            state = "n/a"  # only danger (or urgent) incidents have a debrief and a review
+        elif task.key not in owed:
+            state = "n/a"  # no account work for a non-client; a debrief only after danger
         elif task.key in facts.overdue_tasks:
             state = "overdue"
         else:

@@ -26,7 +26,8 @@ def check_health(services: Services, sweep: SweepStatus) -> tuple[bool, dict[str
     """Return (healthy, body): 503-worthy when writes fail, the sweep lags, or posts are stuck."""
     reasons: list[str] = []
     components = {
-        "database": _database(services, reasons),
+        "database": {**_database(services, reasons), "backend": services.lease.backend},
+        "lease": services.lease.as_dict(),
         "sweep": _sweep(services, sweep, reasons),
         "outbox": _outbox(services, reasons),
     }
@@ -54,6 +55,8 @@ def _sweep(services: Services, sweep: SweepStatus, reasons: list[str]) -> dict[s
     if not sweep.running:
         reasons.append("the sweep is not running")
         return {"state": "stopped", **body}
+    if getattr(sweep, "standby", False):
+        return {"state": "standby", **body}  # another process sweeps; this one takes over
     if age > limit:
         reasons.append(f"the sweep has not completed for {age:.0f}s (limit {limit:.0f}s)")
         return {"state": "late", **body}

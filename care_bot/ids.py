@@ -17,6 +17,13 @@ class Callback(StrEnum):
     REPORT_SHORTCUT = "care_report_shortcut"
     MESSAGE_SHORTCUT = "care_report_message"
     DETAILS = "care_details"  # issue 11: /threat show
+    IDENTIFY_CLIENT = "care_identify_client"
+    # issue 20: a person's page and what security does from it
+    PERSON_PAGE = "care_person_page"
+    PERSON_LINK = "care_person_link"
+    PERSON_UNLINK = "care_person_unlink"
+    NOTICE_NEW = "care_notice_new"
+    ORDER_NEW = "care_order_new"
     REVIEW = "care_review"  # issue 21: the post-incident review
 
 
@@ -49,6 +56,17 @@ class Action(StrEnum):
     HOME_ACKNOWLEDGE = "care_home_acknowledge"
     HOME_BRANCH = "care_home_branch"
     SHOW_DETAILS = "care_show_details"
+    IDENTIFY_CLIENT = "care_identify_client"
+    # issue 20: people of concern, "Be on the lookout" notices, orders
+    OPEN_PERSON = "care_open_person"
+    LINK_CONFIRM = "care_link_confirm"
+    LINK_REJECT = "care_link_reject"
+    PERSON_LINK = "care_person_link"
+    PERSON_UNLINK = "care_person_unlink"
+    NOTICE_NEW = "care_notice_new"
+    ORDER_NEW = "care_order_new"
+    NOTICE_SEEN = "care_notice_seen"
+    NOTICE_END = "care_notice_end"
 
 
 class Block(StrEnum):
@@ -64,7 +82,10 @@ class Block(StrEnum):
     THREAT_KINDS = "threat_kinds"
     THREAT_KIND_OTHER = "threat_kind_other"
     LIKELIHOOD = "likelihood"
-    CLIENT_UNKNOWN = "client_unknown"
+    CLIENT_UNKNOWN = "client_unknown"  # the earlier form's "Unknown / not a client"
+    CLIENT_STATUS = "client_status"
+    SUPERVISOR_CALLED = "supervisor_called"
+    THREAT_SIGNS = "did_they"
     ACCOMMODATION = "accommodation"
     SUPERVISOR_CONTACTED = "supervisor_contacted"
     CREDIBLE = "credible"
@@ -92,6 +113,18 @@ class Block(StrEnum):
     RATIONALE = "rationale"
     REASON = "reason"
     SAFETY_PLAN_NOTE = "safety_plan_note"
+    # issue 20
+    LINK_REF = "link_ref"
+    UNLINK_REF = "unlink_ref"
+    TARGET_BRANCHES = "target_branches"
+    ALL_BRANCHES = "all_branches"
+    NOTICE_DESCRIPTION = "notice_description"
+    NOTICE_TODO = "notice_todo"
+    NOTICE_EXPIRES = "notice_expires"
+    ORDER_KIND = "order_kind"
+    ORDER_STARTS = "order_starts"
+    ORDER_ENDS = "order_ends"
+    ORDER_NOTE = "order_note"
     DEBRIEF_NOTE = "debrief_note"  # issue 21
     WHAT_WORKED = "what_worked"
     WHAT_TO_CHANGE = "what_to_change"

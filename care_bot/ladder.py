@@ -26,8 +26,8 @@ ACK_KINDS = (ACK_REMINDER, ACK_ESCALATION, ACK_REPEAT, ACK_OVERDUE)
 # Tasks whose deadline starts at acknowledgement, and those that start at submission.
 TASKS_AFTER_ACK = ("reported_hr", "reported_security")
 TASKS_AFTER_SUBMIT = (
-    "safety_plan", "ics_notified", "account_officer_contacted", "client_notified",
-    "market_president_notified", "account_decision",
+    "safety_plan", "identify_client", "ics_notified", "account_officer_contacted",
+    "client_notified", "market_president_notified", "account_decision",
 )
 
 
@@ -123,3 +123,22 @@ def business_time(when: float, branch: Branch | None, danger: bool) -> float:
         if local < opens:
             return opens.timestamp()
     return when
+
+
+def business_deadline(start: float, seconds: float, branch: Branch | None) -> float:
+    """``start`` plus ``seconds`` counted only in the branch's business hours.
+
+    A branch without business hours counts every hour.
+    """
+    if branch is None or branch.business_hours is None:
+        return start + seconds
+    zone = ZoneInfo(branch.timezone)
+    at, left = business_time(start, branch, False), seconds
+    for _ in range(400):  # a year of opening days at most
+        local = datetime.fromtimestamp(at, zone)
+        closes = datetime.combine(local.date(), branch.business_hours.closes, zone).timestamp()
+        if at + left <= closes:
+            return at + left
+        left -= max(closes - at, 0.0)
+        at = business_time(closes + 1, branch, False)
+    return at + left

@@ -19,12 +19,13 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import delivery, digest, followups, retention, watchdog
+from care_bot.flows import delivery, digest, followups, lookout, orders, retention, watchdog
 from care_bot.flows.services import Services
 from care_bot.flows.uptime import AliveMarker
 from care_bot.heartbeat import Heartbeat
 from care_bot.storage import digests, outbox
 from care_bot.storage import followups as followup_rows
+from care_bot.storage import lookout as lookout_rows
 
 logger = logging.getLogger(__name__)
 ROLES_JOB_ID = "care-roles"
@@ -51,7 +52,10 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         followups.send_due(services)
         with services.store.reading() as db:
             reminder_at = followup_rows.next_due_any(db, services.clock())
+        lookout_due(services)
         delivery.deliver_due(services, until=reminder_at)
+        if lookout.feed(services):  # more of a notice's fan-out: come straight back
+            services.delivery.backlog = True
         delivery.report_stuck(services)
         digest.send_due(services)  # issue 11: the weekly digest, when one is due
     except Exception:
@@ -63,6 +67,17 @@ def sweep(services: Services, alive: AliveMarker | None = None) -> bool:
         except Exception:
             logger.warning("could not record that the bot is alive")
     return clean
+
+
+def lookout_due(services: Services) -> None:
+    """Issue 20: notices' expiry and "not seen" checks, orders' reminders, the fan-out."""
+    try:
+        lookout.close_due(services)
+        lookout.check_seen(services)
+        orders.remind_due(services)
+        lookout.feed(services)
+    except Exception:
+        logger.exception("notices and orders could not be handled; tried again next sweep")
 
 
 def next_due(services: Services) -> float | None:
@@ -82,6 +97,7 @@ def next_due(services: Services) -> float | None:
             candidates.append(followup_rows.next_due_any(db, now))
             candidates.append(outbox.next_not_before(db, now))
             candidates.append(digests.next_due(db))  # issue 11: the weekly digest
+            candidates.append(lookout_rows.next_due(db, now))  # issue 20: notices, orders
             oldest = outbox.oldest_unsettled(db)
     except Exception:
         logger.warning("could not read the next due time; sweeping on the tick")
@@ -127,6 +143,10 @@ class Sweeper:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            if not self.services.lease.leader:  # another process sweeps (PostgreSQL)
+                self.last_completed = time.monotonic()
+                self._sleep(None)
+                continue
             clean = sweep(self.services, self.alive)
             if self._stop.is_set():
                 break
@@ -150,6 +170,11 @@ class Sweeper:
         with self._wakeup:
             self._woken = True
             self._wakeup.notify_all()
+
+    @property
+    def standby(self) -> bool:
+        """True while another process holds the sweep lease and this one waits to take over."""
+        return not self.services.lease.leader
 
     @property
     def running(self) -> bool:
@@ -202,6 +227,8 @@ class _UrgentLane:
             self._event.clear()
             if self._stop.is_set():
                 break
+            if not self.services.lease.leader:  # the leader's lane sends (PostgreSQL)
+                continue
             try:
                 delivery.deliver_urgent(self.services)
             except Exception:

@@ -6,6 +6,8 @@ In Socket Mode the same server runs with no Bolt app: it serves only ``GET /heal
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -63,7 +65,36 @@ def health_answer(healthy: Callable[[], Any]) -> tuple[bool, dict]:
     return bool(result), {"ok": bool(result)}
 
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app", "health_answer"]
+def serve_until_stopped(server, stop: threading.Event, drain_seconds: float) -> None:
+    """Run a waitress server until ``stop`` is set; then drain it and close it.
+
+    Draining: the listening socket closes first (no new connections), and requests already
+    received get up to ``drain_seconds`` to write their answers, so a report submitted just
+    as the process is told to stop is both saved and confirmed. Waitress's own ``close``
+    drops every connection at once, answers not yet written included.
+    """
+    from waitress import wasyncore
+
+    poll = server.adj.asyncore_use_poll
+    while not stop.is_set():
+        wasyncore.loop(timeout=0.5, map=server._map, use_poll=poll, count=1)
+    wasyncore.dispatcher.close(server)  # the listening socket only; the trigger stays
+    deadline = time.monotonic() + drain_seconds
+    while _busy(server) and time.monotonic() < deadline:
+        wasyncore.loop(timeout=0.05, map=server._map, use_poll=poll, count=1)
+    server.task_dispatcher.shutdown(timeout=max(deadline - time.monotonic(), 0.1))
+    server.trigger.close()
+    wasyncore.close_all(server._map)
+
+
+def _busy(server) -> bool:
+    """True while some connection has a request being handled or an answer left to write."""
+    return any(channel.requests or channel.total_outbufs_len
+               for channel in list(server.active_channels.values()))
+
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY_BYTES", "build_wsgi_app", "health_answer",
+           "serve_until_stopped"]
 
 
 def _json(start_response: Callable, status: int, body: dict) -> list[bytes]:

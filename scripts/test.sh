@@ -54,7 +54,50 @@ install_chromium() {
   fi
 }
 
+# A throwaway PostgreSQL: the end-to-end modules named in README ("Tests") and the storage
+# tests run on it too. Debian's postgresql package, installed if missing; initdb refuses root,
+# so tests/support/postgres.py runs the server as the postgres user, on 127.0.0.1 and a free
+# port, in a temporary folder that is removed afterwards.
+have_postgres() {
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1
+}
+
+install_postgres() {
+  if ! have_postgres && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "scripts/test.sh: installing PostgreSQL from Debian's packages" >&2
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  fi
+  if ! have_postgres; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "scripts/test.sh: PostgreSQL is required for the PostgreSQL tests" >&2
+      exit 1
+    fi
+    echo "scripts/test.sh: PostgreSQL not found; its tests will be skipped" >&2
+  fi
+}
+
+PG_DIR=""
+stop_postgres() {
+  if [ -n "$PG_DIR" ]; then
+    .venv/bin/python -m tests.support.postgres stop "$PG_DIR/server" || true
+    rm -rf "$PG_DIR"
+  fi
+}
+
+start_postgres() {
+  if ! have_postgres || [ -n "${CARE_TEST_POSTGRES_URL:-}" ]; then
+    return
+  fi
+  PG_DIR="$(mktemp -d /tmp/care-pg.XXXXXX)"
+  chmod 755 "$PG_DIR"
+  trap stop_postgres EXIT
+  CARE_TEST_POSTGRES_URL="$(.venv/bin/python -m tests.support.postgres start "$PG_DIR/server")"
+  export CARE_TEST_POSTGRES_URL
+}
+
 install_python
 install_node
 install_chromium
-exec .venv/bin/python -m pytest -q "$@"
+install_postgres
+start_postgres
+.venv/bin/python -m pytest -q "$@"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from care_bot.commands.records import EXIT_FAILED, EXIT_USAGE, database_path, open_read_only
+from care_bot.commands.records import EXIT_FAILED, EXIT_USAGE, database_target, open_read_only
 from care_bot.commands.verify import report
 from care_bot.storage.audit import verify_all
 
@@ -21,12 +21,19 @@ def run(argv: list[str]) -> int:
     """Back up the bot's database to DEST and verify the copy; 0 when the copy verifies."""
     parser = argparse.ArgumentParser(prog="python -m care_bot backup", description=HELP)
     parser.add_argument("dest", help="the new file to write (must not exist, unless --force)")
-    parser.add_argument("--database", help="the database to copy (default: CARE_DB_PATH)")
+    parser.add_argument("--database", help="the SQLite file to copy (default: CARE_DB_PATH)")
     parser.add_argument("--force", action="store_true", help="overwrite DEST if it exists")
     args = parser.parse_args(argv)
-    source = database_path(args.database)
-    if source is None:
+    target = database_target(args.database)
+    if target is None:
         return EXIT_USAGE
+    if isinstance(target, str):
+        print("backup: the bot's database is PostgreSQL, which this command does not copy. Use "
+              "the database's own backups: pg_dump (for example pg_dump --format=custom "
+              "--file care.dump \"$DATABASE_URL\"), or your provider's snapshots and "
+              "point-in-time recovery. See docs/deployment.md.", file=sys.stderr)
+        return EXIT_USAGE
+    source = target
     dest = Path(args.dest)
     if dest.exists() and not args.force:
         print(f"backup: {dest} exists; choose a new file or pass --force", file=sys.stderr)

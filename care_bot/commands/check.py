@@ -9,8 +9,10 @@ from dotenv import load_dotenv
 from care_bot.config import ConfigError, load_settings
 from care_bot.flows.wiring import FAIL, OK, WARN, Check, run_checks
 from care_bot.slack_api import SlackGateway, build_client
+from care_bot.storage.reach import check_database
 
-HELP = "check the settings, then both channels, the roles and the branch directory in Slack"
+HELP = ("check the settings and the database, then both channels, the roles and the branch "
+        "directory in Slack")
 
 
 def run(argv: list[str]) -> int:
@@ -24,6 +26,8 @@ def run(argv: list[str]) -> int:
         print(f"\n{error}")
         return 1
     rows = [Check("settings", OK, f"loaded (.env and {settings.config_path})")]
+    reachable, detail = check_database(settings)
+    rows.append(Check("database", OK if reachable else FAIL, detail))
     rows += run_checks(settings, SlackGateway(build_client(settings.bot_token, settings.api_url)))
     print(table(rows))
     return 1 if any(row.result == FAIL for row in rows) else 0

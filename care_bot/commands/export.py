@@ -13,7 +13,7 @@ from dotenv import load_dotenv
 
 from care_bot.config import DEFAULT_DB_PATH, ConfigError, Settings, load_settings
 from care_bot.flows import records
-from care_bot.storage import Store
+from care_bot.storage import open_store
 
 HELP = "write the records as CSV (the same columns as /threat export)"
 
@@ -24,7 +24,8 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError:
         db_path = Path(os.environ.get("CARE_DB_PATH", "").strip() or DEFAULT_DB_PATH)
-        return Settings(bot_token="", signing_secret="", db_path=db_path)
+        return Settings(bot_token="", signing_secret="", db_path=db_path,
+                        database_url=os.environ.get("DATABASE_URL", "").strip() or None)
 
 
 def run(argv: list[str]) -> int:
@@ -44,10 +45,10 @@ def run(argv: list[str]) -> int:
     except ValueError:
         print(f"--since must be a date such as 2026-01-31, not {args.since!r}", file=sys.stderr)
         return 2
-    if not Path(settings.db_path).exists():
+    if not settings.database_url and not Path(settings.db_path).exists():
         print(f"no database at {settings.db_path} (set CARE_DB_PATH)", file=sys.stderr)
         return 2
-    store = Store(settings.db_path)  # beside a running bot: no instance lock is taken
+    store = open_store(settings, beside_bot=True)  # beside running bots: no lock is taken
     try:
         store.migrate()
         result = records.build(

@@ -8,7 +8,7 @@ import time
 
 from care_bot.commands.records import EXIT_OK, EXIT_USAGE, settings_or_none
 from care_bot.flows import retention
-from care_bot.storage import Store
+from care_bot.storage import open_store
 
 HELP = "apply the [retention] schedule now (--dry-run only lists what would go)"
 
@@ -21,10 +21,10 @@ def run(argv: list[str]) -> int:
     settings = settings_or_none()
     if settings is None:
         return EXIT_USAGE
-    if not settings.db_path.is_file():
+    if not settings.database_url and not settings.db_path.is_file():
         print(f"purge: no database at {settings.db_path}", file=sys.stderr)
         return EXIT_USAGE
-    store = Store(settings.db_path)  # no instance lock: the running bot may keep going
+    store = open_store(settings, beside_bot=True)  # no lock: the running bots may keep going
     try:
         store.migrate()
         now = time.time()

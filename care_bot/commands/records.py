@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from care_bot.config import ConfigError, Settings, load_settings
+from care_bot.config import DATABASE_URL_SCHEMES, ConfigError, Settings, load_settings
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -32,6 +32,21 @@ def database_path(given: str | None) -> Path | None:
         return Path(given)
     settings = settings_or_none()
     return settings.db_path if settings else None
+
+
+def is_postgres_url(text: str | None) -> bool:
+    """True for a ``postgresql://`` URL (a database named by URL rather than by file)."""
+    return bool(text) and text.startswith(DATABASE_URL_SCHEMES)
+
+
+def database_target(given: str | None) -> str | Path | None:
+    """What a command works on: the file or URL given, else DATABASE_URL, else CARE_DB_PATH."""
+    if given:
+        return given if is_postgres_url(given) else Path(given)
+    settings = settings_or_none()
+    if settings is None:
+        return None
+    return settings.database_url or settings.db_path
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

@@ -19,9 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
-from care_bot.flows import alert_hooks, alert_status, posting, renders, worklist
+from care_bot.flows import alert_hooks, alert_status, people, posting, renders, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
+from care_bot.masking import masked_incident
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
@@ -161,7 +162,8 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
         if plan.get("wait"):
             return "waiting", None
         started = services.clock()
-        if not outbox.claim(db, item.id, started):
+        if not outbox.claim(db, item.id, started, sender=services.lease.holder,
+                            epoch=services.lease.epoch):
             return "taken", None
     state.begin(item.id)
     try:
@@ -271,10 +273,13 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         settings = services.settings
         mentions = alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
                                          settings.alert_broadcast) if incident.danger else []
+        shown = masked_incident(incident) if audience == "supervisors" else incident
         plan["message"] = messages.parent_message(
-            incident, states, next_due, settings.branches, audience, mentions,
+            shown, states, next_due, settings.branches, audience, mentions,
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         )
+        if audience == "security":  # issue 20: "Active trespass order (…)" comes first
+            plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
     elif item.kind == "screen":
         plan["screen"] = item.channel  # built at send time, outside this transaction
     elif item.render:

@@ -14,8 +14,8 @@ import sqlite_utils
 
 from care_bot import care, ladder
 from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
-from care_bot.checklist import task_states
-from care_bot.flows import paging, posting
+from care_bot.checklist import task_states, tasks_of
+from care_bot.flows import paging, posting, urgent
 from care_bot.flows.services import Services
 from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents, outbox
@@ -33,6 +33,12 @@ def _schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Plann
         db, incident_id=incident_id, kind=planned.kind, due_at=planned.due_at, now=now,
         task=planned.task, rung=planned.rung,
     )
+
+
+def schedule(db: sqlite_utils.Database, incident_id: int, planned: ladder.Planned,
+             now: float) -> None:
+    """Schedule one planned follow-up (a task created later, such as the account tasks)."""
+    _schedule(db, incident_id, planned, now)
 
 
 def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
@@ -70,7 +76,10 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
     if incident.drill:  # a drill: paging only; no task deadlines, no check-ins
         return
+    owed = {task.key for task in care.tasks_for(incident)}
     for task in ladder.TASKS_AFTER_SUBMIT:
+        if task not in owed:  # a non-client has no account work to chase
+            continue
         begin = start if task == SAFETY_PLAN else now
         _schedule(db, incident.id,
                   ladder.task_deadline(reminders, task, begin, incident.danger), now)
@@ -165,9 +174,10 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
         followups.finish(db, followup.id, "skipped", now)
         return 1
     branch = services.settings.branches.get(incident.branch or "")
-    # A check-in waits for opening time even after a danger incident: never at night.
-    opening = ladder.business_time(now, branch,
-                                   incident.danger and followup.kind != ladder.WELLBEING)
+    # A check-in waits for opening time even after a danger incident: never at night. An urgent
+    # report (issue 20: the person has an active order) does not wait, as danger does not.
+    pressing = incident.danger or urgent.is_urgent(db, incident, now)
+    opening = ladder.business_time(now, branch, pressing and followup.kind != ladder.WELLBEING)
     if opening > now:
         followups.postpone(db, followup.id, opening)
         posting.queue_refresh(db, incident.id, now)
@@ -200,7 +210,9 @@ def _no_longer_needed(db, incident: Incident | None, followup: Followup) -> bool
     if followup.kind in ladder.ACK_KINDS:
         return incident.acknowledged_at is not None
     if followup.kind in (ladder.TASK_DUE, ladder.TASK_OVERDUE):
-        return followup.task in task_states(incidents.list_events(db, incident.id))
+        states = task_states(incidents.list_events(db, incident.id))
+        owed = {task.key for task in tasks_of(incident, states)}
+        return followup.task in states or followup.task not in owed
     return False
 
 

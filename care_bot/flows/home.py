@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.checklist import task_states
-from care_bot.flows import alert_status, posting, role_home
+from care_bot.flows import alert_status, lookout_home, posting, role_home
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, outbox
 from care_bot.views import alert_status as alert_status_views
@@ -48,7 +48,8 @@ def associate_section(db: sqlite_utils.Database, services: Services,
 
 
 # Every role's section, in the order Home shows them; add a builder here to add a section.
-SECTIONS: tuple[HomeSection, ...] = (associate_section, *role_home.SECTIONS)
+SECTIONS: tuple[HomeSection, ...] = (associate_section, *role_home.SECTIONS,
+                                     *lookout_home.SECTIONS)
 
 
 def home_view(db: sqlite_utils.Database, services: Services, user_id: str) -> dict[str, Any]:

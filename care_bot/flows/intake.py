@@ -12,9 +12,10 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
-from care_bot.flows import danger, posting, renders
+from care_bot.flows import danger, identify, posting, renders
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
+from care_bot.flows import people as people_flow
 from care_bot.flows.drafting import PROFILE_ANSWERS, drafts_submitted
 from care_bot.flows.drafting import branch_defaults as _branch_defaults
 from care_bot.flows.drafting import ensure_draft as _ensure_draft
@@ -23,6 +24,7 @@ from care_bot.flows.drafting import owned_draft as _owned_draft
 from care_bot.flows.drafting import retired as _retired
 from care_bot.flows.drafting import revive_if_retired as _revive_if_retired
 from care_bot.flows.services import Services
+from care_bot.masking import masked_incident
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents, outbox
 from care_bot.views import drill as drill_views
@@ -188,7 +190,8 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
 
 
 def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
-    view = report_modal.step_view(step, draft.answers, draft.id, services.settings.branches)
+    view = report_modal.step_view(step, draft.answers, draft.id, services.settings.branches,
+                                  services.clock())
     return drill_views.mark_view(view) if draft.drill else view
 
 
@@ -352,9 +355,12 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     settings = services.settings
     if not posting.queue_parents(db, settings, incident, now):
         posting.queue_refresh(db, incident.id, now)
-    details = messages.report_details(incident, settings.branches)
     for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, settings, incident.id, kind, "details", details, now)
+        # the supervisors are outside the privacy rule: their copy names no client or account
+        shown = masked_incident(incident) if kind == "supervisors" else incident
+        posting.queue_thread_reply(db, settings, incident.id, kind, "details",
+                                   messages.report_details(shown, settings.branches), now)
+    people_flow.on_report(db, services, incident, now)  # issue 20: "Seen before:" after them
     outbox.enqueue_post(db, key=f"dm:{incident.reporter}:incident:{incident.id}:confirmation",
                         channel=incident.reporter, incident_id=incident.id,
                         render=renders.RENDER_CONFIRMATION, now=now)
@@ -364,6 +370,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
                                action="report_completed_after_close", surface="modal", now=now)
         return incident
     followup_flow.on_submit(db, services, incident, now)
+    identify.ask_ics(db, services, incident, now)
     logger.info("report %s saved", incident.ref)
     return incident
 

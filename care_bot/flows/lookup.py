@@ -10,7 +10,7 @@ from care_bot import visibility
 from care_bot.checklist import task_states
 from care_bot.flows import worklist
 from care_bot.flows.services import Services
-from care_bot.storage import incidents, reports
+from care_bot.storage import incidents, people, reports
 from care_bot.views import lookup
 
 REFERENCE = re.compile(r"^CARE-\d{4}-\d{4,}$", re.IGNORECASE)
@@ -64,5 +64,7 @@ def _show(services: Services, user_id: str, surface: str, find, label: str | Non
         incidents.append_event(db, incident.id, actor=user_id, action="viewed_details",
                                surface=surface, now=now)
         events = incidents.list_events(db, incident.id)
+        person = people.person_of(db, incident.id) is not None and visibility.sees_client_details(
+            user_id, incident, roles, services.settings.branches)
     return Shown(view=lookup.details_view(incident, task_states(events), events,
-                                          services.settings.branches))
+                                          services.settings.branches, person_button=person))

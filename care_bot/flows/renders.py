@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot import visibility
-from care_bot.flows import alert_status
+from care_bot.flows import alert_status, lookout
 from care_bot.flows import home as home_flow
 from care_bot.flows.posting import CONCERNED, RENDER_ALERT_DM
 from care_bot.flows.services import Services
@@ -37,6 +37,8 @@ def render(db: sqlite_utils.Database, services: Services, item: OutboxItem,
         return {"home_for": sorted(people - {incident.reporter})}
     if item.render == RENDER_HOME:
         return {"view": home_flow.home_view(db, services, item.channel)}
+    if item.render == lookout.RENDER_NOTICE:  # issue 20: a notice's post in security
+        return {"message": lookout.render(db, services, item.thread_of or item.key)}
     if item.render == RENDER_CONFIRMATION and incident is not None:
         delivered = home.delivery_state(outbox.parent_states(db, incident.id)) == "delivered"
         return {"message": messages.reporter_confirmation(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from care_bot.config import Settings
 from care_bot.flows.delivery_state import DeliveryState
+from care_bot.flows.lease_state import LeaseState
 from care_bot.flows.watchdog import StorageWatch
 from care_bot.identity import BotIdentity
 from care_bot.roles import RoleDirectory
@@ -32,3 +33,4 @@ class Services:
     delivery: DeliveryState = field(default_factory=DeliveryState)
     storage_watch: StorageWatch = field(default_factory=StorageWatch)
     identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))
+    lease: LeaseState = field(default_factory=LeaseState)

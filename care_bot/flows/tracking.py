@@ -19,7 +19,9 @@ from care_bot.checklist import (
     EVENT_TASK_COMPLETED,
     TaskDone,
     all_done,
+    identified,
     task_states,
+    tasks_of,
 )
 from care_bot.flows import drills, posting
 from care_bot.flows import followups as followup_flow
@@ -50,6 +52,7 @@ ACTION_PHRASES = {
     "update_checklist": "update the checklist of",
     "decide_account": "record the account decision on",
     "close_incident": "close early",
+    "identify_client": "identify the client on",
 }
 
 
@@ -214,15 +217,19 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is closed.")
         branch = _branch(services, incident)
-        tasks = care.completable_tasks(user_id, incident, states, roles, branch)
+        tasks = care.completable_tasks(user_id, incident, states, roles, branch,
+                                       identified(states))
         tasks += [TASKS_BY_KEY[key] for key in manual_tasks(services)
                   if key not in states and care.is_allowed(
                       TASKS_BY_KEY[key].permission, user_id, incident, roles, branch)]
-        can_decide = ("account_decision" not in states
+        owed = {task.key for task in tasks_of(incident, states)}
+        can_decide = ("account_decision" in owed and "account_decision" not in states
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
+        can_identify = (care.IDENTIFY_CLIENT in owed and care.IDENTIFY_CLIENT not in states
+                        and care.is_allowed(care.IDENTIFY, user_id, incident, roles, branch))
         can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
         can_review = _can_review(incident, states, user_id, roles, branch)
-        if not (tasks or can_decide or can_close or can_review):
+        if not (tasks or can_decide or can_close or can_review or can_identify):
             return _refuse(db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
@@ -232,7 +239,7 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
     return Outcome(view=tracking.checklist_view(
         incident, states, tasks, can_decide, can_close, show_private,
         branches=services.settings.branches, hr_destination=not manual_tasks(services),
-        can_review=can_review))
+        can_review=can_review, can_identify=can_identify))
 
 
 def _can_review(incident: Incident, states: dict, user_id: str, roles, branch) -> bool:
@@ -313,7 +320,8 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
     states: dict[str, TaskDone] = task_states(incidents.list_events(db, incident.id))
-    done = all_done(states, care.tasks_for(incident))
+    current = incidents.get_incident(db, incident.id) or incident
+    done = all_done(states, tasks_of(current, states))
     if done and incidents.set_closed(db, incident.id, "care-bot", None, now):
         _after_close(db, services, incident, "care-bot", None, now)
 

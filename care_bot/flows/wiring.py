@@ -56,6 +56,9 @@ def configured_channels(settings: Settings) -> Iterator[tuple[str, str]]:
         channel = getattr(settings, field.name)
         if field.name.endswith(CHANNEL_SUFFIX) and channel:
             yield f"channels.{field.name.removesuffix(CHANNEL_SUFFIX)}", channel
+    for code, branch in settings.branches.items():  # issue 20: a branch's notice channel
+        if branch.channel:
+            yield f"branches.{code}.channel", branch.channel
 
 
 def configured_people(settings: Settings) -> Iterator[tuple[str, str]]:

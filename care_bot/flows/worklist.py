@@ -14,7 +14,7 @@ import sqlite_utils
 
 from care_bot import care
 from care_bot.care import TASKS_BY_KEY, Task
-from care_bot.checklist import TaskDone, task_states
+from care_bot.checklist import TaskDone, task_states, tasks_of
 from care_bot.metrics import HR_REPORT_ACTIONS, facts_of
 from care_bot.models import Event, Incident
 from care_bot.storage import reports
@@ -125,7 +125,8 @@ def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable
         branch = _branch(item, branches)
         # Every task of theirs, also those done by a button (reporting to HR and CS&R) or a
         # modal (the account decision); acknowledging has its own list.
-        mine = [task for task in care.tasks_for(item.incident) if task.key != "acknowledged"
+        mine = [task for task in tasks_of(item.incident, item.states)
+                if task.key != "acknowledged"
                 and task.key not in item.states
                 and care.is_allowed(task.permission, user_id, item.incident, roles, branch)]
         for task in mine:

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import hr_report, intake, tracking
+from care_bot.flows import hr_report, identify, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
 from care_bot.listeners.guard import after_ack_guard
@@ -93,6 +93,16 @@ def register(app, services: Services) -> None:
         ack()
         outcome = tracking.open_decision(services, body["user"]["id"], _incident_id(body))
         services.slack.push_view(body["trigger_id"], outcome.view)
+
+    @app.action(Action.IDENTIFY_CLIENT.value)
+    @guard
+    def identify_client(ack, body):
+        ack()
+        outcome = identify.open_identify(services, body["user"]["id"], _incident_id(body))
+        if outcome.view and body.get("view"):  # from the checklist modal: on top of it
+            services.slack.push_view(body["trigger_id"], outcome.view)
+        else:
+            _answer_in_channel(services, body, outcome)
 
     @app.action(Action.CLOSE_EARLY.value)
     @guard

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import danger, drills, intake, lookup, records, retention
+from care_bot.flows import danger, drills, intake, lookup, person_page, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -107,6 +107,20 @@ def _tell(services: Services, command: dict, text: str) -> None:
         services.slack.post(services.slack.open_dm(command["user_id"]), {"text": text})
 
 
+def _person(services: Services, ack, command: dict, rest: str) -> None:
+    """Issue 20: `/threat person REF`, the person's page for the privacy rule's people."""
+    page = person_page.open_by_ref(services, command["user_id"], rest)
+    if page.message:
+        ack(response_type="ephemeral", text=page.message)
+        return
+    ack()
+    try:
+        services.slack.open_view(command["trigger_id"], page.view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _tell(services, command, "Slack did not open the page in time. Please try again.")
+
+
 def _drill(services: Services, ack, command: dict, rest: str) -> None:
     """`/threat drill` (issue 21): the danger path in drill mode, for supervisors and security."""
     view, refusal = drills.start(services, command["user_id"])
@@ -122,4 +136,5 @@ def _drill(services: Services, ack, command: dict, rest: str) -> None:
                                  "`/threat drill` again.")
 
 
-LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "drill": _drill}
+LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "person": _person,
+                "drill": _drill}

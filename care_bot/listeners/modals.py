@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows import danger, intake, tracking
+from care_bot.flows import danger, identify, intake, tracking
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
 from care_bot.listeners.guard import after_ack_guard
@@ -108,6 +108,16 @@ def register(app, services: Services) -> None:
         outcome = tracking.decide_account(
             services, body["user"]["id"], _ref(body).incident_id,
             answers.get("decision"), answers.get("rationale") or "",
+        )
+        _answer(ack, outcome)
+
+    @app.view(Callback.IDENTIFY_CLIENT.value)
+    @guard
+    def identify_client(ack, body):
+        answers = read_answers(_values(body))
+        outcome = identify.identify_client(
+            services, body["user"]["id"], _ref(body).incident_id, answers.get("client_status"),
+            answers.get("client_name") or "", answers.get("accounts") or "",
         )
         _answer(ack, outcome)
 

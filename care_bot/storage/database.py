@@ -14,8 +14,11 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from care_bot.storage import chain
+from care_bot.storage import chain, people_schema
 from care_bot.storage.drafts import OpenDraftHint
+from care_bot.storage.sqlite_files import Snapshot, StorageUnavailable
+from care_bot.storage.sqlite_files import chmod_if_mine as _chmod_if_mine
+from care_bot.storage.sqlite_files import connect as _connect
 
 migrations = Migrations("care_bot")
 
@@ -204,6 +207,9 @@ def m007_i15_alert_tracking(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX alert_screens_incident ON alert_screens (incident_id)")
 
 
+migrations(name="m007_i20_people_of_concern")(people_schema.create)  # issue 20's tables
+
+
 @migrations()
 def m008_i21_drills(db: sqlite_utils.Database) -> None:
     """Mark drill incidents and drill drafts (issue 21): kept out of metrics and exports."""
@@ -211,24 +217,15 @@ def m008_i21_drills(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE drafts ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
 
 
-def _chmod_if_mine(path: Path, mode: int) -> None:
-    try:
-        info = path.stat()
-        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != mode:
-            path.chmod(mode)
-    except FileNotFoundError:
-        return
-
-
-class StorageUnavailable(sqlite3.OperationalError):
-    """Raised instead of touching the database when its files cannot be written."""
-
-
-def _connect(path: str, busy_ms: int) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    connection.execute(f"PRAGMA busy_timeout={busy_ms}")
-    connection.execute("PRAGMA mmap_size=0")  # never map the database file itself
-    return connection
+@migrations()
+def m007_i19_sweep_lease(db: sqlite_utils.Database) -> None:
+    """Issue 19: the sweep's lease (holder and epoch), and which sender claimed each post."""
+    db.execute(
+        """CREATE TABLE sweep_lease (
+            name TEXT PRIMARY KEY, holder TEXT NOT NULL, epoch INTEGER NOT NULL,
+            acquired_at REAL NOT NULL, renewed_at REAL NOT NULL)"""
+    )
+    db.execute("ALTER TABLE outbox ADD COLUMN claimed_by TEXT")
 
 
 class Store:
@@ -243,8 +240,8 @@ class Store:
     after the file became immutable (``chattr +i``) or unwritable kills the process with
     SIGBUS, which no ``try`` can catch. So before each use the files are checked with
     ``access(W_OK)``: while they cannot be written, writes raise ``StorageUnavailable``, reads
-    go through fresh connections (which map the file read-only), and the old connections are
-    set aside, never closed (closing one would checkpoint through the map).
+    go to a private copy of the files (``Snapshot``), and the old connections are set aside,
+    never closed (closing one would checkpoint through the map).
     """
 
     def __init__(self, path: Path | str):
@@ -256,6 +253,7 @@ class Store:
         self._generation = 0
         self._files_unsafe = False
         self._probe: sqlite3.Connection | None = None
+        self._snapshot = Snapshot(self.path)
         self._instance_lock_file = None
         self.open_drafts = OpenDraftHint()
         self.unsafe_to_close = False
@@ -355,6 +353,8 @@ class Store:
                     if self._probe is not None:
                         self._set_aside.append(self._probe)
                         self._probe = None
+                    if not unsafe:
+                        self._snapshot.discard()
         return reason
 
     @contextmanager
@@ -391,7 +391,7 @@ class Store:
         if held is not None and held[0] == self._generation:
             return held[1]
         # check_same_thread=False only so close() may close it from the main thread.
-        connection = _connect(self.path, 5000)
+        connection = _connect(self._snapshot.path() if self._files_unsafe else self.path, 5000)
         connection.execute("PRAGMA query_only=ON")
         with self._lock:
             self._reader_connections.append(connection)
@@ -467,6 +467,7 @@ class Store:
             finally:
                 self._lock.release()
         finally:
+            self._snapshot.discard()
             if self._instance_lock_file is not None:
                 self._instance_lock_file.close()
                 self._instance_lock_file = None

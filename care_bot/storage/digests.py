@@ -41,8 +41,8 @@ def due(db: sqlite_utils.Database, now: float) -> Digest | None:
 def schedule(db: sqlite_utils.Database, due_at: float, spec: str, now: float) -> bool:
     """Add a pending digest once; False when that one was scheduled before."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO digests (due_at, schedule, not_before, created_at) "
-        "VALUES (?, ?, ?, ?)", [due_at, spec, due_at, now])
+        "INSERT INTO digests (due_at, schedule, not_before, created_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [due_at, spec, due_at, now])
     return cursor.rowcount == 1
 
 

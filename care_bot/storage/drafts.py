@@ -18,12 +18,14 @@ class OpenDraftHint:
     /threat asks it first, so most associates get their modal without touching SQLite at all
     (every SQLite call releases and re-takes the GIL, which is what slows a busy process).
     It is exact enough because one process owns the database (the instance lock): every draft
-    is created by this process, which adds the user before the insert.
+    is created by this process, which adds the user before the insert. On PostgreSQL other
+    processes create drafts too, so it is built with ``exact=False`` and never rules one out.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, exact: bool = True) -> None:
         self._users: set[str] = set()
         self._lock = threading.Lock()
+        self._exact = exact
 
     def load(self, db: sqlite_utils.Database) -> None:
         """Learn every user with an open draft from the database."""
@@ -38,6 +40,8 @@ class OpenDraftHint:
 
     def may_have(self, user_id: str) -> bool:
         """False only when the user certainly has no open draft."""
+        if not self._exact:
+            return True
         with self._lock:
             return user_id in self._users
 

@@ -31,8 +31,8 @@ def schedule(
 ) -> bool:
     """Add a follow-up once; False when the same (kind, task, rung) already exists."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO followups (incident_id, kind, task, rung, due_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO followups (incident_id, kind, task, rung, due_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [incident_id, kind, task, rung, due_at, now],
     )
     return cursor.rowcount == 1

@@ -41,12 +41,11 @@ def next_reference(db: sqlite_utils.Database, now: float) -> str:
     """Allocate the next reference of the year, such as CARE-2026-0001."""
     year = datetime.fromtimestamp(now, UTC).year
     name = f"ref-{year}"
-    db.execute(
+    value = db.execute(
         "INSERT INTO counters (name, value) VALUES (?, 1) "
-        "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+        "ON CONFLICT(name) DO UPDATE SET value = counters.value + 1 RETURNING value",
         [name],
-    )
-    value = db.execute("SELECT value FROM counters WHERE name = ?", [name]).fetchone()[0]
+    ).fetchall()[0][0]
     return f"CARE-{year}-{value:04d}"
 
 
@@ -65,13 +64,13 @@ def create_incident(
     """Insert a new incident with a fresh reference and return it (``drill``: a practice)."""
     ref = next_reference(db, now)
     submitted_at = now if status == "open" else None
-    cursor = db.execute(
+    new_id = db.execute(
         "INSERT INTO incidents (ref, draft_id, reporter, status, danger, branch, answers, "
-        "created_at, submitted_at, drill) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, submitted_at, drill) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [ref, draft_id, reporter, status, int(danger), branch, json.dumps(answers), now,
          submitted_at, int(drill)],
-    )
-    return get_incident(db, cursor.lastrowid)
+    ).fetchall()[0][0]
+    return get_incident(db, new_id)
 
 
 def complete_report(
@@ -163,7 +162,7 @@ def set_safe(db: sqlite_utils.Database, incident_id: int, now: float) -> bool:
 def set_police_call(db: sqlite_utils.Database, incident_id: int, answer: str) -> bool:
     """Record what the associate said about calling 911; False when it did not change."""
     cursor = db.execute(
-        "UPDATE incidents SET police_call = ? WHERE id = ? AND police_call IS NOT ?",
+        "UPDATE incidents SET police_call = ? WHERE id = ? AND police_call IS DISTINCT FROM ?",
         [answer, incident_id, answer],
     )
     return cursor.rowcount == 1

@@ -52,9 +52,9 @@ def enqueue_post(
 ) -> bool:
     """Queue a new message once per key; False when that key was queued before."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO outbox (incident_id, key, kind, channel, thread_of, render, "
+        "INSERT INTO outbox (incident_id, key, kind, channel, thread_of, render, "
         "payload, not_before, created_at, uid, priority) "
-        "VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [incident_id, key, channel, thread_of, render, json.dumps(payload or {}), now, now,
          uuid.uuid4().hex, priority],
     )
@@ -75,6 +75,17 @@ def enqueue_refresh(
         "INSERT INTO outbox (incident_id, key, kind, channel, thread_of, render, not_before, "
         "created_at) VALUES (?, ?, 'update', '', ?, ?, ?, ?)",
         [incident_id, f"{parent_key}:update:{uuid.uuid4().hex}", parent_key, render, now, now],
+    )
+
+
+def enqueue_update(db: sqlite_utils.Database, *, target_key: str, payload: dict[str, Any],
+                   now: float, incident_id: int | None = None) -> None:
+    """Queue a ``chat.update`` of an earlier post (by its key) to a fixed message."""
+    db.execute(
+        "INSERT INTO outbox (incident_id, key, kind, channel, thread_of, payload, not_before, "
+        "created_at) VALUES (?, ?, 'update', '', ?, ?, ?, ?)",
+        [incident_id, f"{target_key}:update:{uuid.uuid4().hex}", target_key,
+         json.dumps(payload), now, now],
     )
 
 
@@ -182,12 +193,19 @@ def sent_at(db: sqlite_utils.Database, key: str) -> float | None:
     return row[0] if row else None
 
 
-def claim(db: sqlite_utils.Database, item_id: int, now: float | None = None) -> bool:
-    """Mark an item as being sent at ``now``; False when another sweep took it first."""
+def claim(db: sqlite_utils.Database, item_id: int, now: float | None = None, *,
+          sender: str | None = None, epoch: int | None = None) -> bool:
+    """Mark an item as being sent at ``now`` by ``sender``; False when it was not ours to send.
+
+    The update is conditional, so of two sweepers only one can take a row. With an ``epoch``
+    (the sweep lease's, on PostgreSQL) the row is taken only while that epoch is still the
+    lease's: a sweeper that lost the lease can no longer take anything.
+    """
+    fence = " AND ? = (SELECT epoch FROM sweep_lease WHERE name = 'sweep')" if epoch else ""
     cursor = db.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ? "
-        "WHERE id = ? AND status = 'pending'",
-        [now, item_id],
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?, "
+        "claimed_by = ? WHERE id = ? AND status = 'pending'" + fence,
+        [now, sender, item_id, *([epoch] if epoch else [])],
     )
     return cursor.rowcount == 1
 
@@ -210,7 +228,7 @@ def mark_retry(
     """Put an item back to wait until ``not_before``; ``unsure`` if it may have been posted."""
     db.execute(
         "UPDATE outbox SET status = 'pending', not_before = ?, error = ?, "
-        "unsure = max(unsure, ?) WHERE id = ?",
+        "unsure = CASE WHEN ? = 1 THEN 1 ELSE unsure END WHERE id = ?",
         [not_before, error, int(unsure), item_id],
     )
 
@@ -242,9 +260,10 @@ def release_in_flight(db: sqlite_utils.Database, unsure_wait: float = 0.0,
     skip = f" AND id NOT IN ({marks})" if keep else ""
     return db.execute(
         "UPDATE outbox SET status = 'pending', unsure = CASE kind WHEN 'post' THEN 1 ELSE "
-        "unsure END, not_before = max(not_before, coalesce(claimed_at, 0) + "
-        "CASE kind WHEN 'post' THEN ? ELSE 0 END) WHERE status = 'sending'" + skip,
-        [unsure_wait, *sorted(keep)],
+        "unsure END, not_before = CASE WHEN kind = 'post' AND coalesce(claimed_at, 0) + ? "
+        "> not_before THEN coalesce(claimed_at, 0) + ? ELSE not_before END "
+        "WHERE status = 'sending'" + skip,
+        [unsure_wait, unsure_wait, *sorted(keep)],
     ).rowcount
 
 

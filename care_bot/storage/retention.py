@@ -11,7 +11,7 @@ import json
 
 import sqlite_utils
 
-from care_bot.storage import chain
+from care_bot.storage import chain, dialect, people
 
 KEEP_ON_PURGE = {"id", "ref", "status", "danger", "created_at", "submitted_at", "closed_at"}
 HELD = "SELECT incident_id FROM legal_holds"
@@ -54,7 +54,7 @@ def delete_outbox(db: sqlite_utils.Database, item_ids: list[int]) -> int:
 def purge_incident(db: sqlite_utils.Database, incident_id: int, now: float, rule: str) -> int:
     """Erase an incident's data, keeping a verifiable trail; return how many events it had."""
     draft = db.execute("SELECT draft_id FROM incidents WHERE id = ?", [incident_id]).fetchone()
-    db.execute("INSERT OR IGNORE INTO retention_permit (id) VALUES (1)")
+    db.execute("INSERT INTO retention_permit (id) VALUES (1) ON CONFLICT DO NOTHING")
     try:
         redacted = db.execute(
             "UPDATE events SET actor = '', surface = '', detail = '{}', purged_at = ? "
@@ -63,6 +63,7 @@ def purge_incident(db: sqlite_utils.Database, incident_id: int, now: float, rule
         db.execute("DELETE FROM retention_permit")
     db.execute("DELETE FROM outbox WHERE incident_id = ?", [incident_id])
     db.execute("DELETE FROM followups WHERE incident_id = ?", [incident_id])
+    people.forget_on_purge(db, incident_id)  # a keyed link key outlives the report (issue 20)
     db.execute("DELETE FROM drafts WHERE incident_id = ? OR id = ?",
                [incident_id, draft[0] if draft else ""])
     assignments, values = _blank_columns(db, incident_id)
@@ -77,7 +78,7 @@ def purge_incident(db: sqlite_utils.Database, incident_id: int, now: float, rule
 def _blank_columns(db: sqlite_utils.Database, incident_id: int) -> tuple[str, list]:
     """Every incident column but the bare record, set to empty (whatever columns exist)."""
     parts, values = [], []
-    for _cid, name, kind, notnull, _default, _pk in db.execute("PRAGMA table_info(incidents)"):
+    for name, kind, notnull in dialect.table_columns(db, "incidents"):
         if name in KEEP_ON_PURGE:
             continue
         parts.append(f"{name} = ?")
@@ -96,8 +97,9 @@ def set_hold(db: sqlite_utils.Database, incident_id: int, reason: str, user_id: 
              now: float) -> bool:
     """Put an incident on legal hold; False when it already was."""
     return db.execute(
-        "INSERT OR IGNORE INTO legal_holds (incident_id, reason, set_by, set_at) "
-        "VALUES (?, ?, ?, ?)", [incident_id, reason, user_id, now]).rowcount == 1
+        "INSERT INTO legal_holds (incident_id, reason, set_by, set_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [incident_id, reason, user_id, now]).rowcount == 1
 
 
 def release_hold(db: sqlite_utils.Database, incident_id: int) -> bool:

@@ -45,11 +45,11 @@ def append_service_event(
     actor: str = "care-bot",
 ) -> int:
     """Append one audit event about the service itself (not about an incident)."""
-    cursor = db.execute(
-        "INSERT INTO service_events (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+    return db.execute(
+        "INSERT INTO service_events (at, actor, action, detail) VALUES (?, ?, ?, ?) "
+        "RETURNING id",
         [at, actor, action, json.dumps(detail, sort_keys=True)],
-    )
-    return cursor.lastrowid
+    ).fetchall()[0][0]
 
 
 def list_service_events(db: sqlite_utils.Database) -> list[dict[str, Any]]:

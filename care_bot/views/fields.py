@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 
 from care_bot.care import (
     ACTIONS,
-    CLIENT_UNKNOWN,
+    CLIENT_STATUS,
     LIKELIHOOD,
+    NOTHING_YET,
     RECOMMENDATIONS,
+    SUPERVISOR_CALLED,
     THREAT_CHANNELS,
     THREAT_KINDS,
+    THREAT_SIGNS,
     Step,
 )
 from care_bot.ids import Block
@@ -30,6 +33,8 @@ class FieldSpec:
     hint: str | None = None
     example: str | None = None  # grey example text inside an empty input
     options: dict[str, str] = field(default_factory=dict)
+    default: str | None = None  # the choice made for the associate until they change it
+    now_by_default: bool = False  # a date and time that starts at "now"
 
 
 # The people of the notification. Where the branch directory names one, the answer is
@@ -54,23 +59,31 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
     Step.CLIENT_SERVICE: (
         FieldSpec(
             Block.WHAT_HAPPENED, "long_text", "What happened?", max_length=3000,
-            hint="Describe the situation in your own words.",
+            hint=("Describe the situation in your own words. Put the client's name and "
+                  "accounts in the client fields on the last screen: they are kept out of the "
+                  "channels."),
         ),
         FieldSpec(
-            Block.CLIENT_WORDS, "long_text", "The client's words, as exactly as you can",
+            Block.CLIENT_WORDS, "long_text", "Their words, as exactly as you can",
             required=False, max_length=1500,
         ),
-        FieldSpec(Block.OCCURRED_AT, "datetime", "When did it happen?"),
+        FieldSpec(Block.OCCURRED_AT, "datetime", "When did it happen?", now_by_default=True,
+                  hint="It starts at now: change it if it happened earlier."),
         FieldSpec(Block.THREAT_CHANNEL, "radio", "How did the threat come?",
                   options=THREAT_CHANNELS),
         FieldSpec(Block.THREAT_KINDS, "checkboxes", "What kind of threat was it?",
                   options=THREAT_KINDS, hint="Choose all that apply."),
         FieldSpec(Block.THREAT_KIND_OTHER, "text", "If \"Other\": what kind, in a few words",
                   required=False, max_length=150),
+        FieldSpec(Block.CLIENT_STATUS, "radio", "Is the person a client of the bank?",
+                  options=CLIENT_STATUS,
+                  hint="The guideline covers people who are not clients too."),
         FieldSpec(
-            Block.ACCOMMODATION, "long_text", "What did you do to accommodate the client?",
+            Block.ACCOMMODATION, "long_text", "How did you try to meet their needs?",
             max_length=1500,
         ),
+        FieldSpec(Block.SUPERVISOR_CALLED, "checkboxes", "Your supervisor", required=False,
+                  options=SUPERVISOR_CALLED),
     ),
     Step.ASSESS: (
         FieldSpec(
@@ -79,10 +92,13 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
             hint=("The guideline asks: is it credible (could they do it?), valid (is it "
                   "aimed at you, the branch or the bank?) and likely to be acted upon?"),
         ),
+        FieldSpec(Block.THREAT_SIGNS, "checkboxes", "Did they…", required=False,
+                  options=THREAT_SIGNS),
         FieldSpec(Block.ACTION_TAKEN, "radio", "What did you do?", options=ACTIONS,
-                  hint="Telling your supervisor counts as contacting them."),
-        FieldSpec(Block.AGENCY, "text", "Law enforcement agency", required=False,
-                  hint="Required if you contacted law enforcement."),
+                  default=NOTHING_YET,
+                  hint="Reporting here tells your supervisor: you need do nothing else first."),
+        FieldSpec(Block.AGENCY, "text", "Which law enforcement agency did you call?",
+                  required=False, hint="Only if you called law enforcement."),
         FieldSpec(Block.OFFICER_NAME, "text", "Officer's name", required=False),
         FieldSpec(Block.POLICE_REPORT, "text", "Police report number", required=False,
                   max_length=60),
@@ -92,32 +108,33 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
         FieldSpec(Block.RXM, "user", "Regional Experience Manager (RXM) or next-level manager"),
         FieldSpec(Block.ICS, "user", "Internal Control Specialist (ICS)"),
         FieldSpec(Block.MARKET_PRESIDENT, "user", "Market President", required=False,
-                  hint="Optional: leave it if you don't know; it is filled in later."),
+                  hint="Leave it if you don't know; it is filled in later."),
         FieldSpec(Block.ACCOUNT_OFFICER, "user", "Account officer", required=False,
-                  hint="Optional: your ICS finds the account officer, as the guideline says."),
+                  hint=("Your Internal Control Specialist (ICS) finds the account officer, as "
+                        "the guideline says.")),
         FieldSpec(Block.ASSOCIATE_NAME, "text", "Your name"),
         FieldSpec(Block.ASSOCIATE_POSITION, "text", "Your position"),
         FieldSpec(Block.ASSOCIATE_LOCATION, "text", "Your location"),
         FieldSpec(
             Block.CLIENT_NAME, "text", "Client's name", required=False,
-            hint="Optional. Kept private: saved with the report, never posted in a channel.",
+            hint="Kept private: saved with the report, never posted in a channel.",
         ),
-        FieldSpec(Block.CLIENT_UNKNOWN, "checkboxes", "If you don't know them",
-                  required=False, options=CLIENT_UNKNOWN,
-                  hint="The guideline covers people who are not clients too."),
         FieldSpec(
             Block.ACCOUNTS, "text", "Account(s) involved", required=False, max_length=300,
-            hint="Optional. Kept private, like the client's name.",
+            hint="Kept private, like the client's name.",
         ),
         FieldSpec(Block.RECOMMENDATION, "radio", "Your recommendation on the relationship",
                   required=False, options=RECOMMENDATIONS),
-        FieldSpec(Block.RECOMMENDATION_NOTE, "long_text", "Why? (optional)", required=False,
+        FieldSpec(Block.RECOMMENDATION_NOTE, "long_text", "Why?", required=False,
                   max_length=1000),
     ),
     Step.REVIEW: (),
 }
 # Where "The client relationship" begins on the "Who will be told" screen.
 CLIENT_PART_STARTS_AT = Block.CLIENT_NAME
+# The relationship part, skipped for someone who is not a client.
+CLIENT_PART = frozenset({Block.CLIENT_NAME, Block.ACCOUNTS, Block.RECOMMENDATION,
+                         Block.RECOMMENDATION_NOTE})
 
 FIELDS_BY_BLOCK: dict[str, FieldSpec] = {
     spec.block.value: spec for specs in STEP_FIELDS.values() for spec in specs

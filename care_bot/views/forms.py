@@ -39,6 +39,9 @@ def _element_value(element: dict[str, Any]) -> Any:
         return [user for user in users if slack_user_id(user)]
     if kind == "datetimepicker":
         return element.get("selected_date_time")
+    if kind == "datepicker":
+        value = element.get("selected_date")
+        return value if isinstance(value, str) else None
     return None
 
 

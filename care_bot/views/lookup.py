@@ -10,7 +10,7 @@ from typing import Any
 from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, TASKS_BY_KEY, THREAT_CHANNELS
 from care_bot.checklist import TaskDone
 from care_bot.config import Branch
-from care_bot.ids import Callback
+from care_bot.ids import Action, Callback
 from care_bot.models import Event, Incident
 from care_bot.views.drill import entry_label
 from care_bot.views.messages import checklist_text
@@ -148,7 +148,7 @@ def people_text(incident: Incident) -> str:
 
 
 def details_view(incident: Incident, states: Mapping[str, TaskDone], events: Sequence[Event],
-                 branches: Mapping[str, Branch]) -> dict[str, Any]:
+                 branches: Mapping[str, Branch], person_button: bool = False) -> dict[str, Any]:
     """The details modal: status, checklist, the people, and the whole audit timeline."""
     answers = incident.answers
     fields = [
@@ -176,6 +176,10 @@ def details_view(incident: Incident, states: Mapping[str, TaskDone], events: Seq
             f"{left_out} earlier events are not shown here; they stay in the audit trail.")]})
         chunks = chunks[-room:]
     blocks += [{"type": "section", "text": mrkdwn(chunk)} for chunk in chunks]
+    if person_button:  # issue 20: the privacy rule's people open the person's page
+        blocks.append({"type": "actions", "block_id": "person", "elements": [
+            {"type": "button", "action_id": Action.OPEN_PERSON.value,
+             "text": plain("Person's page"), "value": str(incident.id)}]})
     blocks.append({"type": "context", "elements": [mrkdwn(
         ":lock: Client details are not shown here. Opening these details is recorded.")]})
     return {

@@ -7,14 +7,20 @@ from typing import Any
 
 from care_bot.care import (
     ACCOUNT_DECISIONS,
+    CLIENT,
+    CLIENT_NOT_KNOWN,
+    CLIENT_STATUS,
+    IDENTIFY_CLIENT,
+    NOT_A_CLIENT,
     POLICE_CANT_CALL,
     ROLE_LABELS,
     TASK_OWNER_ROLES,
     Task,
     branch_person,
-    tasks_for,
+    client_answer,
+    client_status,
 )
-from care_bot.checklist import TaskDone
+from care_bot.checklist import TaskDone, identified, tasks_of
 from care_bot.config import Branch
 from care_bot.durations import spoken_duration
 from care_bot.ids import Action
@@ -81,6 +87,8 @@ def _task_line(task: Task, incident: Incident, done: TaskDone | None,
     note = ""
     if task.key == "account_decision" and done.note in ACCOUNT_DECISIONS:
         note = f": {ACCOUNT_DECISIONS[done.note]}"
+    elif task.key == IDENTIFY_CLIENT and done.note in CLIENT_STATUS:
+        note = f": {CLIENT_STATUS[done.note].lower()}"
     elif task.note_required and done.note:
         note = f": {safe(done.note, 300)}"
     label = task.label
@@ -100,14 +108,17 @@ def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
     )
     c_done = "✅" if incident.submitted_at else "⬜"
     lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
+    owed = tasks_of(incident, states)
     for section in ("R", "E"):
         lines.append(f"*{SECTION_TITLES[section]}*")
-        for task in tasks_for(incident):
-            if task.section != section:
-                continue
+        tasks = [task for task in owed if task.section == section]
+        for task in tasks:
             lines.append(_task_line(task, incident, states.get(task.key), branch))
             if task.key == "reported_hr" and not hr_destination and task.key not in states:
                 lines.append(NO_HR_DESTINATION)
+        if section == "E" and client_status(incident.answers, identified(states)) == (
+                NOT_A_CLIENT):
+            lines.append("▫️ Not applicable: not a client")
     return "\n".join(lines)
 
 
@@ -145,6 +156,11 @@ def parent_message(
         mrkdwn(f"*Reported by*\n{mention(incident.reporter)}"),
         mrkdwn(f"*Supervisor*\n{mention(answers.get('supervisor'))}"),
     ]
+    if incident.submitted_at:
+        found = client_status(answers, identified(states))
+        fields.append(mrkdwn("*Client?*\n" + (
+            "Not known yet: the ICS identifies" if found == CLIENT_NOT_KNOWN
+            else CLIENT_STATUS[found])))
     ping = " ".join(mentions or [])
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(_headline(incident), 150)}]
     if incident.danger:
@@ -277,16 +293,27 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
     else:
         ics_when = ""
     support = getattr(settings, "support_text", "") or ""
+    answer = client_answer(answers)
+    if answer == CLIENT:
+        yours = (f"*Next for you:* tell your Internal Control Specialist (ICS), {mention(ics)},"
+                 f"{ics_when}, then press *ICS notified* below. Client details you gave stay "
+                 "private.")
+    elif answer == CLIENT_NOT_KNOWN:
+        yours = ("*Next:* your Internal Control Specialist (ICS) is asked to identify the "
+                 "client, if there is one. Nothing else is needed from you.")
+    else:
+        yours = "The person is not a client, so there is no account work for you."
     text = (
         f"Thank you for reporting *{incident.ref}*. {told}\n"
         f"*What happens next:* your supervisor acknowledges the report and reports it to HR "
-        f"and CS&amp;R.{when} You will hear from us here when it is acknowledged.\n"
-        f"*Next for you:* tell your Internal Control Specialist (ICS), {mention(ics)},"
-        f"{ics_when}, then press *ICS notified* below. Client details you gave stay private."
+        f"and Corporate Security & Risk (CS&amp;R).{when} You will hear from us here when it is "
+        f"acknowledged.\n{yours}"
     )
     if support:
         text += f"\n{safe(support, 2000)}"
     message = thread_note(text)
+    if answer != CLIENT:
+        return message
     button = {"type": "actions", "block_id": "incident", "elements": [{
         "type": "button", "action_id": Action.ICS_NOTIFIED.value, "style": "primary",
         "text": plain("ICS notified"), "value": str(incident.id),

@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, REVIEW, Task
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    CLIENT_NOT_KNOWN,
+    NOT_A_CLIENT,
+    PERSON_LABELS,
+    REVIEW,
+    Task,
+    client_answer,
+)
+from care_bot.ids import Action
 from care_bot.models import Incident
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import thread_note, with_checklist_button
-from care_bot.views.text import mention, safe, slack_date
+from care_bot.views.text import mention, plain, safe, slack_date
 
 NOTE_LIMIT = 1000
 
@@ -148,11 +157,44 @@ def market_president_dm(incident: Incident, where: str, kinds: str, acknowledged
     """The Market President's DM on acknowledgement: reference and summary, no private details."""
     danger = " Someone was in *immediate danger*." if incident.danger else ""
     return thread_note(
-        f"For your information as Market President: *{incident.ref}*, a threat by a client "
-        f"was reported at {where} ({kinds}).{danger} {mention(acknowledged_by)} acknowledged "
-        "it. Delivery / local management will decide on the client's account; you will be "
-        "asked for that decision."
+        f"For your information as Market President: *{incident.ref}*, a threat was reported "
+        f"at {where} ({kinds}).{danger} {mention(acknowledged_by)} acknowledged it."
+        + _account_part(incident)
     )
+
+
+def _account_part(incident: Incident) -> str:
+    answer = client_answer(incident.answers)
+    if answer == NOT_A_CLIENT:
+        return " The person is not a client: there is no account decision to make."
+    if answer == CLIENT_NOT_KNOWN:
+        return (" The Internal Control Specialist (ICS) is identifying whether the person is a "
+                "client; if so, you will be asked for the account decision.")
+    return (" Delivery / local management will decide on the client's account; you will be "
+            "asked for that decision.")
+
+
+def identify_request(incident: Incident) -> Message:
+    """The ICS's DM when the associate did not know whether the person is a client."""
+    message = thread_note(
+        f"*{incident.ref}*: an associate reported a threat and did not know whether the person "
+        "is a client. As the Internal Control Specialist (ICS), please *identify the client, "
+        "if there is one*. If it is a client, the account tasks start then; if not, there is "
+        "no account work."
+    )
+    button = {"type": "actions", "block_id": "incident", "elements": [{
+        "type": "button", "action_id": Action.IDENTIFY_CLIENT.value, "style": "primary",
+        "text": plain("ICS: identify the client"), "value": str(incident.id)}]}
+    return {**message, "blocks": [*message["blocks"], button]}
+
+
+def client_identified(incident: Incident, user_id: str, client: bool) -> Message:
+    """The thread reply when the ICS has identified the person (no name in the channel)."""
+    if client:
+        return thread_note(f"🔎 {mention(user_id)} identified the person on {incident.ref} as a "
+                           "client. The account tasks are on the checklist now.")
+    return thread_note(f"🔎 {mention(user_id)} found that the person on {incident.ref} is not "
+                       "a client: there is no account work.")
 
 
 def acknowledged(incident: Incident, user_id: str) -> Message:

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from care_bot.care import STEP_ORDER, Step
+from care_bot.care import CLIENT_NOT_KNOWN, NOT_A_CLIENT, STEP_ORDER, Step
 from care_bot.config import Branch
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.fields import (
+    CLIENT_PART,
     CLIENT_PART_STARTS_AT,
     DIRECTORY_PEOPLE,
     STEP_FIELDS,
@@ -30,28 +31,21 @@ STEP_TITLES = {
     Step.REPORT: "Who will be told",
     Step.REVIEW: "Review and submit",
 }
-# The CARE letter of each step, shown as small context under the plain header.
-STEP_LETTERS = {
-    Step.CLIENT_SERVICE: "C · Client Service Excellence",
-    Step.ASSESS: "A · Assess and Action",
-    Step.REPORT: "R · Report",
-}
 CLIENT_PART_TITLE = "The client relationship"
-CLIENT_PART_LETTER = "E · Evaluate the relationship"
 STEP_GUIDANCE = {
     Step.SAFETY: (
         "*If you are in danger, get to safety and call 911 first.* "
         "Answer the first question and press Next: that alone alerts security."
     ),
     Step.CLIENT_SERVICE: (
-        "Tell us what happened. The guideline asks you to try to accommodate the client "
-        "first, and to contact your supervisor if that does not work."
+        "Tell us what happened. The guideline asks you to try to meet the person's needs "
+        "first, and to call your supervisor over if that does not work."
     ),
     Step.ASSESS: (
         "Use your best judgement. If you or others are in danger, contact law enforcement "
-        "immediately. If it is not viable or imminent, tell your supervisor.\n_Examples: "
-        "threats to harm, throwing or slamming things, name-calling, implied threats, "
-        "erratic behaviour._"
+        "immediately. If it is not viable or imminent, tell your supervisor: this report "
+        "does that.\n_Examples: threats to harm, throwing or slamming things, name-calling, "
+        "implied threats, erratic behaviour._"
     ),
     Step.REPORT: (
         "Your supervisor reports this to HR and Corporate Security &amp; Risk (CS&amp;R). "
@@ -64,11 +58,20 @@ CLIENT_PART_GUIDANCE = (
     "You tell your Internal Control Specialist (ICS), who contacts the account officer. "
     "Local management decides whether the account stays open. Everything here is optional."
 )
+UNKNOWN_CLIENT_GUIDANCE = (
+    "You said you don't know whether they are a client. Your Internal Control Specialist "
+    "(ICS) is asked to identify the client, if there is one. Anything you know helps; "
+    "everything here is optional."
+)
 
 
 def _input_block(
-    spec: FieldSpec, value: Any, branches: Mapping[str, Branch]
+    spec: FieldSpec, value: Any, branches: Mapping[str, Branch], now: float | None = None
 ) -> dict[str, Any] | None:
+    if value is None and spec.default is not None:
+        value = spec.default
+    if value is None and spec.now_by_default and now is not None:
+        value = int(now)
     element = _element(spec, value, branches)
     if element is None:
         return None
@@ -144,10 +147,13 @@ def visible_fields(step: Step, branches: Mapping[str, Branch],
     Market President and the account officer are never required.
     """
     known = directory_people(branches, (answers or {}).get("branch"))
+    not_client = (answers or {}).get("client_status") == NOT_A_CLIENT
     specs = []
     for spec in STEP_FIELDS[step]:
         if spec.block == Block.BRANCH and not branches:
             continue
+        if not_client and spec.block in CLIENT_PART:
+            continue  # someone who is not a client has no relationship to evaluate
         role = spec.block.value
         if role in DIRECTORY_PEOPLE and spec.required and role in known:
             spec = replace(spec, required=False)
@@ -165,21 +171,19 @@ def directory_people(branches: Mapping[str, Branch], code: str | None) -> dict[s
 
 def _step_header(step: Step) -> list[dict[str, Any]]:
     number = STEP_ORDER.index(step) + 1
-    context = f"Step {number} of {len(STEP_ORDER)}"
-    if step in STEP_LETTERS:
-        context = f"{STEP_LETTERS[step]} · {context}"
     return [
         {"type": "header", "text": plain(STEP_TITLES[step], 150)},
-        {"type": "context", "elements": [mrkdwn(context)]},
+        {"type": "context", "elements": [mrkdwn(f"Step {number} of {len(STEP_ORDER)}")]},
         {"type": "section", "text": mrkdwn(STEP_GUIDANCE[step])},
     ]
 
 
-def _client_part_header() -> list[dict[str, Any]]:
+def _client_part_header(answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    unknown = answers.get("client_status") == CLIENT_NOT_KNOWN
     return [
         {"type": "header", "text": plain(CLIENT_PART_TITLE, 150)},
-        {"type": "context", "elements": [mrkdwn(CLIENT_PART_LETTER)]},
-        {"type": "section", "text": mrkdwn(CLIENT_PART_GUIDANCE)},
+        {"type": "section", "text": mrkdwn(
+            UNKNOWN_CLIENT_GUIDANCE if unknown else CLIENT_PART_GUIDANCE)},
     ]
 
 
@@ -188,7 +192,7 @@ def _review_blocks(answers: Mapping[str, Any], branches: Mapping[str, Branch]
     """Every answer, part by part; the first section of each part has a "Change" button."""
     blocks: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for step, texts in report_parts(answers, branches, include_private=True):
+    for step, texts in report_parts(answers, branches, include_private=True, tags=False):
         for text in texts:
             block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
             if step not in seen and not (step == Step.SAFETY.value and answers.get(
@@ -215,13 +219,17 @@ def step_view(
     answers: Mapping[str, Any],
     draft_id: str,
     branches: Mapping[str, Branch],
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """Build the modal for one report step, pre-filled with the draft's answers."""
+    """Build the modal for one report step, pre-filled with the draft's answers.
+
+    ``now`` pre-fills "When did it happen?" while it has no answer.
+    """
     blocks = _step_header(step)
     for spec in visible_fields(step, branches, answers):
         if spec.block == CLIENT_PART_STARTS_AT:
-            blocks.extend(_client_part_header())
-        block = _input_block(spec, answers.get(spec.block.value), branches)
+            blocks.extend(_client_part_header(answers))
+        block = _input_block(spec, answers.get(spec.block.value), branches, now)
         if block:
             blocks.append(block)
     if step == Step.REVIEW:

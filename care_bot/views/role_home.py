@@ -11,6 +11,7 @@ from typing import Any
 
 from care_bot.config import Branch
 from care_bot.ids import Action
+from care_bot.masking import masked_answers
 from care_bot.models import Event
 from care_bot.views.drill import entry_label
 from care_bot.views.summary import branch_label, kinds_label
@@ -66,9 +67,10 @@ def incident_line(item, branches: Mapping[str, Branch]) -> str:
                    f"{slack_date(incident.acknowledged_at)}")
     else:
         who.append("*not acknowledged*")
+    shown = masked_answers(incident.answers)  # a Home line is read outside the privacy rule
     ref = entry_label(incident.ref, incident.drill)
-    line = (f"{mark}*{ref}* · {branch_label(incident.answers, branches)} · "
-            f"{kinds_label(incident.answers)}\n"
+    line = (f"{mark}*{ref}* · {branch_label(shown, branches)} · "
+            f"{kinds_label(shown)}\n"
             f"Reported {slack_date(incident.created_at)} by {mention(incident.reporter)} · "
             f"{', '.join(who)}")
     if item.overdue:

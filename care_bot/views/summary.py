@@ -9,10 +9,15 @@ from care_bot.care import (
     ACTIONS,
     ASSESSMENT_ANSWERS,
     ASSESSMENT_QUESTIONS,
+    CLIENT_NOT_KNOWN,
+    CLIENT_STATUS,
     LIKELIHOOD,
+    NOT_A_CLIENT,
     RECOMMENDATIONS,
     THREAT_CHANNELS,
     THREAT_KINDS,
+    THREAT_SIGNS,
+    client_answer,
 )
 from care_bot.config import Branch
 from care_bot.views.fields import YES_NO
@@ -75,22 +80,28 @@ def _cut(line: str, room: int) -> tuple[str, str]:
     return line[:at], line[at:]
 
 
-def report_parts(
-    answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool
-) -> list[tuple[str, list[str]]]:
-    """Return (step, mrkdwn sections) for each part of the report, in the modal's order."""
-    a = answers
-    danger = "*Yes*" if a.get("danger") == "yes" else "No"
+def _tag(letter: str, tags: bool) -> str:
+    return f" _({letter})_" if tags else ""
+
+
+def _happened(a: Mapping[str, Any], tags: bool) -> str:
     happened = (
-        "*What happened* _(C · Client Service Excellence)_\n"
+        f"*What happened*{_tag('C · Client Service Excellence', tags)}\n"
         f"*When:* {slack_date(a.get('occurred_at'))}\n"
         f"*How:* {_choice(THREAT_CHANNELS, a.get('threat_channel'))}\n"
-        f"*Kinds:* {kinds_label(a)}"
+        f"*Kinds:* {kinds_label(a)}\n"
+        f"*Client:* {client_label(a)}"
     )
+    if a.get("supervisor_called"):
+        happened += "\n*Supervisor:* called over while it happened"
     if a.get("supervisor_contacted"):  # asked by earlier versions of the form
         happened += ("\n*Supervisor already contacted:* "
                      f"{_choice(YES_NO, a.get('supervisor_contacted'))}")
-    judgement = "*Your judgement* _(A · Assess and Action)_\n"
+    return happened
+
+
+def _judgement(a: Mapping[str, Any], tags: bool) -> str:
+    judgement = f"*Your judgement*{_tag('A · Assess and Action', tags)}\n"
     if a.get("likelihood") or not any(a.get(k) for k in ASSESSMENT_QUESTIONS):
         judgement += ("*How likely to be acted on:* "
                       f"{_choice(LIKELIHOOD, a.get('likelihood'))}")
@@ -99,9 +110,35 @@ def report_parts(
             f"{question} {_choice(ASSESSMENT_ANSWERS, a.get(key))}"
             for key, question in ASSESSMENT_QUESTIONS.items()
         )
+    signs = [THREAT_SIGNS[s] for s in a.get("did_they") or [] if s in THREAT_SIGNS]
+    if signs:
+        judgement += f"\n*They did:* {', '.join(signs)}"
     judgement += f"\n*Action:* {_choice(ACTIONS, a.get('action_taken'))}" + _law_enforcement(a)
+    if a.get("danger_now"):
+        judgement += f"\n*In danger now (asked on the review):* {_choice(YES_NO, a['danger_now'])}"
+    return judgement
+
+
+def client_label(answers: Mapping[str, Any]) -> str:
+    """Whether the person was a client: "A client", "Not a client" or "Not known"."""
+    answer = client_answer(answers)
+    return "Not known" if answer == CLIENT_NOT_KNOWN else CLIENT_STATUS[answer]
+
+
+def report_parts(
+    answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool,
+    tags: bool = True,
+) -> list[tuple[str, list[str]]]:
+    """Return (step, mrkdwn sections) for each part of the report, in the modal's order.
+
+    ``tags`` adds the CARE letters for the records; the associate's own review has none.
+    """
+    a = answers
+    danger = "*Yes*" if a.get("danger") == "yes" else "No"
+    happened = _happened(a, tags)
+    judgement = _judgement(a, tags)
     told = (
-        "*Who will be told* _(R · Report)_\n"
+        f"*Who will be told*{_tag('R · Report', tags)}\n"
         f"Associate: {safe(a.get('associate_name'), 150) or '—'}, "
         f"{safe(a.get('associate_position'), 150) or '—'}, "
         f"{safe(a.get('associate_location'), 150) or '—'}\n"
@@ -114,11 +151,14 @@ def report_parts(
     if a.get("officer_name") and a.get("action_taken") != "law_enforcement":
         told += f"\nLaw enforcement officer: {safe(a.get('officer_name'), 150)}"
     relationship = [
-        "*The client relationship* _(E · Evaluate the relationship)_\n"
+        f"*The client relationship*{_tag('E · Evaluate the relationship', tags)}\n"
         + (_private(a) if include_private else "_Client and account details are kept private._")
         + f"\nRecommendation: {_choice(RECOMMENDATIONS, a.get('recommendation'))}",
     ]
-    if a.get("recommendation_note"):
+    if client_answer(a) == NOT_A_CLIENT:
+        relationship = [f"*The client relationship*{_tag('E · Evaluate the relationship', tags)}"
+                        "\nNot applicable: not a client"]
+    if a.get("recommendation_note") and client_answer(a) != NOT_A_CLIENT:
         relationship += quoted_sections("Why", a.get("recommendation_note"))
     parts = [
         ("safety", [f"*Safety*\nImmediate danger: {danger}\nWhere: {branch_label(a, branches)}"]),
@@ -135,10 +175,11 @@ def report_parts(
 
 
 def report_sections(
-    answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool
+    answers: Mapping[str, Any], branches: Mapping[str, Branch], include_private: bool,
+    tags: bool = True,
 ) -> list[str]:
     """Return the CARE answers as mrkdwn sections, long answers in full; private only if asked."""
-    return [text for _step, texts in report_parts(answers, branches, include_private)
+    return [text for _step, texts in report_parts(answers, branches, include_private, tags)
             for text in texts]
 
 
@@ -158,7 +199,7 @@ def _law_enforcement(a: Mapping[str, Any]) -> str:
 
 def _private(a: Mapping[str, Any]) -> str:
     client = safe(a.get("client_name"), 150) or (
-        "unknown / not a client" if a.get("client_unknown") else "—")
+        "not known" if client_answer(a) == CLIENT_NOT_KNOWN else "—")
     return (
         f"Client: {client}\n"
         f"Account(s): {safe(a.get('accounts'), 300) or '—'}"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, DEBRIEF, RECOMMENDATIONS, Task
+from care_bot.care import (
+    ACCOUNT_DECISIONS,
+    CLIENT,
+    DEBRIEF,
+    NOT_A_CLIENT,
+    RECOMMENDATIONS,
+    Task,
+)
 from care_bot.checklist import TaskDone
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.models import Incident
@@ -81,6 +88,7 @@ def checklist_view(
     show_private: bool = False,
     branches: Mapping[str, Any] | None = None,
     hr_destination: bool = True,
+    can_identify: bool = False,
     can_review: bool = False,
 ) -> dict[str, Any]:
     """List only the tasks this person may complete, with a note field and extra actions.
@@ -121,6 +129,9 @@ def checklist_view(
             "_Nothing on this checklist is yours to complete right now._"
         )})
     buttons = []
+    if can_identify:
+        buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
+                        "text": plain("ICS: identify the client"), "value": str(incident.id)})
     if can_decide:
         buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
                         "text": plain("Record account decision"), "value": str(incident.id)})
@@ -155,6 +166,35 @@ def decision_view(incident: Incident) -> dict[str, Any]:
         _text_input(Block.RATIONALE, "Rationale", RATIONALE_LIMIT, required=True),
     ]
     return _modal(Callback.ACCOUNT_DECISION, "Account decision", incident, blocks)
+
+
+def identify_view(incident: Incident) -> dict[str, Any]:
+    """The ICS's answer: a client (named, if they can) or not a client."""
+    answers = incident.answers
+    options = [{"text": plain("Yes: a client of the bank"), "value": CLIENT},
+               {"text": plain("No: not a client"), "value": NOT_A_CLIENT}]
+    blocks = [
+        {"type": "section", "text": mrkdwn(
+            f"*{incident.ref}*: the associate did not know whether the person is a client. "
+            "Identify the client, if there is one. If it is a client, the account tasks start "
+            "now; if not, there is no account work.")},
+        {"type": "input", "block_id": Block.CLIENT_STATUS.value,
+         "label": plain("Is the person a client?"),
+         "element": {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": options}},
+        _line_input(Block.CLIENT_NAME, "Client's name", 150, answers.get("client_name")),
+        _line_input(Block.ACCOUNTS, "Account(s)", 300, answers.get("accounts")),
+        {"type": "context", "elements": [mrkdwn(
+            ":lock: Kept private: saved with the report, never posted in a channel.")]},
+    ]
+    return _modal(Callback.IDENTIFY_CLIENT, "Identify the client", incident, blocks)
+
+
+def _line_input(block: Block, label: str, limit: int, value: str | None) -> dict[str, Any]:
+    element = {"type": "plain_text_input", "action_id": INPUT_ACTION, "max_length": limit}
+    if value:
+        element["initial_value"] = str(value)[:limit]
+    return {"type": "input", "block_id": block.value, "label": plain(label),
+            "optional": True, "element": element}
 
 
 def close_early_view(incident: Incident) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from tests.e2e.harness import BotProcess, ModalSession, SlackEmulator, wait_until
 from tests.support import payloads
 from tests.support.blockkit import assert_valid_message, assert_valid_view
-from tests.support.report import STEP_ANSWERS
+from tests.support.report import SKIP, STEP_ANSWERS
 
 STEPS = ("safety", "client_service", "assess", "report", "review")
 
@@ -18,6 +18,7 @@ def answers_for(slack: SlackEmulator, overrides: dict | None = None) -> dict[str
     merged = {step: dict(answers) for step, answers in STEP_ANSWERS.items()}
     for step, extra in (overrides or {}).items():
         merged[step].update(extra)
+        merged[step] = {k: v for k, v in merged[step].items() if v is not SKIP}
     return merged
 
 

@@ -33,9 +33,39 @@ def _fresh_slack(request):
     yield
 
 
+# The modules run on PostgreSQL too (README, "Tests"): reliability, delivery, reminders,
+# Acknowledge and danger, and the multi-process ones.
+POSTGRES_MODULES = frozenset({
+    "test_followups", "test_tracking", "test_danger_edges", "test_safety_path", "test_intake",
+    "test_downtime", "test_processes",
+})
+
+
+def pytest_generate_tests(metafunc):
+    """Run the PostgreSQL modules' tests once per backend."""
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "bot_factory" in metafunc.fixturenames and module in POSTGRES_MODULES:
+        params = ["postgresql"] if module == "test_processes" else ["sqlite", "postgresql"]
+        metafunc.parametrize("backend", params, indirect=True)
+
+
 @pytest.fixture
-def bot_factory(slack, tmp_path):
+def backend(request) -> str:
+    """The database the test's bots use: ``sqlite`` unless the test runs on PostgreSQL too."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(backend, request) -> str | None:
+    """A fresh PostgreSQL database for this test, or None on SQLite."""
+    if backend != "postgresql":
+        return None
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def bot_factory(slack, tmp_path, database_url):
     """Start the real bot (`bot.py`) against the local Slack; all processes die at teardown."""
-    factory = BotFactory(slack, tmp_path)
+    factory = BotFactory(slack, tmp_path, database_url=database_url)
     yield factory
     factory.close_all()

@@ -551,7 +551,12 @@ class BotProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def db(self) -> sqlite3.Connection:
-        """Open a fresh read-only connection to the bot's database."""
+        """Open a fresh read-only connection to the bot's database (SQLite or PostgreSQL)."""
+        url = self.env.get("DATABASE_URL")
+        if url:
+            from tests.support.postgres import ReadOnlyConnection
+
+            return ReadOnlyConnection(url)
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
         conn.row_factory = sqlite3.Row
         return conn
@@ -611,8 +616,13 @@ class BotFactory:
         tmp_path: Path,
         bot_dir: Path = REPO_ROOT,
         script: str = "bot.py",
+        database_url: str | None = None,
     ):
-        """Start bots from `bot_dir/script`, keeping their files in `tmp_path`."""
+        """Start bots from `bot_dir/script`, keeping their files in `tmp_path`.
+
+        With `database_url` every bot (and CLI run) uses that PostgreSQL database.
+        """
+        self.database_url = database_url
         self.slack = slack
         self.tmp_path = tmp_path
         self.bot_dir = bot_dir
@@ -622,7 +632,10 @@ class BotFactory:
     def _env(
         self, port: int, config_path: Path, db_path: Path, extra: Mapping[str, str | None]
     ) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CARE_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "CARE_", "DATABASE_URL"))}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         env.update(
             {
                 "SLACK_BOT_TOKEN": self.slack.bot_token,

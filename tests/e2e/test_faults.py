@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.care_steps import file_report, posts
-from tests.e2e.harness import care_toml, wait_until
+from tests.e2e.care_steps import answers_for, file_report, posts, walk_to
+from tests.e2e.harness import ModalSession, care_toml, wait_until
 
 
 def _settled(bot) -> bool:
@@ -61,7 +61,8 @@ def test_healthz_names_each_component_and_carries_no_secrets(slack, bot_factory)
     assert status == 200
     assert body["ok"] is True and body["reasons"] == []
     assert {name: part["state"] for name, part in body["components"].items()} == {
-        "database": "ok", "sweep": "ok", "outbox": "ok"}
+        "database": "ok", "lease": "held", "sweep": "ok", "outbox": "ok"}
+    assert body["components"]["database"]["backend"] == "sqlite"
     text = bot.get("/healthz").body
     assert slack.bot_token not in text and "xoxb" not in text
 
@@ -285,3 +286,55 @@ def test_after_an_outage_each_channel_gets_its_posts_escalations_first_then_olde
         ids = [order[c["params"]["metadata"]["event_payload"]["key"]] for c in delivered
                if c["params"].get("metadata")]
         assert len(ids) >= 6 and ids == sorted(ids), (name, ids)  # 3 parents + 3 replies
+
+
+def test_files_made_immutable_while_a_post_is_in_flight_never_kill_the_sweep(slack, bot_factory):
+    """chattr +i as a post goes out: the sweep's next read survives, alerts, and recovers."""
+    if not shutil.which("chattr") or os.geteuid() != 0:
+        pytest.skip("needs chattr and root")
+    bot = bot_factory.start()
+    slack.fault("chat.postMessage", count=1, delay=8)  # the first post is slow: in flight
+    file_report(bot, slack.users["alice"])
+    wait_until(lambda: bot.db().execute(
+        "SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0] == 1)
+    files = [bot.db_path, Path(f"{bot.db_path}-wal"), Path(f"{bot.db_path}-shm")]
+    with contextlib.closing(sqlite3.connect(bot.db_path, isolation_level=None)) as other:
+        other.execute("INSERT OR REPLACE INTO health_probe (id, at) VALUES (2, 0)")  # a write
+    os.sync()  # written back: the next write through the -shm map faults, as it would later
+    if not _chattr("+i", *files):
+        pytest.skip("this file system has no immutable flag")
+    try:
+        wait_until(lambda: _health(bot)[0] == 503, timeout=15)
+        wait_until(lambda: any("cannot save to its database" in t
+                               for t in _security_texts(slack)), timeout=20)
+        time.sleep(6)  # the slow post returns; several sweeps read the immutable files
+        assert bot.alive, bot.logs()
+    finally:
+        _chattr("-i", *files)
+    wait_until(lambda: _health(bot)[0] == 200, timeout=20)
+    wait_until(lambda: _settled(bot), timeout=30)
+    _assert_each_post_once(slack, bot)
+    assert bot.stop() == 0
+
+
+def test_sigterm_during_a_submit_lets_it_answer_within_the_stop_budget(slack, bot_factory):
+    """The report is saved and the associate sees its confirmation, then the bot stops."""
+    bot = bot_factory.start()
+    session = ModalSession.open(bot, slack.users["alice"])
+    walk_to(session, "review", answers_for(slack))
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(bot.db_path, 2, ready))
+    holder.start()
+    ready.wait(5)
+    answer: dict = {}
+    submitter = threading.Thread(target=lambda: answer.update(body=session.submit({})))
+    submitter.start()
+    time.sleep(0.5)  # the submit waits for the write lock
+    stopped_at = time.monotonic()
+    bot.signal(signal.SIGTERM)
+    submitter.join(10)
+    holder.join()
+    assert answer.get("body", {}).get("response_action") == "update", bot.logs()
+    assert bot.wait_exit(10) == 0
+    assert time.monotonic() - stopped_at < 10
+    assert bot.db().execute("SELECT count(*) FROM incidents").fetchone()[0] == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.e2e.care_steps import (
     click_message_button,
     file_report,
@@ -114,8 +116,10 @@ def test_followups_permanent_errors_are_surfaced_in_security(slack, bot_factory)
     assert failed.fetchone()[0] == 1
 
 
-def test_followups_second_instance_refuses_to_start(slack, bot_factory):
-    """Two bots on one database would run two schedulers: the second one refuses."""
+def test_followups_second_instance_refuses_to_start(slack, bot_factory, backend):
+    """Two bots on one SQLite file would run two schedulers: the second one refuses."""
+    if backend == "postgresql":
+        pytest.skip("on PostgreSQL any number of processes serve (tests/e2e/test_processes.py)")
     first = bot_factory.start()
     second = bot_factory.start(wait_healthy=False)
     assert second.wait_exit() == 3

@@ -17,6 +17,7 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "occurred_at": int(START - 600),
         "threat_channel": "in_person",
         "threat_kinds": ["physical", "abusive"],
+        "client_status": "client",
         "accommodation": "Offered to call the branch manager and waive the fee.",
     },
     "assess": {"likelihood": "possible", "action_taken": "supervisor_notified"},
@@ -26,6 +27,13 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
         "recommendation": "restrict",
     },
     "review": {},
+}
+
+
+SKIP = object()  # an override that leaves a question unanswered (or not asked)
+NOT_A_CLIENT = {  # a non-client's report: the relationship part is not asked
+    "client_service": {"client_status": "not_client"},
+    "report": {"client_name": SKIP, "accounts": SKIP, "recommendation": SKIP},
 }
 
 
@@ -50,6 +58,7 @@ def file_report(services, user_id: str = USERS["alice"], overrides: dict | None 
     for step, answers in STEP_ANSWERS.items():
         assert step_of(view) == step, f"expected {step}, got {step_of(view)}"
         answers = {**answers, **overrides.get(step, {})}
+        answers = {k: v for k, v in answers.items() if v is not SKIP}
         if step == "safety" and danger:
             answers["danger"] = "yes"
         result = submit(services, user_id, view, answers)

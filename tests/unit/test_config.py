@@ -26,8 +26,11 @@ ENV_NAMES = (
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "SLACK_API_URL",
+    "CARE_SUBJECT_KEY",
     "PORT",
     "CARE_DB_PATH",
+    "DATABASE_URL",
+    "CARE_DB_POOL_SIZE",
     "CARE_CONFIG",
 )
 BOT_TOKEN = "xoxb-1111-bot-token-very-secret"

@@ -223,7 +223,9 @@ def test_health_is_ok_with_each_component_named(tmp_path):
     ok, body = check_health(services, _sweep_status(0.5))
     assert ok and body["reasons"] == []
     assert {k: v["state"] for k, v in body["components"].items()} == {
-        "database": "ok", "sweep": "ok", "outbox": "ok"}
+        "database": "ok", "lease": "held", "sweep": "ok", "outbox": "ok"}
+    assert body["components"]["database"]["backend"] == "sqlite"
+    assert body["components"]["lease"]["held"] is True
 
 
 def test_health_fails_when_the_sweep_is_late(tmp_path):
@@ -247,7 +249,8 @@ def test_health_fails_when_the_database_cannot_be_written(tmp_path):
     services.store.probe_write = lambda now: "database or disk is full"
     ok, body = check_health(services, _sweep_status(0.1))
     assert not ok and body["components"]["database"] == {
-        "state": "failing", "writable": False, "error": "database or disk is full"}
+        "state": "failing", "writable": False, "error": "database or disk is full",
+        "backend": "sqlite"}
 
 
 def test_health_answer_turns_an_exception_into_unhealthy():

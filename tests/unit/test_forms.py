@@ -44,7 +44,7 @@ def _entry_id(entry: dict) -> str:
         ({"type": "users_select", "selected_user": None}, None),
         ({"type": "datetimepicker", "selected_date_time": 1789999400}, 1789999400),
         ({"type": "datetimepicker", "selected_date_time": None}, None),
-        ({"type": "datepicker", "selected_date": "2026-09-21"}, None),
+        ({"type": "datepicker", "selected_date": "2026-09-21"}, "2026-09-21"),  # issue 20: orders
     ],
     ids=lambda v: _entry_id(v) if isinstance(v, dict) else "",
 )
@@ -223,7 +223,7 @@ def test_field_errors_full_valid_step_has_no_errors():
     answers = {
         "what_happened": "He said he would hurt me.", "client_words": "",
         "occurred_at": NOW - 600, "threat_channel": "phone", "threat_kinds": ["implied"],
-        "accommodation": "Offered a call back.",
+        "accommodation": "Offered a call back.", "client_status": "not_client",
     }
     assert field_errors(answers, STEP_FIELDS[Step.CLIENT_SERVICE], NOW) == {}
 
@@ -232,6 +232,7 @@ def test_field_errors_other_threat_kind_needs_a_short_description():
     answers = {
         "what_happened": "He said he would hurt me.", "occurred_at": NOW - 600,
         "threat_channel": "other", "threat_kinds": ["other"], "accommodation": "Listened.",
+        "client_status": "unknown",
     }
     errors = field_errors(answers, STEP_FIELDS[Step.CLIENT_SERVICE], NOW)
     assert errors == {"threat_kind_other": "You chose \"Other\": say what kind, briefly."}

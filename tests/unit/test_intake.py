@@ -188,9 +188,9 @@ def test_resume_of_a_retired_draft_opens_the_current_report(tmp_path):
 def test_submit_step_with_missing_answers_returns_field_errors(tmp_path):
     services, _slack, _clock = make_services(tmp_path)
     view = walk_to(services, "client_service")
-    result = submit(services, ALICE, view, {})
+    result = submit(services, ALICE, view, {"occurred_at": None})
     assert set(result.errors) == {"what_happened", "occurred_at", "threat_channel",
-                                  "threat_kinds", "accommodation"}
+                                  "threat_kinds", "client_status", "accommodation"}
     assert result.response() == {"response_action": "errors", "errors": result.errors}
     assert draft_row(services, decode(view["private_metadata"]).draft_id)["step"] == (
         "client_service")

@@ -13,7 +13,7 @@ import pytest
 
 from care_bot import care
 from care_bot.care import TASKS
-from care_bot.flows import care_after, hr_report, tracking
+from care_bot.flows import care_after, hr_report, identify, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents
 from tests.support.report import file_report
@@ -46,6 +46,7 @@ task:acknowledged                  .   Y   .   .   .   .   Y    Y   .   .    .  
 task:reported_hr                   .   Y   .   .   .   .   Y    .   .   .    .   .    .
 task:reported_security             .   Y   .   .   .   .   Y    .   .   .    .   .    .
 task:safety_plan                   .   .   .   .   .   .   .    Y   Y   .    .   .    .
+task:identify_client               .   .   .   .   Y   .   .    Y   .   .    .   Y    .
 task:ics_notified                  Y   Y   .   .   Y   .   Y    .   .   .    .   Y    .
 task:account_officer_contacted     .   .   .   .   Y   Y   .    .   .   .    .   Y    Y
 task:client_notified               .   .   .   .   .   Y   .    .   .   .    .   .    Y
@@ -106,6 +107,8 @@ def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
         return tracking.close_early(services, user_id, 1, "Reported twice by mistake.")
     if action == "view_private":
         return tracking.open_checklist(services, user_id, 1)
+    if task == "identify_client":
+        return identify.identify_client(services, user_id, 1, "not_client")
     if task == care.REVIEW:
         return care_after.save_review(services, user_id, 1, {
             "what_worked": "The alert reached security at once.",
@@ -129,6 +132,8 @@ def _succeeded(services, action: str, user_id: str, outcome) -> bool:
         return any(e.action == "account_decided" and e.actor == user_id for e in events)
     if action == "close_early":
         return incident.status == "closed" and incident.closed_by == user_id
+    if task == "identify_client":
+        return any(e.action == "client_identified" and e.actor == user_id for e in events)
     if action == "view_private":
         shown = outcome.view is not None and "John Q. Client" in str(outcome.view)
         audited = any(e.action == "viewed_private" and e.actor == user_id for e in events)
@@ -144,7 +149,10 @@ def _succeeded(services, action: str, user_id: str, outcome) -> bool:
 def test_roles_matrix(tmp_path, action, kind, named):
     """Powers follow [roles] and the branch directory, whoever the reporter named."""
     services, _slack, _clock = make_services(tmp_path)
-    file_report(services, overrides=OUTSIDER_NAMED if named != "directory_people" else None,
+    overrides = dict(OUTSIDER_NAMED) if named != "directory_people" else {}
+    if action == "task:identify_client":  # the ICS's task exists only for "I don't know"
+        overrides["client_service"] = {"client_status": "unknown"}
+    file_report(services, overrides=overrides,
                 danger=action == f"task:{care.REVIEW}")  # only danger incidents have a review
     user_id = KINDS[kind]
     allowed = EXPECTED[action, kind]

@@ -9,7 +9,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from care_bot.storage import AlreadyRunning, Store, database, drafts, followups, incidents, outbox
+from care_bot.storage import (
+    AlreadyRunning,
+    Store,
+    database,
+    dialect,
+    drafts,
+    followups,
+    incidents,
+    outbox,
+)
+from care_bot.storage import backend_name as store_backend
 from tests.support.world import START, USERS
 
 ALICE = USERS["alice"]
@@ -17,11 +27,16 @@ SUE = USERS["sue"]
 SEC = USERS["sec"]
 
 
-@pytest.fixture
-def store():
-    """Yield a migrated in-memory Store."""
-    store = Store(":memory:")
-    store.migrate()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    """Yield a migrated store: in-memory SQLite, or a fresh PostgreSQL database."""
+    if request.param == "postgresql":
+        from care_bot.storage.postgres import PgStore
+
+        store = PgStore.open(request.getfixturevalue("postgres_url"))
+    else:
+        store = Store(":memory:")
+        store.migrate()
     yield store
     store.close()
 
@@ -69,10 +84,17 @@ def test_store_file_database_uses_durable_pragmas(tmp_path):
     assert (tmp_path / "data" / "care.db").exists()  # the parent folder was created
 
 
+def _one(store, sql: str):
+    """Run one query on a fresh reading connection; return its first row."""
+    with store.reading() as db:
+        return tuple(db.execute(sql).fetchone())
+
+
 def test_store_migrate_creates_every_table(store):
-    assert {"drafts", "incidents", "events", "outbox", "followups", "counters"} <= set(
-        store.db.table_names()
-    )
+    with store.reading() as db:
+        names = set(dialect.table_names(db))
+    assert {"drafts", "incidents", "events", "outbox", "followups", "counters",
+            "sweep_lease"} <= names
 
 
 def test_store_migrate_twice_is_a_no_op(store):
@@ -81,12 +103,14 @@ def test_store_migrate_twice_is_a_no_op(store):
 
     store.migrate()
 
-    applied = [row["name"] for row in store.db.query("SELECT name FROM _sqlite_migrations")]
+    record = "_care_migrations" if store_backend(store) == "postgresql" else "_sqlite_migrations"
+    with store.reading() as db:
+        applied = [row["name"] for row in db.query(f"SELECT name FROM {record}")]
     defined = [migration.name for migration in database.migrations._migrations]
     assert sorted(applied) == sorted(defined)  # each applied once (listed by name)
     assert applied[:3] == ["m001_initial", "m002_outbox_reported", "m003_outbox_unsure"]
     assert "m004_i7_danger_alert_state" in applied
-    assert store.db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 1
+    assert _one(store, "SELECT count(*) FROM drafts")[0] == 1
 
 
 def test_store_migrations_persist_in_a_file_database(tmp_path):
@@ -236,6 +260,8 @@ def test_store_close_closes_reader_connections(tmp_path):
 
 
 def test_store_reading_an_in_memory_database_uses_the_one_connection(store):
+    if store_backend(store) == "postgresql":
+        pytest.skip("PostgreSQL reads use pooled connections")
     with store.reading() as db:
         assert db is store.db
 
@@ -247,7 +273,7 @@ def test_store_transaction_commits_on_success(store):
     with store.transaction() as db:
         db.execute("INSERT INTO counters (name, value) VALUES ('kept', 1)")
 
-    assert store.db.execute("SELECT value FROM counters WHERE name = 'kept'").fetchone() == (1,)
+    assert _one(store, "SELECT value FROM counters WHERE name = 'kept'") == (1,)
 
 
 def test_store_transaction_rolls_back_on_exception(store):
@@ -255,10 +281,10 @@ def test_store_transaction_rolls_back_on_exception(store):
         db.execute("INSERT INTO counters (name, value) VALUES ('lost', 1)")
         raise RuntimeError("boom")
 
-    assert store.db.execute("SELECT count(*) FROM counters").fetchone() == (0,)
+    assert _one(store, "SELECT count(*) FROM counters") == (0,)
     with store.transaction() as db:  # the connection is usable again
         db.execute("INSERT INTO counters (name, value) VALUES ('next', 1)")
-    assert store.db.execute("SELECT count(*) FROM counters").fetchone() == (1,)
+    assert _one(store, "SELECT count(*) FROM counters") == (1,)
 
 
 def test_store_transaction_rolls_back_every_statement_of_a_use_case(store):
@@ -266,8 +292,8 @@ def test_store_transaction_rolls_back_every_statement_of_a_use_case(store):
         make_incident(db, draft_id="same")
         make_incident(db, draft_id="same")  # draft_id is UNIQUE
 
-    assert store.db.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
-    assert store.db.execute("SELECT count(*) FROM counters").fetchone() == (0,)
+    assert _one(store, "SELECT count(*) FROM incidents") == (0,)
+    assert _one(store, "SELECT count(*) FROM counters") == (0,)
 
 
 # --- incidents, references and events -------------------------------------------------------
@@ -383,19 +409,22 @@ def test_events_are_listed_oldest_first_with_detail(db):
     "statement",
     ["UPDATE events SET actor = 'U0FORGER'", "DELETE FROM events"],
 )
-def test_events_are_append_only(db, statement):
-    incident = make_incident(db)
-    incidents.append_event(db, incident.id, actor=ALICE, action="submitted", surface="modal",
-                           now=START)
+def test_events_are_append_only(store, statement):
+    with store.transaction() as db:
+        incident = make_incident(db)
+        incidents.append_event(db, incident.id, actor=ALICE, action="submitted",
+                               surface="modal", now=START)
 
-    with pytest.raises(sqlite3.IntegrityError, match="audit events are append-only"):
+    with pytest.raises(sqlite3.IntegrityError, match="audit events are append-only"), \
+            store.transaction() as db:
         db.execute(statement)
 
-    assert [e.actor for e in incidents.list_events(db, incident.id)] == [ALICE]
+    with store.reading() as db:
+        assert [e.actor for e in incidents.list_events(db, incident.id)] == [ALICE]
 
 
 def test_events_need_an_existing_incident(db):
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"(?i)FOREIGN KEY"):
         incidents.append_event(db, 404, actor=ALICE, action="submitted", surface="modal",
                                now=START)
 
@@ -752,5 +781,5 @@ def test_postpone_moves_only_a_pending_followup(db, incident):
 
 
 def test_followups_need_an_existing_incident(db):
-    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(sqlite3.IntegrityError, match=r"(?i)FOREIGN KEY"):
         schedule(db, 404, "ack_reminder", START)

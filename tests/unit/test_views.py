@@ -71,7 +71,8 @@ def full_answers(branch: str = "downtown") -> dict[str, Any]:
         "client_words": "You'll regret this.", "occurred_at": int(START - 600),
         "threat_channel": "in_person", "threat_kinds": ["physical", "abusive", "other"],
         "threat_kind_other": "followed me to my car", "accommodation": "Offered to waive the fee.",
-        "likelihood": "likely", "client_unknown": ["unknown"],
+        "likelihood": "likely", "client_status": "unknown", "supervisor_called": ["yes"],
+        "did_they": ["weapon", "when_where"],
         "action_taken": "law_enforcement", "agency": "City PD", "officer_name": "Officer Lee",
         "police_report": "PR-1", "associate_name": "Alice Example",
         "associate_position": "Teller", "associate_location": "Downtown",
@@ -482,8 +483,9 @@ def test_report_details_with_3000_char_answers_keeps_every_section_line():
     message = messages.report_details(open_incident(answers=answers), ONE_BRANCH)
     assert_valid_message(message)
     c_section = message["blocks"][1]["text"]["text"]
-    assert c_section.endswith("*Kinds:* Physical, verbal or written threat, Abusive language, "
-                              "Other: followed me to my car")
+    assert ("*Kinds:* Physical, verbal or written threat, Abusive language, "
+            "Other: followed me to my car\n*Client:* Not known") in c_section
+    assert c_section.endswith("*Supervisor:* called over while it happened")
 
 
 def test_report_details_with_many_short_lines_keeps_every_line_and_every_escape():

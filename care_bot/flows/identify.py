@@ -1,0 +1,130 @@
+""""I don't know" whether they are a client: the ICS identifies the client, if there is one.
+
+If the ICS names a client, the account tasks are created then, their deadlines counted from
+that moment. If not, the incident goes on as "not a client" and closes without them.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from care_bot import care, ladder
+from care_bot.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDENTIFY, NOT_A_CLIENT
+from care_bot.checklist import EVENT_CLIENT_IDENTIFIED, identified
+from care_bot.flows import followups as followup_flow
+from care_bot.flows import posting
+from care_bot.flows import tracking as tracking_flow
+from care_bot.flows.services import Services
+from care_bot.models import Incident
+from care_bot.storage import incidents
+from care_bot.views import notices, tracking
+from care_bot.views.text import clean_typed
+
+NAME_LIMIT = 150
+ACCOUNTS_LIMIT = 300
+
+
+def needs_identifying(incident: Incident, states) -> bool:
+    """True while the reporter said "I don't know" and nobody has identified the person."""
+    return care.client_answer(incident.answers) == CLIENT_NOT_KNOWN and identified(
+        states) is None
+
+
+def ask_ics(db: sqlite_utils.Database, services: Services, incident: Incident,
+            now: float) -> None:
+    """DM the branch's ICS (and the one the reporter named) the one task, with its button."""
+    if care.client_answer(incident.answers) != CLIENT_NOT_KNOWN:
+        return
+    branch = services.settings.branches.get(incident.branch or "")
+    for ics in care.told(incident, "ics", branch):
+        if ics != incident.reporter:
+            posting.queue_dm(db, incident.id, ics, f"incident:{incident.id}:identify",
+                             notices.identify_request(incident), now,
+                             unless={"task": care.IDENTIFY_CLIENT})
+
+
+def open_identify(services: Services, user_id: str, incident_id: int) -> tracking_flow.Outcome:
+    """The "Identify the client" modal for the ICS, or a refusal where they clicked."""
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident = incidents.get_incident(db, incident_id)
+        if incident is None:
+            return tracking_flow.Outcome(message=tracking_flow.GONE)
+        states = tracking_flow.states_of(db, incident.id)
+        if incident.status == "closed" or not needs_identifying(incident, states):
+            return tracking_flow.Outcome(message=_settled(incident, states))
+        branch = services.settings.branches.get(incident.branch or "")
+        if not care.is_allowed(IDENTIFY, user_id, incident, roles, branch):
+            return tracking_flow.refuse(db, incident, user_id, "identify_client", IDENTIFY,
+                                        "modal", now)
+        incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
+                               surface="modal", now=now)
+    return tracking_flow.Outcome(view=tracking.identify_view(incident))
+
+
+def _settled(incident: Incident, states) -> str:
+    if incident.status == "closed":
+        return f"{incident.ref} is closed."
+    found = identified(states)
+    if found:
+        return (f"The person on {incident.ref} was already identified: "
+                f"{care.CLIENT_STATUS[found].lower()}.")
+    return f"{incident.ref} needs no identification: the associate said who the person was."
+
+
+def _errors(decision: str | None, name: str, accounts: str) -> dict[str, str]:
+    errors = {}
+    if decision not in (CLIENT, NOT_A_CLIENT):
+        errors["client_status"] = "Choose whether they are a client."
+    if len(name) > NAME_LIMIT:
+        errors["client_name"] = f"Please keep this under {NAME_LIMIT} characters."
+    if len(accounts) > ACCOUNTS_LIMIT:
+        errors["accounts"] = f"Please keep this under {ACCOUNTS_LIMIT} characters."
+    return errors
+
+
+def identify_client(services: Services, user_id: str, incident_id: int, decision: str | None,
+                    name: str = "", accounts: str = "") -> tracking_flow.Outcome:
+    """Record the ICS's answer; a client gets the account tasks, from now."""
+    name, accounts = clean_typed(name or "").strip(), clean_typed(accounts or "").strip()
+    if errors := _errors(decision, name, accounts):
+        return tracking_flow.Outcome(errors=errors)
+    roles = services.roles.snapshot()
+    now = services.clock()
+    with services.store.transaction() as db:
+        incident = incidents.get_incident(db, incident_id)
+        if incident is None:
+            return tracking_flow.Outcome(message=tracking_flow.GONE)
+        states = tracking_flow.states_of(db, incident.id)
+        if incident.status == "closed" or not needs_identifying(incident, states):
+            return tracking_flow.Outcome(message=_settled(incident, states))
+        branch = services.settings.branches.get(incident.branch or "")
+        if not care.is_allowed(IDENTIFY, user_id, incident, roles, branch):
+            return tracking_flow.refuse(db, incident, user_id, "identify_client", IDENTIFY,
+                                        "modal", now)
+        _record(db, services, incident, user_id, decision, name, accounts, now)
+    services.wake_sweep()
+    return tracking_flow.Outcome()
+
+
+def _record(db, services: Services, incident: Incident, user_id: str, decision: str,
+            name: str, accounts: str, now: float) -> None:
+    client = decision == CLIENT
+    known = {k: v for k, v in (("client_name", name), ("accounts", accounts)) if v and client}
+    if known:  # private answers: kept with the incident, never in the event or a channel
+        incidents.merge_answers(db, incident.id, known)
+    event = incidents.append_event(db, incident.id, actor=user_id,
+                                   action=EVENT_CLIENT_IDENTIFIED, surface="modal", now=now,
+                                   detail={"decision": decision, "named": bool(known)})
+    followup_flow.on_task_done(db, incident.id, care.IDENTIFY_CLIENT, now)
+    if client:
+        reminders = services.settings.reminders
+        for key in AFTER_IDENTIFIED:
+            followup_flow.schedule(db, incident.id, ladder.task_deadline(reminders, key, now),
+                                   now)
+    for kind in posting.CHANNEL_KINDS:
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, f"event:{event.id}",
+                                   notices.client_identified(incident, user_id, client), now)
+    tracking_flow.close_if_done(db, services, incident, now)
+    posting.queue_refresh(db, incident.id, now)

@@ -1,0 +1,68 @@
+"""End-to-end (issue 17): the guideline read closely, against the real bot.py and local Slack."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.care_steps import file_report, parent_post, posts
+from tests.support.report import NOT_A_CLIENT
+
+ACCOUNT_WORDS = ("account officer", "courtesy notice", "decided on the account",
+                 "Associate notified the ICS")
+
+
+def test_non_client_report_has_no_account_tasks_anywhere(slack, bot_factory):
+    """Not a client: no account work on the parent message, its checklist, or the reminders."""
+    bot = bot_factory.start()
+    file_report(bot, slack.users["alice"], NOT_A_CLIENT)
+    for name in ("care-supervisors", "care-security"):
+        channel = slack.channels[name]
+        parent = parent_post(slack, channel)
+        blocks = json.dumps(parent["params"]["blocks"])
+        assert "Not applicable: not a client" in blocks
+        for words in ACCOUNT_WORDS:
+            assert words not in blocks, (name, words)
+        assert "Reported to HR" in blocks
+    db = bot.db()
+    tasks = {row[0] for row in db.execute("SELECT task FROM followups WHERE task != ''")}
+    # HR and CS&R deadlines start at acknowledgement; a physical threat is urgent: a debrief
+    assert tasks == {"safety_plan", "debrief"}
+    answers = json.loads(db.execute("SELECT answers FROM incidents").fetchone()[0])
+    assert answers["client_status"] == "not_client" and "client_name" not in answers
+    dm = slack.dm_channel(slack.users["alice"])
+    slack.wait_for(lambda: any("not a client" in c["params"].get("text", "")
+                               for c in posts(slack, dm)))
+    assert not any("ICS notified" in json.dumps(c["params"]) for c in posts(slack, dm))
+
+
+NAMED_IN_TEXT = {
+    "client_service": {
+        "what_happened": "Jordan Marlowe (acct ending 4417) said he would wait for me outside.",
+        "client_words": "Marlowe: you will see me in the parking lot.",
+    },
+    "report": {"client_name": "Jordan Marlowe", "accounts": "Checking ****4417"},
+}
+
+
+def test_client_named_in_free_text_stays_out_of_the_supervisors_channel(slack, bot_factory):
+    """Supervisors and the supervisor's DMs get "[client]" and "[account]"; security the text."""
+    bot = bot_factory.start()
+    file_report(bot, slack.users["alice"], NAMED_IN_TEXT)
+    supervisors, security = slack.channels["care-supervisors"], slack.channels["care-security"]
+    slack.wait_for(lambda: len(posts(slack, supervisors)) >= 2 and len(posts(slack, security)) >= 2)
+    slack.wait_for(lambda: bot.db().execute(
+        "SELECT count(*) FROM outbox WHERE status NOT IN ('sent', 'skipped')").fetchone()[0] == 0)
+    sam_dm = slack.dm_channel(slack.users["sam"])
+    outside = [c for c in slack.calls("chat.postMessage") + slack.calls("chat.update")
+               if c["params"].get("channel") in (supervisors, sam_dm)]
+    assert outside
+    for call in outside:
+        sent = json.dumps(call["params"])
+        for secret in ("Jordan", "Marlowe", "4417"):
+            assert secret not in sent, (secret, sent[:300])
+    shown = json.dumps([c["params"] for c in posts(slack, supervisors)])
+    assert "[client] (acct ending [account]) said he would wait" in shown
+    full = json.dumps([c["params"] for c in posts(slack, security)])
+    assert "Jordan Marlowe (acct ending 4417)" in full
+    answers = json.loads(bot.db().execute("SELECT answers FROM incidents").fetchone()[0])
+    assert answers["what_happened"].startswith("Jordan Marlowe (acct ending 4417)")
