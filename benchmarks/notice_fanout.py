@@ -94,12 +94,12 @@ def main() -> int:
     security = services.settings.security_channel
     alerts = []
     for number in range(args.alerts):
-        # 2.5 s apart: the security channel's own 1 post/s (the notice's post, the alert
+        # 1.5 s apart: the security channel's own 1 post/s (the notice's post, the alert
         # before) is Slack's pace, not the fan-out's; that wait is not what is measured here.
-        time.sleep(2.5)
+        time.sleep(1.5)
         tapped = time.time()
         incident, _draft = danger.one_tap_alert(services, f"U0TAP{number:04d}")
-        alerts.append(_alert_ms(slack, security, incident.ref, tapped))
+        alerts.append((tapped, _alert_ms(slack, security, incident.ref, tapped)))
     with services.store.reading() as db:
         total = db.execute("SELECT count(*) FROM notice_recipients").fetchone()[0]
 
@@ -114,14 +114,16 @@ def main() -> int:
     sweeper.stop()
     services.store.close()
     slack.close()
-    ms = sorted(a for a in alerts if a is not None)
+    during = [ms for tapped, ms in alerts if tapped - started <= took]
+    ms = sorted(a for a in during if a is not None)
     p99 = ms[min(len(ms) - 1, math.ceil(0.99 * len(ms)) - 1)] if ms else float("nan")
     print(f"notice to {args.branches} branches: {delivered()}/{total} supervisors' DMs accepted "
           f"in {took:.1f} s ({delivered() / took:.0f} posts/s); {slack.limited} answered 429")
-    print(f"danger alerts during the fan-out: {len(ms)}/{len(alerts)} posted; tap to security "
+    print(f"danger alerts tapped during the fan-out: {len(ms)}/{len(during)} posted (of "
+          f"{len(alerts)} tapped in all); tap to security "
           f"post p50 {statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms "
           f"(goal {GOAL_MS:.0f} ms)")
-    return 0 if ms and p99 < GOAL_MS and len(ms) == len(alerts) else 1
+    return 0 if ms and p99 < GOAL_MS and len(ms) == len(during) else 1
 
 
 if __name__ == "__main__":

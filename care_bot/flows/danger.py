@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 STILL_OPEN_FOR = 12 * 3600.0  # a later press joins an unresolved alert raised this recently
 SAME_PRESS_WITHIN = 3.0  # the same surface this soon, nothing in between: a double click
 PRESSES = ("danger_alerted", "danger_pressed_again")
+BOT_ACTOR = "care-bot"
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,9 @@ def _open_alert(db: sqlite_utils.Database, draft: Draft, now: float) -> Incident
 
 def _same_press(db: sqlite_utils.Database, incident: Incident, surface: str,
                 now: float) -> bool:
-    """A double click: the same surface within ``SAME_PRESS_WITHIN`` s, nothing in between."""
-    events = incidents.list_events(db, incident.id)
+    """A double click (or a retried request): the same surface within ``SAME_PRESS_WITHIN`` s,
+    nobody did anything in between (the bot's own records, such as delivery, do not count)."""
+    events = [e for e in incidents.list_events(db, incident.id) if e.actor != BOT_ACTOR]
     last = events[-1] if events else None
     return (last is not None and last.action in PRESSES and last.surface == surface
             and now - last.at < SAME_PRESS_WITHIN)

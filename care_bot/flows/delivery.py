@@ -154,19 +154,21 @@ def _channel_key(item: OutboxItem) -> str:
 
 def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]:
     state = services.delivery
-    with services.store.transaction() as db:
-        plan = _plan(db, services, item)
-        if plan.get("skip"):
-            outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
-            return "skipped", None
-        if plan.get("wait"):
-            return "waiting", None
-        started = services.clock()
-        if not outbox.claim(db, item.id, started, sender=services.lease.holder,
-                            epoch=services.lease.epoch):
-            return "taken", None
+    # In flight before the claim commits: the other lane (urgent or sweep) must never take a
+    # claimed row for one stranded by a crash and release it to be sent twice.
     state.begin(item.id)
     try:
+        with services.store.transaction() as db:
+            plan = _plan(db, services, item)
+            if plan.get("skip"):
+                outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
+                return "skipped", None
+            if plan.get("wait"):
+                return "waiting", None
+            started = services.clock()
+            if not outbox.claim(db, item.id, started, sender=services.lease.holder,
+                                epoch=services.lease.epoch):
+                return "taken", None
         try:
             channel, ts = _send(services, item, plan)
         except Exception as error:  # classified below; every failure is recorded

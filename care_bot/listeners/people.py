@@ -103,6 +103,13 @@ def register(app, services: Services) -> None:
         _push(services, body, person_page.link_form(services, body["user"]["id"],
                                                     _value(body), True), NOT_SECURITY)
 
+    register_lookout(app, services, guard)
+    register_modals(app, services, guard)
+
+
+def register_lookout(app, services: Services, guard) -> None:
+    """The buttons that open the notice and order forms, "Seen" and "End notice"."""
+
     @app.action(Action.NOTICE_NEW.value)
     @guard
     def notice_form(ack, body):
@@ -130,8 +137,6 @@ def register(app, services: Services) -> None:
         refusal = lookout.end_early(services, body["user"]["id"], _value(body))
         ack()
         _tell(services, body, refusal)
-
-    register_modals(app, services, guard)
 
 
 def register_modals(app, services: Services, guard) -> None:

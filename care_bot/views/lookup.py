@@ -34,6 +34,29 @@ FOLLOWUP_WORDS = {
 }
 
 
+PEOPLE_PHRASES = {
+    "person_page_viewed": "*opened the person's page*",
+    "person_linked": "linked it to a person of concern",
+    "person_unlinked": "unlinked a report from the person",
+    "link_suggested": "suggested a likely-same person",
+    "link_confirmed": "confirmed the same person",
+    "link_rejected": "said it is not the same person",
+    "notice_issued": "issued a \"Be on the lookout\" notice",
+    "notice_seen": "marked the notice seen",
+    "notice_not_seen": "reported branches that had not seen the notice",
+    "notice_ended": "ended the notice early",
+    "notice_expired": "recorded that the notice expired",
+    "order_recorded": "recorded an order",
+    "order_review_reminded": "reminded security to review an order",
+}
+
+
+def _people_detail(d: dict) -> str:
+    parts = [safe(str(d[k]), 60) for k in ("with", "report") if d.get(k)]
+    reason = f": “{safe(d.get('reason'), 300)}”" if d.get("reason") else ""
+    return (f" ({', '.join(parts)})" if parts else "") + reason
+
+
 def actor_label(actor: str) -> str:
     """A person as a mention; the bot and the command line in words."""
     if actor == "care-bot":
@@ -105,6 +128,8 @@ def event_phrase(event: Event) -> str:
             return f"could not deliver a Slack post ({safe(d.get('error'), 60)})"
         case "delivery_delayed":
             return f"reported a delayed Slack post ({safe(d.get('error'), 60)})"
+        case _ if event.action in PEOPLE_PHRASES:  # issue 20
+            return PEOPLE_PHRASES[event.action] + _people_detail(d)
         case _:
             return safe(event.action.replace("_", " "), 80)
 

@@ -3,11 +3,14 @@
 import dataclasses
 import json
 
-from care_bot.flows import lookout, people, person_page, urgent
+from care_bot.flows import followups, lookout, people, person_page, urgent
 from care_bot.flows.wiring import configured_channels
+from care_bot.models import Event
 from care_bot.storage import incidents, retention
 from care_bot.storage import lookout as lookout_rows
 from care_bot.storage import people as people_rows
+from care_bot.views import people as people_views
+from care_bot.views.lookup import event_phrase
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, USERS, care_toml, make_services
 
@@ -212,3 +215,44 @@ def test_urgent_while_the_person_has_an_active_order(tmp_path):
 def test_wiring_check_includes_branch_channels(tmp_path):
     services, _slack, _clock = _world(tmp_path)
     assert ("branches.harbor.channel", "C0HARBOR") in list(configured_channels(services.settings))
+
+
+def test_timeline_words_for_people_events_escape_the_reason():
+    linked = Event(1, 1, 0.0, USERS["sec"], "person_linked", "person_page",
+                   {"report": "CARE-2026-0002", "reason": "same <!channel> car"})
+    assert event_phrase(linked) == ("linked it to a person of concern (CARE-2026-0002): "
+                                    "“same &lt;!channel&gt; car”")
+    viewed = Event(2, 1, 0.0, USERS["sec"], "person_page_viewed", "command", {"person": 1})
+    assert event_phrase(viewed) == "*opened the person's page*"
+
+
+def test_a_report_about_a_person_with_an_active_order_is_reminded_after_closing(tmp_path):
+    """Urgent for the ladder: its acknowledgement reminder does not wait for opening time."""
+    toml = care_toml(reminders={"ack_reminder": "7h", "ack_escalation": "8h",
+                                "wellbeing_checkin": "off", "safety_plan_deadline": "30d",
+                                "debrief_deadline": "30d", "review_deadline": "30d"},
+                     extra='business_hours = "09:00-17:00"')
+    services, _slack, clock = make_services(tmp_path, toml)
+    first = _report(services, clock)
+    with services.store.transaction() as db:
+        lookout_rows.add_order(
+            db, person_id=_person(services, first), incident_id=first, kind="trespass",
+            branches=["downtown"], starts_on="2026-01-01", ends_on="2027-01-31", note="",
+            created_by=USERS["sec"], created_at=clock.now, ends_at=clock.now + 86400 * 100,
+            remind_at=clock.now + 86400 * 90)
+    second = _report(services, clock)
+    control = _report(services, clock, "Casey Other", "****5555")  # nobody's order
+    clock.advance(7 * 3600)  # after 17:00 in New York: an ordinary reminder waits
+    followups.send_due(services)
+    with services.store.reading() as db:
+        rows = {r[0]: r[1] for r in db.execute(
+            "SELECT incident_id, status FROM followups WHERE kind = 'ack_reminder'")}
+    assert rows == {first: "sent", second: "sent", control: "pending"}
+
+
+def test_seen_before_escapes_each_part_once():
+    line = people_views.ReportLine("CARE-2026-0001", "2026-09-21", branch="Pier & Co",
+                                   kinds="Other: fish &amp; chips")
+    text = people_views.seen_before("CARE-2026-0002", "the same account number", [line], [],
+                                    [])["blocks"][0]["text"]["text"]
+    assert "Pier &amp; Co" in text and "fish &amp; chips" in text and "&amp;amp;" not in text
