@@ -28,6 +28,7 @@ from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
 from care_bot.storage.database import StorageUnavailable
 from care_bot.views import alerts, messages, notices
+from care_bot.views import drill as drill_views
 
 logger = logging.getLogger(__name__)
 
@@ -288,6 +289,9 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         plan.update(renders.render(db, services, item, incident))
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
+    if incident is not None and incident.drill and plan.get("message"):
+        # Issue 21, one place for every post, DM and update of a drill: DRILL, no broadcast.
+        plan["message"] = drill_views.mark_message(plan["message"])
     return plan
 
 
