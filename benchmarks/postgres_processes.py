@@ -83,7 +83,7 @@ def danger_and_failover(admin_url: str, runs: int, failovers: int) -> tuple[list
     """Danger latencies through the non-leader (modal, Home) and failover times (s)."""
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        slack = SlackEmulator.start(workdir, _seed(runs + failovers))
+        slack = SlackEmulator.start(workdir, _seed(2 * (runs + failovers)))
         factory = BotFactory(slack, workdir, database_url=postgres.fresh_database(admin_url))
         toml = care_toml(slack).replace('sweep_every = "1s"', 'sweep_every = "5s"')
         try:
@@ -110,6 +110,16 @@ def danger_and_failover(admin_url: str, runs: int, failovers: int) -> tuple[list
     return modal, home, takeovers
 
 
+def _print_acks(acks: dict, args) -> None:
+    print(f"/threat ack at {args.concurrency} concurrent, {args.rounds} rounds of "
+          f"{args.requests} (ms)")
+    for name, values in acks.items():
+        print(f"  {name:14} p50 {pct(values, 50):7.1f}  p99 {pct(values, 99):7.1f}")
+    ratio = pct(acks["postgresql x2"], 99) / pct(acks["sqlite"], 99)
+    print(f"  ack p99 PostgreSQL x2 / SQLite: {ratio:.2f}x (goal <= 1.25x); SQLite / bare: "
+          f"{pct(acks['sqlite'], 99) / pct(acks['bare'], 99):.2f}x", flush=True)
+
+
 def main() -> int:
     """Run the three measurements and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -127,18 +137,12 @@ def main() -> int:
         admin = postgres.start(folder / "server")
     try:
         acks = ack_figures(admin, args.requests, args.concurrency, args.rounds)
+        _print_acks(acks, args)
         modal, home, takeovers = danger_and_failover(admin, args.runs, args.failovers)
     finally:
         if folder is not None:
             postgres.stop(folder / "server")
             shutil.rmtree(folder, ignore_errors=True)
-    print(f"/threat ack at {args.concurrency} concurrent, {args.rounds} rounds of "
-          f"{args.requests} (ms)")
-    for name, values in acks.items():
-        print(f"  {name:14} p50 {pct(values, 50):7.1f}  p99 {pct(values, 99):7.1f}")
-    ratio = pct(acks["postgresql x2"], 99) / pct(acks["sqlite"], 99)
-    print(f"  ack p99 PostgreSQL x2 / SQLite: {ratio:.2f}x (goal <= 1.25x); SQLite / bare: "
-          f"{pct(acks['sqlite'], 99) / pct(acks['bare'], 99):.2f}x")
     print("danger -> security post, through the process without the lease:")
     print(_summary("  modal danger answer", modal, PAGE_GOAL_MS))
     print(_summary("  Home one-tap button", home, PAGE_GOAL_MS))

@@ -168,18 +168,25 @@ class Task:
     thread: str = "supervisors"  # the channel thread its deadline reminder goes to
 
 
-def is_urgent(incident: Incident) -> bool:
-    """An urgent report: "Likely" to be acted on, a physical threat, or a weapon, a named
-    target or a time and place mentioned ("did_they").
+def urgent_reasons(answers: Mapping[str, Any]) -> list[str]:
+    """Why a report is urgent, in the bank's words: "Likely" to be acted on, a physical threat,
+    or they mentioned a weapon, named a target or said when or where ("Did they…"). No score."""
+    found = []
+    if answers.get("likelihood") == "likely":
+        found.append("likely to be acted on")
+    if "physical" in (answers.get("threat_kinds") or ()):
+        found.append("a physical threat")
+    signs = [THREAT_SIGNS[s] for s in answers.get("did_they") or () if s in THREAT_SIGNS]
+    if signs:
+        found.append("they did " + ", ".join(signs))
+    if answers.get("danger_now") == "yes":
+        found.append("someone may be in danger now (said on the review)")
+    return found
 
-    The one place urgency is decided for issue 21's debrief; issue 17 owns the notion and
-    replaces this with its own when it lands.
-    """
-    answers = incident.answers
-    signs = answers.get("did_they") or ()
-    return (answers.get("likelihood") == "likely"
-            or "physical" in (answers.get("threat_kinds") or ())
-            or bool(signs))
+
+def is_urgent(incident: Incident) -> bool:
+    """An urgent report: any of ``urgent_reasons`` (the one place urgency is decided)."""
+    return bool(urgent_reasons(incident.answers))
 
 
 def applies(task: Task, incident: Incident) -> bool:

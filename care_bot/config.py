@@ -38,6 +38,8 @@ REMINDER_DEFAULTS = {
     "danger_ack_reminder": "5m",
     "danger_ack_escalation": "10m",
     "danger_ack_repeat": "10m",
+    "urgent_ack_reminder": "10m",
+    "urgent_ack_escalation": "30m",
     "report_deadline": "4h",
     "evaluate_deadline": "3d",
     "decision_deadline": "10d",
@@ -178,6 +180,8 @@ class Reminders:
     wellbeing_checkin: timedelta | None
     safety_plan_deadline: timedelta = timedelta(days=1)
     danger_safety_plan_deadline: timedelta = timedelta(hours=4)
+    urgent_ack_reminder: timedelta = timedelta(minutes=10)
+    urgent_ack_escalation: timedelta = timedelta(minutes=30)
     bolo_seen_within: timedelta = timedelta(hours=4)
     order_review_notice: timedelta = timedelta(days=7)
     debrief_deadline: timedelta = timedelta(days=3)  # issue 21: the supervisor's debrief

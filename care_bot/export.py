@@ -41,10 +41,13 @@ TAIL_COLUMNS = (
 )
 
 
-def columns() -> list[str]:
-    """The CSV header: the base columns, three per task (state, by, at), then the tail."""
+def columns(include_drills: bool = False) -> list[str]:
+    """The CSV header: the base columns, three per task (state, by, at), then the tail.
+
+    With drills included, a last ``drill`` column marks them ("DRILL").
+    """
     per_task = [f"{task.key}_{part}" for task in CHECKLIST_TASKS for part in ("state", "by", "at")]
-    return [*BASE_COLUMNS, *per_task, *TAIL_COLUMNS]
+    return [*BASE_COLUMNS, *per_task, *TAIL_COLUMNS, *(["drill"] if include_drills else [])]
 
 
 def iso(epoch: float | None) -> str:
@@ -121,12 +124,21 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
 
 
 def to_csv(incidents: Iterable[Incident], events: Mapping[int, Sequence[Event]],
-           branches: Mapping[str, Branch], may_see_details: Callable[[Incident], bool]) -> str:
-    """The whole export as CSV text, one row per incident in reference order."""
+           branches: Mapping[str, Branch], may_see_details: Callable[[Incident], bool],
+           include_drills: bool = False) -> str:
+    """The whole export as CSV text, one row per incident in reference order.
+
+    Drill incidents are left out unless ``include_drills``; then each row says whether it was
+    a drill in its ``drill`` column.
+    """
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns(), lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns(include_drills), lineterminator="\r\n")
     writer.writeheader()
     for incident in incidents:
-        writer.writerow(row(incident, events.get(incident.id, ()), branches,
-                            may_see_details(incident)))
+        if incident.drill and not include_drills:
+            continue
+        values = row(incident, events.get(incident.id, ()), branches, may_see_details(incident))
+        if include_drills:
+            values["drill"] = "DRILL" if incident.drill else ""
+        writer.writerow(values)
     return out.getvalue()

@@ -84,6 +84,7 @@ class Block(StrEnum):
     LIKELIHOOD = "likelihood"
     CLIENT_UNKNOWN = "client_unknown"  # the earlier form's "Unknown / not a client"
     CLIENT_STATUS = "client_status"
+    DANGER_NOW = "danger_now"  # asked on the review when "Likely" meets "not viable or imminent"
     SUPERVISOR_CALLED = "supervisor_called"
     THREAT_SIGNS = "did_they"
     ACCOMMODATION = "accommodation"

@@ -41,30 +41,36 @@ class Planned:
     task: str = ""
 
 
-def _ack_intervals(reminders: Reminders, danger: bool) -> tuple[float, float, float]:
+def _ack_intervals(reminders: Reminders, danger: bool, urgent: bool = False
+                   ) -> tuple[float, float, float]:
     if danger:
         values = (reminders.danger_ack_reminder, reminders.danger_ack_escalation,
                   reminders.danger_ack_repeat)
+    elif urgent:  # between the ordinary and the danger ladder
+        values = (reminders.urgent_ack_reminder, reminders.urgent_ack_escalation,
+                  reminders.ack_repeat)
     else:
         values = (reminders.ack_reminder, reminders.ack_escalation, reminders.ack_repeat)
     return tuple(value.total_seconds() for value in values)
 
 
-def first_ack_followup(reminders: Reminders, danger: bool, start: float) -> Planned:
+def first_ack_followup(reminders: Reminders, danger: bool, start: float,
+                       urgent: bool = False) -> Planned:
     """The first rung: a reminder ``ack_reminder`` after the report (or danger alert)."""
-    reminder, _, _ = _ack_intervals(reminders, danger)
+    reminder, _, _ = _ack_intervals(reminders, danger, urgent)
     return Planned(ACK_REMINDER, start + reminder)
 
 
 def next_ack_followup(
-    reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float
+    reminders: Reminders, danger: bool, start: float, sent: Planned, sent_at: float,
+    urgent: bool = False,
 ) -> Planned | None:
     """The rung after ``sent``, counted from when it was actually sent (so downtime coalesces).
 
     A danger alert repeats every ``danger_ack_repeat`` until someone takes it; a report goes
     overdue after ``ack_repeat_max`` repeats.
     """
-    reminder, escalation, repeat = _ack_intervals(reminders, danger)
+    reminder, escalation, repeat = _ack_intervals(reminders, danger, urgent)
     if sent.kind == ACK_REMINDER:
         return Planned(ACK_ESCALATION, max(start + escalation, sent_at + escalation - reminder))
     if sent.kind == ACK_ESCALATION or (sent.kind == ACK_REPEAT):

@@ -17,6 +17,7 @@ class Draft:
     incident_id: int | None
     created_at: float
     updated_at: float
+    drill: bool = False  # issue 21: a /threat drill's draft, never the associate's real one
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Incident:
     claimed_at: float | None = None
     safe_at: float | None = None  # when the associate pressed "I'm safe now"
     police_call: str | None = None  # "called" or "cant_call", from the danger screen
+    # Issue 21: a practice alert from /threat drill. Kept out of metrics, the digest, exports,
+    # people-of-concern links, HR and the Market President; every post of it says DRILL.
+    drill: bool = False
 
     def person(self, role: str) -> str | None:
         """Return the Slack user named on the report for a role such as "supervisor"."""

@@ -35,6 +35,8 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--out", required=True, help="the CSV file to write ('-' for stdout)")
     parser.add_argument("--with-client-details", action="store_true",
                         help="include the client's name and accounts (withheld by default)")
+    parser.add_argument("--include-drills", action="store_true",
+                        help="include drills (left out by default), marked DRILL")
     args = parser.parse_args(argv)
     load_dotenv()
     settings = _settings()
@@ -52,6 +54,7 @@ def run(argv: list[str]) -> int:
         result = records.build(
             store, settings, actor=f"cli:{getpass.getuser()}", surface="cli", since=since,
             now=time.time(), details_for=lambda incident: args.with_client_details,
+            include_drills=args.include_drills,
         )
     finally:
         store.close()

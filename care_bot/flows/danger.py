@@ -19,7 +19,15 @@ import sqlite_utils
 from care_bot import care
 from care_bot.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
 from care_bot.checklist import EVENT_ACKNOWLEDGED
-from care_bot.flows import alert_status, danger_fallback, paging, posting, role_groups, tracking
+from care_bot.flows import (
+    alert_status,
+    danger_fallback,
+    drills,
+    paging,
+    posting,
+    role_groups,
+    tracking,
+)
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows.danger_fallback import could_not_open as could_not_open
@@ -51,6 +59,7 @@ logger = logging.getLogger(__name__)
 STILL_OPEN_FOR = 12 * 3600.0  # a later press joins an unresolved alert raised this recently
 SAME_PRESS_WITHIN = 3.0  # the same surface this soon, nothing in between: a double click
 PRESSES = ("danger_alerted", "danger_pressed_again")
+BOT_ACTOR = "care-bot"
 
 
 @dataclass(frozen=True)
@@ -128,11 +137,13 @@ def emergency_screen(services: Services, incident: Incident, draft_id: str,
         logger.warning("could not read the alert's state for its screen", exc_info=True)
     settings = services.settings
     if status is not None and status.stage == RESOLVED and incident.safe_at:
-        return danger_modal.safe_view(incident, draft_id,
+        view = danger_modal.safe_view(incident, draft_id,
                                       alerts.safe_phrase(incident, settings.branches))
-    supervisor = alerts.branch_supervisor(incident, settings.branches)
-    return danger_modal.emergency_view(incident, draft_id, supervisor, settings.security_phone,
-                                       status, settings.branches)
+    else:
+        supervisor = alerts.branch_supervisor(incident, settings.branches)
+        view = danger_modal.emergency_view(incident, draft_id, supervisor,
+                                           settings.security_phone, status, settings.branches)
+    return view
 
 
 def raise_danger_alert(services: Services, draft: Draft, answers: dict[str, Any],
@@ -168,8 +179,9 @@ def _fresh_draft(db: sqlite_utils.Database, services: Services, draft: Draft,
         return draft
     kept = {k: v for k, v in draft.answers.items()
             if k in (*PROFILE_ANSWERS, "danger", "branch", "location_detail",
-                     "associate_location")}
-    return drafts.create_draft(db, draft.user_id, now, kept, hint=services.store.open_drafts)
+                     "associate_location", "drill")}
+    return drafts.create_draft(db, draft.user_id, now, kept, hint=services.store.open_drafts,
+                               drill=draft.drill)
 
 
 def _open_alert(db: sqlite_utils.Database, draft: Draft, now: float) -> Incident | None:
@@ -177,13 +189,14 @@ def _open_alert(db: sqlite_utils.Database, draft: Draft, now: float) -> Incident
     mine = incidents.get_incident(db, draft.incident_id) if draft.incident_id else None
     if mine is not None and not _resolved(mine):
         return mine
-    return alert_rows.open_alert_of(db, draft.user_id, now - STILL_OPEN_FOR)
+    return alert_rows.open_alert_of(db, draft.user_id, now - STILL_OPEN_FOR, draft.drill)
 
 
 def _same_press(db: sqlite_utils.Database, incident: Incident, surface: str,
                 now: float) -> bool:
-    """A double click: the same surface within ``SAME_PRESS_WITHIN`` s, nothing in between."""
-    events = incidents.list_events(db, incident.id)
+    """A double click (or a retried request): the same surface within ``SAME_PRESS_WITHIN`` s,
+    nobody did anything in between (the bot's own records, such as delivery, do not count)."""
+    events = [e for e in incidents.list_events(db, incident.id) if e.actor != BOT_ACTOR]
     last = events[-1] if events else None
     return (last is not None and last.action in PRESSES and last.surface == surface
             and now - last.at < SAME_PRESS_WITHIN)
@@ -197,7 +210,7 @@ def _new_alert(db: sqlite_utils.Database, services: Services, draft: Draft, surf
                now: float) -> Incident:
     incident = incidents.create_incident(
         db, draft_id=draft.id, reporter=draft.user_id, status="alerted", danger=True,
-        branch=draft.answers.get("branch"), answers=draft.answers, now=now,
+        branch=draft.answers.get("branch"), answers=draft.answers, now=now, drill=draft.drill,
     )
     drafts.link_incident(db, draft.id, incident.id)
     incidents.append_event(db, incident.id, actor=draft.user_id, action="danger_alerted",
@@ -414,6 +427,7 @@ def report_safe(services: Services, user_id: str, incident_id: int,
                         alerts.safe_note(incident, services.settings.branches), now)
             posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:safe",
                              alerts.safe_confirmation(incident, services.settings.branches), now)
+            drills.on_resolved(db, services, incident, now)
             posting.queue_refresh(db, incident.id, now)
             home_flow.queue_home(db, incident.reporter, now, incident.id)
     services.wake_sweep()

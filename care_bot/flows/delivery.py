@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.checklist import task_states
-from care_bot.flows import alert_hooks, alert_status, people, posting, renders, worklist
+from care_bot.flows import alert_hooks, alert_status, people, posting, renders, urgent, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
 from care_bot.masking import masked_incident
@@ -28,6 +28,7 @@ from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
 from care_bot.storage.database import StorageUnavailable
 from care_bot.views import alerts, messages, notices
+from care_bot.views import drill as drill_views
 
 logger = logging.getLogger(__name__)
 
@@ -153,19 +154,21 @@ def _channel_key(item: OutboxItem) -> str:
 
 def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]:
     state = services.delivery
-    with services.store.transaction() as db:
-        plan = _plan(db, services, item)
-        if plan.get("skip"):
-            outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
-            return "skipped", None
-        if plan.get("wait"):
-            return "waiting", None
-        started = services.clock()
-        if not outbox.claim(db, item.id, started, sender=services.lease.holder,
-                            epoch=services.lease.epoch):
-            return "taken", None
+    # In flight before the claim commits: the other lane (urgent or sweep) must never take a
+    # claimed row for one stranded by a crash and release it to be sent twice.
     state.begin(item.id)
     try:
+        with services.store.transaction() as db:
+            plan = _plan(db, services, item)
+            if plan.get("skip"):
+                outbox.mark_skipped(db, item.id, reason=plan["skip"], now=services.clock())
+                return "skipped", None
+            if plan.get("wait"):
+                return "waiting", None
+            started = services.clock()
+            if not outbox.claim(db, item.id, started, sender=services.lease.holder,
+                                epoch=services.lease.epoch):
+                return "taken", None
         try:
             channel, ts = _send(services, item, plan)
         except Exception as error:  # classified below; every failure is recorded
@@ -270,12 +273,13 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
         audience = posting.audience_of(item.thread_of or item.key)
         settings = services.settings
-        mentions = alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
-                                         settings.alert_broadcast) if incident.danger else []
-        shown = masked_incident(incident) if audience == "supervisors" else incident
+        why = urgent.reasons(db, incident, services.clock())
         plan["message"] = messages.parent_message(
-            shown, states, next_due, settings.branches, audience, mentions,
+            masked_incident(incident) if audience == "supervisors" else incident,
+            states, next_due, settings.branches, audience,
+            _parent_mentions(services, incident, audience, bool(why)),
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
+            urgent=why,
         )
         if audience == "security":  # issue 20: "Active trespass order (…)" comes first
             plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
@@ -285,7 +289,22 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         plan.update(renders.render(db, services, item, incident))
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
+    if incident is not None and incident.drill and plan.get("message"):
+        # Issue 21, one place for every post, DM and update of a drill: DRILL, no broadcast.
+        plan["message"] = drill_views.mark_message(plan["message"])
     return plan
+
+
+def _parent_mentions(services: Services, incident, audience: str, urgent_now: bool) -> list:
+    """Who a parent message pings: a danger alert's people; for an urgent report, the
+    `security` role in the security channel."""
+    settings = services.settings
+    if incident.danger:
+        return alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
+                                     settings.alert_broadcast)
+    if urgent_now and audience == "security":
+        return alerts.role_mentions(settings.roles.get("security", ()))
+    return []
 
 
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ class DeliveryState:
         self._holds: dict[str, float] = {}
         self._held_since: dict[str, float] = {}  # channel -> first failure of this outage
         self._last_success = float("-inf")
-        self._in_flight: set[int] = set()
+        self._in_flight: Counter[int] = Counter()  # two lanes may look at one row at once
         self._unsettled: dict[int, tuple[Callable[[Any], None], float]] = {}
         self.stopping = threading.Event()
         self.backlog = False  # the last pass stopped with due rows left
@@ -76,12 +77,14 @@ class DeliveryState:
     def begin(self, item_id: int) -> None:
         """Note that a row is being sent now."""
         with self._lock:
-            self._in_flight.add(item_id)
+            self._in_flight[item_id] += 1
 
     def end(self, item_id: int) -> None:
         """Note that a row's send is over."""
         with self._lock:
-            self._in_flight.discard(item_id)
+            self._in_flight[item_id] -= 1
+            if self._in_flight[item_id] <= 0:
+                del self._in_flight[item_id]
 
     def busy_ids(self) -> set[int]:
         """Rows in flight or with an outcome still to write: not stranded."""

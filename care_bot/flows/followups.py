@@ -46,11 +46,12 @@ def on_alert(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Start the acknowledgement ladder when a danger alert creates the incident."""
     reminders = services.settings.reminders
     _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, now), now)
-    # The safety consult cannot wait for the rest of the report.
-    _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
     tell_rxm_of_danger(db, services, incident, now)
-    # The associate may never finish the report; they still get the care after it.
-    schedule_care_after(db, services, incident, now, now)
+    if not incident.drill:  # a drill measures the paging of the responders, nothing after it
+        # The safety consult cannot wait for the rest of the report.
+        _schedule(db, incident.id, ladder.task_deadline(reminders, SAFETY_PLAN, now, True), now)
+        # The associate may never finish the report; they still get the care after it.
+        schedule_care_after(db, services, incident, now, now)
     # "Not delivered yet" once the security post is still waiting after a few seconds.
     _schedule(db, incident.id, ladder.Planned(ladder.ALERT_CHECK, now + ALERT_CHECK_AFTER),
               now)
@@ -72,7 +73,10 @@ def on_submit(db: sqlite_utils.Database, services: Services, incident: Incident,
     """Schedule everything a submitted report needs: ladder, task deadlines, check-in."""
     reminders = services.settings.reminders
     start = incident.created_at if incident.danger else now
-    _schedule(db, incident.id, ladder.first_ack_followup(reminders, incident.danger, start), now)
+    _schedule(db, incident.id, ladder.first_ack_followup(
+        reminders, incident.danger, start, urgent.is_urgent(db, incident, now)), now)
+    if incident.drill:  # a drill: paging only; no task deadlines, no check-ins
+        return
     owed = {task.key for task in care.tasks_for(incident)}
     for task in ladder.TASKS_AFTER_SUBMIT:
         if task not in owed:  # a non-client has no account work to chase
@@ -118,6 +122,9 @@ def on_acknowledge(db: sqlite_utils.Database, services: Services, incident_id: i
     """Stop the acknowledgement ladder and start the reporting deadlines."""
     followups.cancel(db, incident_id, now, kinds=ladder.ACK_KINDS)
     incidents.set_overdue(db, incident_id, False)
+    incident = incidents.get_incident(db, incident_id)
+    if incident is not None and incident.drill:
+        return
     for task in ladder.TASKS_AFTER_ACK:
         _schedule(db, incident_id, ladder.task_deadline(services.settings.reminders, task, now),
                   now)
@@ -178,7 +185,7 @@ def _handle(db: sqlite_utils.Database, services: Services, followup_id: int, now
         return 1
     _send(db, services, incident, followup, now)
     followups.finish(db, followup.id, "sent", now)
-    nxt = _next(services, incident, followup, now)
+    nxt = _next(db, services, incident, followup, now)
     if nxt:
         _schedule(db, incident.id, nxt, now)
     incidents.append_event(
@@ -217,13 +224,14 @@ def _later_checkin_due(db, followup: Followup, now: float) -> bool:
         for other in followups.pending_for(db, followup.incident_id))
 
 
-def _next(services: Services, incident: Incident, followup: Followup,
+def _next(db, services: Services, incident: Incident, followup: Followup,
           now: float) -> ladder.Planned | None:
     reminders = services.settings.reminders
     if followup.kind in ladder.ACK_KINDS:
         start = incident.created_at if incident.danger else incident.submitted_at or now
         sent = ladder.Planned(followup.kind, followup.due_at, followup.rung, followup.task)
-        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now)
+        nxt = ladder.next_ack_followup(reminders, incident.danger, start, sent, now,
+                                       urgent.is_urgent(db, incident, now))
         # a restarted ladder ("pressed again") keeps its own rows: carry its tag
         return replace(nxt, task=followup.task) if nxt else None
     if followup.kind == ladder.TASK_DUE:

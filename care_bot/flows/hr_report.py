@@ -43,6 +43,8 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             return tracking_flow.Outcome(message=tracking_flow.GONE)
         if incident.status == "closed":
             return tracking_flow.Outcome(message=f"{incident.ref} is already closed.")
+        if incident.drill:
+            destination = None  # issue 21: HR is never told about a drill
         branch = settings.branches.get(incident.branch or "")
         permission = care.REPORT_TO_HR_AND_SECURITY
         if not care.is_allowed(permission, user_id, incident, roles, branch):
@@ -81,6 +83,10 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
         tracking_flow.close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
+    if incident.drill:
+        return tracking_flow.Outcome(message=(
+            f"DRILL: the notification for {incident.ref} went to Corporate Security & Risk "
+            "only. HR is never told about a drill."))
     if destination is None:
         return tracking_flow.Outcome(message=(
             f"Corporate Security & Risk has the notification for {incident.ref}. No HR "

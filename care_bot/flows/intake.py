@@ -27,6 +27,7 @@ from care_bot.flows.services import Services
 from care_bot.masking import masked_incident
 from care_bot.models import Draft, Incident
 from care_bot.storage import drafts, incidents, outbox
+from care_bot.views import drill as drill_views
 from care_bot.views import messages, report_modal
 from care_bot.views.forms import field_errors, read_answers
 from care_bot.views.metadata import ModalRef
@@ -189,8 +190,9 @@ def start_over(services: Services, user_id: str, draft_id: str) -> dict[str, Any
 
 
 def _step_view(services: Services, step: Step, draft: Draft) -> dict[str, Any]:
-    return report_modal.step_view(step, draft.answers, draft.id, services.settings.branches,
+    view = report_modal.step_view(step, draft.answers, draft.id, services.settings.branches,
                                   services.clock())
+    return drill_views.mark_view(view) if draft.drill else view
 
 
 def submit_step(
@@ -206,7 +208,7 @@ def submit_step(
         ))
     existing = _incident_if_submitted(services, draft.id)
     if existing:
-        return StepResult(view=report_modal.confirmation_view(existing.ref, existing.danger))
+        return StepResult(view=_confirmation(existing, False))
     _revive_if_retired(services, draft)
     step = parse_step(ref.step)
     answers = read_answers(state_values)
@@ -217,6 +219,8 @@ def submit_step(
     if step == Step.SAFETY:
         return _after_safety(services, draft, answers)
     if step == Step.REVIEW:
+        if answers:  # the contradiction question's answer, recorded with the report
+            draft = _save(services, draft, Step.REVIEW, answers)
         return _submit(services, draft)
     next_step = STEP_ORDER[STEP_ORDER.index(step) + 1]
     if draft.answers.get(REVIEW_SEEN):
@@ -314,8 +318,12 @@ def _submit(services: Services, draft: Draft) -> StepResult:
     incident = submit_report(services, draft.id)
     with services.store.reading() as db:
         trouble = outbox.delivery_trouble(db)
-    return StepResult(view=report_modal.confirmation_view(incident.ref, incident.danger,
-                                                          trouble))
+    return StepResult(view=_confirmation(incident, trouble))
+
+
+def _confirmation(incident: Incident, trouble: bool) -> dict[str, Any]:
+    view = report_modal.confirmation_view(incident.ref, incident.danger, trouble)
+    return drill_views.mark_view(view) if incident.drill else view
 
 
 def submit_report(services: Services, draft_id: str) -> Incident:
@@ -341,7 +349,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
     else:
         incident = incidents.create_incident(
             db, draft_id=draft.id, reporter=draft.user_id, status="open", danger=danger,
-            branch=branch, answers=answers, now=now,
+            branch=branch, answers=answers, now=now, drill=draft.drill,
         )
     drafts.mark_submitted(db, draft.id, now)
     incidents.append_event(db, incident.id, actor=draft.user_id, action="submitted",

@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot import ladder
+from care_bot.durations import spoken_duration
 from care_bot.flows import person_page
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, lookout, outbox
@@ -272,9 +273,9 @@ def check_seen(services: Services) -> int:
             codes = [c for r in unseen for c in r["branches"]]
             names = views.branch_names(codes, services.settings.branches, 20)
             ping = " ".join(role_mentions(services.settings.roles.get("security", ())))
-            hours = services.settings.reminders.bolo_seen_within.total_seconds() / 3600
+            within = spoken_duration(services.settings.reminders.bolo_seen_within)
             _thread(db, services, notice["id"], notice["incident_id"], "unseen",
-                    f"{ping} Not seen within {hours:g}h (business hours): {names}.", now)
+                    f"{ping} Not seen within {within} (business hours): {names}.", now)
             incidents.append_event(db, notice["incident_id"], actor="care-bot",
                                    action="notice_not_seen", surface="scheduler", now=now,
                                    detail={"notice": notice["id"], "branches": codes[:50]})

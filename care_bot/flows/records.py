@@ -44,18 +44,27 @@ def parse_since(text: str, zone: str) -> float | None:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone)).timestamp()
 
 
+def split_drills(text: str) -> tuple[bool, str]:
+    """Take ``--include-drills`` out of the command's words (Slack may turn "--" into "—")."""
+    words = text.split()
+    kept = [w for w in words if w.lower().lstrip("-\u2014\u2013") != "include-drills"]
+    return len(kept) != len(words), " ".join(kept)
+
+
 def build(store: Store, settings: Settings, *, actor: str, surface: str, since: float | None,
-          now: float, details_for) -> Export:
+          now: float, details_for, include_drills: bool = False) -> Export:
     """Write the CSV and record an ``exported`` audit event on every incident in it.
 
     ``details_for(incident)`` says whether this requester may see the row's client details.
+    Drills are left out unless ``include_drills`` (then they are marked).
     """
     export_id = uuid.uuid4().hex[:12]
     with store.transaction() as db:
-        chosen = reports.incidents_since(db, since)
+        chosen = reports.incidents_since(db, since, include_drills=include_drills)
         events = reports.events_of(db, [incident.id for incident in chosen])
         allowed = {incident.id: bool(details_for(incident)) for incident in chosen}
-        text = export.to_csv(chosen, events, settings.branches, lambda i: allowed[i.id])
+        text = export.to_csv(chosen, events, settings.branches, lambda i: allowed[i.id],
+                             include_drills)
         for incident in chosen:
             incidents.append_event(
                 db, incident.id, actor=actor, action="exported", surface=surface, now=now,
@@ -72,7 +81,7 @@ def refusal(services: Services, user_id: str, since_text: str) -> str | None:
         return ("Only Corporate Security & Risk and HR can export the records. "
                 "Nothing was exported.")
     try:
-        parse_since(since_text, services.settings.bank_timezone)
+        parse_since(split_drills(since_text)[1], services.settings.bank_timezone)
     except ValueError as error:
         return str(error)
     return None
@@ -84,14 +93,17 @@ def export_to_dm(services: Services, user_id: str, since_text: str) -> str:
     if problem:
         return problem
     roles = services.roles.snapshot()
+    include_drills, since_text = split_drills(since_text)
     since = parse_since(since_text, services.settings.bank_timezone)
     result = build(
         services.store, services.settings, actor=user_id, surface="command", since=since,
         now=services.clock(),
         details_for=lambda incident: visibility.sees_client_details(
             user_id, incident, roles, services.settings.branches),
+        include_drills=include_drills,
     )
     scope = f"since {since_text.split()[-1]}" if since is not None else "of all time"
+    scope += ", drills included (marked DRILL)" if include_drills else ""
     comment = (f"CARE export {scope}: {result.count} incident(s). Client details are included "
                f"on {result.with_client_details} row(s) you may see them on; elsewhere they are "
                "withheld. Keep this file inside the bank.")

@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot import care, metrics
-from care_bot.flows import worklist
+from care_bot.flows import drills, worklist
 from care_bot.flows.services import Services
 from care_bot.storage import home_filters, reports
 from care_bot.views import figures, role_home
@@ -98,7 +98,8 @@ def hr_section(db: sqlite_utils.Database, services: Services,
     )
 
 
-SECTIONS = (supervisor_section, security_section, hr_section, others_tasks_section)
+SECTIONS = (supervisor_section, security_section, drills.security_section, hr_section,
+            others_tasks_section)
 
 
 

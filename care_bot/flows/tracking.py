@@ -23,8 +23,8 @@ from care_bot.checklist import (
     task_states,
     tasks_of,
 )
+from care_bot.flows import drills, posting, role_groups
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import posting, role_groups
 from care_bot.flows.services import Services
 from care_bot.models import Incident
 from care_bot.storage import incidents
@@ -192,7 +192,12 @@ def start_chain(db, services: Services, incident: Incident, user_id: str, now: f
 
 def _tell_market_president(db, services: Services, incident: Incident, branch, user_id: str,
                            now: float) -> None:
-    """The guideline: "Market President must be notified as well" (no private details)."""
+    """The guideline: "Market President must be notified as well" (no private details).
+
+    Never for a drill (issue 21): the Market President hears only of real incidents.
+    """
+    if incident.drill:
+        return
     where = branch_label(incident.answers, services.settings.branches)
     for person in care.told(incident, "market_president", branch):
         if person != incident.reporter:
@@ -333,6 +338,7 @@ def _after_close(db, services: Services, incident: Incident, user_id: str,
                 notices.closed(incident, user_id, reason), now)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
                      notices.closed_dm(incident), now)
+    drills.on_resolved(db, services, incident, now)
 
 
 def open_decision(services: Services, user_id: str, incident_id: int) -> Outcome:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from care_bot import care
 from care_bot.models import Incident
 
 Reason = Callable[[sqlite_utils.Database, Incident, float], "str | None"]
@@ -36,3 +37,12 @@ def reasons(db: sqlite_utils.Database, incident: Incident, now: float) -> list[s
 def is_urgent(db: sqlite_utils.Database, incident: Incident, now: float) -> bool:
     """True when any reason applies."""
     return bool(reasons(db, incident, now))
+
+
+def _answers_reason(_db: sqlite_utils.Database, incident: Incident, _now: float) -> str | None:
+    """Issue 17: "Likely", a physical threat, or a "Did they…" sign (``care.urgent_reasons``)."""
+    found = care.urgent_reasons(incident.answers)
+    return ("Urgent: " + "; ".join(found)) if found else None
+
+
+register(_answers_reason)

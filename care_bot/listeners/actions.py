@@ -107,6 +107,12 @@ def register(app, services: Services) -> None:
         outcome = tracking.open_close_early(services, body["user"]["id"], _incident_id(body))
         services.slack.push_view(body["trigger_id"], outcome.view)
 
+    _register_report_buttons(app, services, guard)
+
+
+def _register_report_buttons(app, services: Services, guard) -> None:
+    """The buttons inside the report modal: resume, start over, change a part, back."""
+
     @app.action(Action.RESUME_DRAFT.value)
     @guard
     def resume_draft(ack, body):

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows import danger, intake, lookup, person_page, records, retention
+from care_bot.flows import danger, drills, intake, lookup, person_page, records, retention
 from care_bot.flows.services import Services
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.views.help import HELP_TEXT
@@ -121,4 +121,20 @@ def _person(services: Services, ack, command: dict, rest: str) -> None:
         _tell(services, command, "Slack did not open the page in time. Please try again.")
 
 
-LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "person": _person}
+def _drill(services: Services, ack, command: dict, rest: str) -> None:
+    """`/threat drill` (issue 21): the danger path in drill mode, for supervisors and security."""
+    view, refusal = drills.start(services, command["user_id"])
+    if refusal:
+        ack(response_type="ephemeral", text=refusal)
+        return
+    ack()
+    try:
+        services.slack.open_view(command["trigger_id"], view)
+    except SlackApiError as error:
+        logger.warning("views.open failed: %s", error.response.get("error"))
+        _tell(services, command, "Slack did not open the drill in time. Please type "
+                                 "`/threat drill` again.")
+
+
+LOOKUP_WORDS = {"list": _list, "show": _show, "export": _export, "person": _person,
+                "drill": _drill}

@@ -90,6 +90,12 @@ def register(app, services: Services) -> None:
         ack()
         danger.forget_screen(services, view_owners.own_view_id(services, body))
 
+    _register_tracking_modals(app, services, guard)
+
+
+def _register_tracking_modals(app, services: Services, guard) -> None:
+    """The follow-through modals: checklist, account decision, identify the client, close."""
+
     @app.view(Callback.CHECKLIST.value)
     @guard
     def checklist(ack, body):

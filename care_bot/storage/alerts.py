@@ -42,15 +42,17 @@ def screen(db: sqlite_utils.Database, view_id: str) -> tuple[int, str, str] | No
     return rows[0]["incident_id"], rows[0]["user_id"], rows[0]["draft_id"]
 
 
-def open_alert_of(db: sqlite_utils.Database, reporter: str, since: float) -> Incident | None:
+def open_alert_of(db: sqlite_utils.Database, reporter: str, since: float,
+                  drill: bool = False) -> Incident | None:
     """The associate's latest danger alert raised since ``since`` that is not resolved.
 
-    Resolved: they reported safe, or the incident was closed.
+    Resolved: they reported safe, or the incident was closed. A drill's alert and a real one
+    never stand in for each other (issue 21): a real press during a drill is a real alert.
     """
     row = db.execute(
         "SELECT id FROM incidents WHERE reporter = ? AND danger = 1 AND status != 'closed' "
-        "AND safe_at IS NULL AND created_at >= ? ORDER BY id DESC LIMIT 1",
-        [reporter, since],
+        "AND safe_at IS NULL AND created_at >= ? AND drill = ? ORDER BY id DESC LIMIT 1",
+        [reporter, since, int(drill)],
     ).fetchone()
     return get_incident(db, row[0]) if row else None
 

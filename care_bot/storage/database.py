@@ -211,6 +211,13 @@ migrations(name="m007_i20_people_of_concern")(people_schema.create)  # issue 20'
 
 
 @migrations()
+def m008_i21_drills(db: sqlite_utils.Database) -> None:
+    """Mark drill incidents and drill drafts (issue 21): kept out of metrics and exports."""
+    db.execute("ALTER TABLE incidents ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE drafts ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
 def m007_i19_sweep_lease(db: sqlite_utils.Database) -> None:
     """Issue 19: the sweep's lease (holder and epoch), and which sender claimed each post."""
     db.execute(

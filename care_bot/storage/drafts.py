@@ -55,16 +55,20 @@ def _draft(row: dict) -> Draft:
         incident_id=row["incident_id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        drill=bool(row.get("drill")),
     )
 
 
-def open_draft(db: sqlite_utils.Database, user_id: str) -> Draft | None:
-    """Return the associate's newest unsubmitted draft, if any."""
+def open_draft(db: sqlite_utils.Database, user_id: str, drill: bool = False) -> Draft | None:
+    """Return the associate's newest unsubmitted draft (or drill draft), if any.
+
+    A drill's draft and a real one never stand in for each other.
+    """
     rows = list(
         db.query(
-            "SELECT * FROM drafts WHERE user_id = ? AND submitted_at IS NULL "
+            "SELECT * FROM drafts WHERE user_id = ? AND submitted_at IS NULL AND drill = ? "
             "ORDER BY updated_at DESC LIMIT 1",
-            [user_id],
+            [user_id, int(drill)],
         )
     )
     return _draft(rows[0]) if rows else None
@@ -104,21 +108,26 @@ def create_draft(
     incident_id: int | None = None,
     draft_id: str | None = None,
     hint: OpenDraftHint | None = None,
+    drill: bool = False,
 ) -> Draft:
-    """Start a new draft for the associate, retiring (not deleting) any older open one."""
+    """Start a new draft for the associate, retiring (not deleting) any older open one.
+
+    A drill's draft (``drill``) retires only an older drill draft, never a real report.
+    """
     draft_id = draft_id or new_draft_id()
     if hint is not None:
         hint.add(user_id)
     if get_draft(db, draft_id) is not None:
         return get_draft(db, draft_id)
     db.execute(
-        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL",
-        [RETIRED, user_id],
+        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL "
+        "AND drill = ?",
+        [RETIRED, user_id, int(drill)],
     )
     db.execute(
-        "INSERT INTO drafts (id, user_id, step, answers, incident_id, created_at, updated_at) "
-        "VALUES (?, ?, 'safety', ?, ?, ?, ?)",
-        [draft_id, user_id, json.dumps(answers or {}), incident_id, now, now],
+        "INSERT INTO drafts (id, user_id, step, answers, incident_id, created_at, updated_at, "
+        "drill) VALUES (?, ?, 'safety', ?, ?, ?, ?, ?)",
+        [draft_id, user_id, json.dumps(answers or {}), incident_id, now, now, int(drill)],
     )
     return get_draft(db, draft_id)
 
@@ -141,10 +150,12 @@ def link_incident(db: sqlite_utils.Database, draft_id: str, incident_id: int) ->
 
 
 def revive(db: sqlite_utils.Database, draft_id: str, user_id: str, now: float) -> None:
-    """Make a retired draft the user's open one again, retiring any other open draft."""
+    """Make a retired draft the user's open one again, retiring any other open draft of its
+    kind (a drill's draft and a real one never retire each other)."""
     db.execute(
-        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL",
-        [RETIRED, user_id],
+        "UPDATE drafts SET submitted_at = ? WHERE user_id = ? AND submitted_at IS NULL "
+        "AND drill = (SELECT drill FROM drafts WHERE id = ?)",
+        [RETIRED, user_id, draft_id],
     )
     db.execute(
         "UPDATE drafts SET submitted_at = NULL, updated_at = ? WHERE id = ? AND submitted_at = ?",

@@ -33,6 +33,7 @@ def _incident(row: dict) -> Incident:
         claimed_at=row.get("claimed_at"),
         safe_at=row.get("safe_at"),
         police_call=row.get("police_call"),
+        drill=bool(row.get("drill")),
     )
 
 
@@ -58,15 +59,16 @@ def create_incident(
     branch: str | None,
     answers: dict[str, Any],
     now: float,
+    drill: bool = False,
 ) -> Incident:
-    """Insert a new incident with a fresh reference and return it."""
+    """Insert a new incident with a fresh reference and return it (``drill``: a practice)."""
     ref = next_reference(db, now)
     submitted_at = now if status == "open" else None
     new_id = db.execute(
         "INSERT INTO incidents (ref, draft_id, reporter, status, danger, branch, answers, "
-        "created_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "created_at, submitted_at, drill) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [ref, draft_id, reporter, status, int(danger), branch, json.dumps(answers), now,
-         submitted_at],
+         submitted_at, int(drill)],
     ).fetchall()[0][0]
     return get_incident(db, new_id)
 

@@ -186,6 +186,13 @@ def get_item(db: sqlite_utils.Database, key: str) -> OutboxItem | None:
     return _item(rows[0]) if rows else None
 
 
+def sent_at(db: sqlite_utils.Database, key: str) -> float | None:
+    """When Slack accepted the item with this key; None while it is not sent."""
+    row = db.execute("SELECT sent_at FROM outbox WHERE key = ? AND status = 'sent'",
+                     [key]).fetchone()
+    return row[0] if row else None
+
+
 def claim(db: sqlite_utils.Database, item_id: int, now: float | None = None, *,
           sender: str | None = None, epoch: int | None = None) -> bool:
     """Mark an item as being sent at ``now`` by ``sender``; False when it was not ours to send.

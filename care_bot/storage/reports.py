@@ -29,11 +29,22 @@ def _created_between(since: float | None, until: float | None) -> tuple[str, lis
 
 
 def incidents_since(db: sqlite_utils.Database, since: float | None = None,
-                    until: float | None = None) -> list[Incident]:
-    """Incidents created in [since, until), oldest first; every incident when unbounded."""
+                    until: float | None = None, include_drills: bool = False) -> list[Incident]:
+    """Incidents created in [since, until), oldest first; every incident when unbounded.
+
+    Drills are left out (metrics, the digest, exports) unless ``include_drills``.
+    """
     where, params = _created_between(since, until)
+    if not include_drills:
+        where += " AND drill = 0"
     return [_incident(row) for row in db.query(
         f"SELECT * FROM incidents WHERE {where} ORDER BY id", params)]
+
+
+def drills_since(db: sqlite_utils.Database, since: float) -> list[Incident]:
+    """Drill incidents created since ``since``, oldest first (security's Home)."""
+    return [_incident(row) for row in db.query(
+        "SELECT * FROM incidents WHERE drill = 1 AND created_at >= ? ORDER BY id", [since])]
 
 
 def open_incidents(db: sqlite_utils.Database) -> list[Incident]:

@@ -14,6 +14,7 @@ from care_bot.config import Branch
 from care_bot.ids import Action, Callback
 from care_bot.models import Incident
 from care_bot.views.alert_status import PROMISE, SENDING, AlertStatus, status_text
+from care_bot.views.drill import mark_view
 from care_bot.views.home import HOME_DANGER_TEXT, danger_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import escape, mention, mrkdwn, plain
@@ -63,7 +64,7 @@ def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = N
              "text": plain(POLICE_CALL_LABELS[POLICE_CANT_CALL]), "value": str(incident.id)},
         ]})
     blocks.append(_finish_later_block(draft_id))
-    return {
+    view = {
         "type": "modal",
         "callback_id": Callback.EMERGENCY.value,
         "title": plain(EMERGENCY_TITLE, 24),
@@ -74,6 +75,7 @@ def emergency_view(incident: Incident, draft_id: str, supervisor: str | None = N
                                             incident_id=incident.id)),
         "blocks": blocks,
     }
+    return mark_view(view) if incident.drill else view
 
 
 def unsaved_alert_view(security_phone: str | None = None, status_line: str | None = None
@@ -111,7 +113,7 @@ def _finish_later_block(draft_id: str) -> dict[str, Any]:
 
 def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str, Any]:
     """After "I'm safe now": what was recorded and posted, and the report for later."""
-    return {
+    view = {
         "type": "modal",
         "callback_id": Callback.SAFE_NOW.value,
         "title": plain("You are safe", 24),
@@ -129,6 +131,7 @@ def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str,
             _finish_later_block(draft_id),
         ],
     }
+    return mark_view(view) if incident.drill else view
 
 
 def could_not_open(security_phone: str | None = None) -> dict[str, Any]:

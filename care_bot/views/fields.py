@@ -130,6 +130,20 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
     ),
     Step.REVIEW: (),
 }
+# Asked once, on the review, when the answers contradict each other.
+DANGER_NOW_QUESTION = FieldSpec(
+    Block.DANGER_NOW, "radio", "You said it is likely to be acted on. Is anyone in danger now?",
+    options={"yes": "Yes, someone is in danger now", "no": "No, not right now"},
+    hint="If someone is, press the red button below: it alerts security at once.",
+)
+
+
+def contradicts(answers) -> bool:
+    """ "Likely" to be acted on, yet "not viable or imminent": worth one question."""
+    return (answers.get("likelihood") == "likely"
+            and answers.get("action_taken") == "supervisor_notified")
+
+
 # Where "The client relationship" begins on the "Who will be told" screen.
 CLIENT_PART_STARTS_AT = Block.CLIENT_NAME
 # The relationship part, skipped for someone who is not a client.

@@ -13,6 +13,7 @@ from typing import Any
 
 from care_bot.ids import Action
 from care_bot.models import Incident
+from care_bot.views.drill import entry_label
 from care_bot.views.emergency import emergency_blocks
 from care_bot.views.text import mrkdwn, plain
 
@@ -119,7 +120,7 @@ def safe_now_button(incident: Incident) -> dict[str, Any]:
 def _report_block(line: ReportLine) -> list[dict[str, Any]]:
     incident = line.incident
     delivery = line.alert or f"Delivery: {DELIVERY_WORDS.get(line.delivery, line.delivery)}"
-    text = (f"*{incident.ref}* · {_status(incident)}\n{delivery}\n"
+    text = (f"*{entry_label(incident.ref, incident.drill)}* · {_status(incident)}\n{delivery}\n"
             f"Your next step: {_next_step(line)}")
     block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
     if _awaiting_safe(incident):

@@ -12,6 +12,7 @@ from care_bot.checklist import TaskDone
 from care_bot.config import Branch
 from care_bot.ids import Action, Callback
 from care_bot.models import Event, Incident
+from care_bot.views.drill import entry_label
 from care_bot.views.messages import checklist_text
 from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
@@ -233,7 +234,8 @@ def list_message(reports: Sequence[Incident], tasks: Sequence, more_reports: boo
         status = STATUS_WORDS.get(incident.status, incident.status)
         if incident.status == "open":
             status = "Acknowledged" if incident.acknowledged_at else "Waiting for acknowledgement"
-        lines.append(f"*{incident.ref}* · {status} · reported {slack_date(incident.created_at)}")
+        lines.append(f"*{entry_label(incident.ref, incident.drill)}* · {status} · "
+                     f"reported {slack_date(incident.created_at)}")
     if lines:
         blocks.append({"type": "section", "text": mrkdwn("\n".join(lines)[:3000])})
     blocks.append({"type": "header", "text": plain("My open tasks", 150)})

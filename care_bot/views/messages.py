@@ -36,10 +36,19 @@ def _message(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
-def _headline(incident: Incident) -> str:
+def _headline(incident: Incident, urgent: bool = False) -> str:
     if incident.danger:
         return f"🚨 Immediate danger · {incident.ref}"
+    if urgent:
+        return f"⚠️ Urgent threat reported · {incident.ref}"
     return f"⚠️ Threat reported · {incident.ref}"
+
+
+def _urgent_block(urgent: list[str], ping: str) -> dict[str, Any]:
+    """ "Urgent" and why, led by who it pings (so Slack notifies them)."""
+    why = "; ".join(reason.removeprefix("Urgent: ") for reason in urgent)
+    lead = f"{ping} " if ping else ""
+    return {"type": "section", "text": mrkdwn(f"{lead}*Urgent:* {safe(why, 1500)}")}
 
 
 def _status_line(incident: Incident, next_due: float | None) -> str:
@@ -141,11 +150,13 @@ def parent_message(
     audience: str = "",
     mentions: list[str] | None = None,
     hr_destination: bool = True,
+    urgent: list[str] | None = None,
 ) -> dict[str, Any]:
     """The incident's parent message in a channel: summary, status, checklist, buttons.
 
     ``audience`` is "supervisors" or "security"; ``mentions`` are the people a danger alert
-    pings there (they lead the text, so Slack notifies them).
+    (or an urgent report) pings there (they lead the text, so Slack notifies them);
+    ``urgent`` the reasons the report is urgent, shown as "Urgent" and why.
     """
     answers = incident.answers
     fields = [
@@ -161,8 +172,13 @@ def parent_message(
         fields.append(mrkdwn("*Client?*\n" + (
             "Not known yet: the ICS identifies" if found == CLIENT_NOT_KNOWN
             else CLIENT_STATUS[found])))
+    if answers.get("supervisor_called"):
+        fields.append(mrkdwn("*Supervisor called over*\nYes, while it happened"))
     ping = " ".join(mentions or [])
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": plain(_headline(incident), 150)}]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain(_headline(incident, bool(urgent)), 150)}]
+    if urgent and not incident.danger:
+        blocks.append(_urgent_block(urgent, ping))
     if incident.danger:
         body = alerts.alert_text(incident, branches, audience)
         lead = [ping] if ping else []
@@ -173,8 +189,8 @@ def parent_message(
     blocks.append({"type": "section", "fields": fields})
     if incident.status == "alerted":
         blocks.append({"type": "context", "elements": [mrkdwn(
-            "They were told to call 911 and get to safety. The full report follows in this "
-            "thread."
+            "They were told to call 911 and get to safety. Their report is not finished yet: it "
+            "is added to this thread when they submit it."
         )]})
     blocks.append({"type": "section", "text": mrkdwn(_status_line(incident, next_due))})
     if incident.status != "alerted":
@@ -189,7 +205,7 @@ def parent_message(
         blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
     where = alerts.alert_where(incident, branches) if incident.danger else branch_label(
         answers, branches)
-    text = f"{_headline(incident)} at {where}"
+    text = f"{_headline(incident, bool(urgent))} at {where}"
     if incident.danger and incident.police_call == POLICE_CANT_CALL:
         text = f"CANNOT CALL 911: call law enforcement for them. {text}"
     return _message(f"{ping} {text}" if ping else text, blocks)

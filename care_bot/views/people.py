@@ -36,7 +36,9 @@ class ReportLine:
         """"CARE-2026-0001 · Downtown · 2026-11-02 · Physical…", or the purged form."""
         if self.purged:
             return f"a purged report from {self.date}"
-        parts = [self.ref, self.branch or "branch not given", self.date, self.kinds or "—"]
+        # kinds come escaped (kinds_label); the branch name is escaped here
+        parts = [self.ref, safe(self.branch, 100) or "branch not given", self.date,
+                 self.kinds or "—"]
         return " · ".join(parts)
 
 
@@ -67,7 +69,7 @@ def seen_before(ref: str, why: str, earlier: Sequence[ReportLine], banners: Sequ
                 notices: Sequence[str]) -> dict[str, Any]:
     """The security thread's "Seen before:" reply: earlier references, never a name."""
     shown = list(earlier)[-SEEN_BEFORE_SHOWN:]
-    lines = [f"• {safe(line.short(), 300)}" for line in reversed(shown)]
+    lines = [f"• {line.short()}" for line in reversed(shown)]
     if len(earlier) > len(shown):
         lines.append(f"• and {len(earlier) - len(shown)} earlier report(s)")
     extra = [f":no_entry: *{safe(b, 300)}*" for b in banners]
@@ -83,7 +85,7 @@ def seen_before(ref: str, why: str, earlier: Sequence[ReportLine], banners: Sequ
 
 def suggestion(suggestion_id: int, candidate: ReportLine, why: str) -> dict[str, Any]:
     """A likely-same person, offered to security to confirm or reject."""
-    text = (f"*Possibly seen before:* {safe(candidate.short(), 300)} names {safe(why, 100)}. "
+    text = (f"*Possibly seen before:* {candidate.short()} names {safe(why, 100)}. "
             "Is it the same person?")
     value = str(suggestion_id)
     return _message("Possibly seen before: confirm or reject", [
@@ -102,7 +104,7 @@ def suggestion(suggestion_id: int, candidate: ReportLine, why: str) -> dict[str,
 def suggestion_decided(candidate: ReportLine, same: bool, user_id: str) -> dict[str, Any]:
     """The suggestion after a decision, re-rendered in place."""
     verdict = "linked as the same person" if same else "not the same person"
-    text = f"{safe(candidate.short(), 300)}: {verdict}, decided by {mention(user_id)}."
+    text = f"{candidate.short()}: {verdict}, decided by {mention(user_id)}."
     return _message(f"Suggestion decided: {verdict}",
                     [{"type": "section", "text": mrkdwn(text)}])
 

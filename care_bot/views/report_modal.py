@@ -12,9 +12,11 @@ from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.fields import (
     CLIENT_PART,
     CLIENT_PART_STARTS_AT,
+    DANGER_NOW_QUESTION,
     DIRECTORY_PEOPLE,
     STEP_FIELDS,
     FieldSpec,
+    contradicts,
 )
 from care_bot.views.home import danger_button
 from care_bot.views.metadata import ModalRef, encode
@@ -149,6 +151,8 @@ def visible_fields(step: Step, branches: Mapping[str, Branch],
     known = directory_people(branches, (answers or {}).get("branch"))
     not_client = (answers or {}).get("client_status") == NOT_A_CLIENT
     specs = []
+    if step == Step.REVIEW and contradicts(answers or {}):
+        specs.append(DANGER_NOW_QUESTION)
     for spec in STEP_FIELDS[step]:
         if spec.block == Block.BRANCH and not branches:
             continue
@@ -233,6 +237,9 @@ def step_view(
         if block:
             blocks.append(block)
     if step == Step.REVIEW:
+        if contradicts(answers):  # the danger answer, one tap away
+            blocks.append({"type": "actions", "block_id": "danger_now_alert",
+                           "elements": [danger_button()]})
         blocks.extend(_review_blocks(answers, branches))
     if step != Step.SAFETY:
         blocks.append(_back_block())

@@ -13,6 +13,7 @@ from care_bot.config import Branch
 from care_bot.ids import Action
 from care_bot.masking import masked_answers
 from care_bot.models import Event
+from care_bot.views.drill import entry_label
 from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, mrkdwn, plain, slack_date
 
@@ -67,7 +68,8 @@ def incident_line(item, branches: Mapping[str, Branch]) -> str:
     else:
         who.append("*not acknowledged*")
     shown = masked_answers(incident.answers)  # a Home line is read outside the privacy rule
-    line = (f"{mark}*{incident.ref}* · {branch_label(shown, branches)} · "
+    ref = entry_label(incident.ref, incident.drill)
+    line = (f"{mark}*{ref}* · {branch_label(shown, branches)} · "
             f"{kinds_label(shown)}\n"
             f"Reported {slack_date(incident.created_at)} by {mention(incident.reporter)} · "
             f"{', '.join(who)}")
@@ -81,7 +83,7 @@ def task_line(task_item) -> str:
     incident = task_item.item.incident
     due = (f"due {slack_date(task_item.due_at)}" if task_item.due_at is not None
            else "no deadline yet")
-    line = f"*{task_item.task.label}* · {incident.ref}"
+    line = f"*{task_item.task.label}* · {entry_label(incident.ref, incident.drill)}"
     if incident.danger:
         line = "🚨 " + line
     line += f"\n{due}"

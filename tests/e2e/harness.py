@@ -74,6 +74,8 @@ DEFAULT_REMINDERS: dict[str, Any] = {
     "danger_ack_reminder": LONG,
     "danger_ack_escalation": LONG,
     "danger_ack_repeat": LONG,
+    "urgent_ack_reminder": LONG,
+    "urgent_ack_escalation": LONG,
     "report_deadline": LONG,
     "evaluate_deadline": LONG,
     "decision_deadline": LONG,
@@ -430,6 +432,16 @@ def render_toml(sections: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _reminders(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The test's reminders; an urgent report (the default report is a physical threat) follows
+    the ordinary ladder's timings a test sets, unless it sets the urgent ones itself."""
+    given = dict(given or {})
+    for rung in ("ack_reminder", "ack_escalation"):
+        if rung in given:
+            given.setdefault(f"urgent_{rung}", given[rung])
+    return {**DEFAULT_REMINDERS, **given}
+
+
 def care_toml(slack: SlackEmulator, reminders: Mapping[str, Any] | None = None) -> str:
     """Return the default test care.toml for the emulator's users and channels."""
     u = slack.users
@@ -445,7 +457,7 @@ def care_toml(slack: SlackEmulator, reminders: Mapping[str, Any] | None = None) 
                 "hr": [u["hana"]],
                 "management": [u["manny"]],
             },
-            "reminders": {**DEFAULT_REMINDERS, **(reminders or {})},
+            "reminders": _reminders(reminders),
             "scheduler": {"sweep_every": "1s"},
             "support": {"text": SUPPORT_TEXT},
             "branches.downtown": {

@@ -66,3 +66,60 @@ def test_client_named_in_free_text_stays_out_of_the_supervisors_channel(slack, b
     assert "Jordan Marlowe (acct ending 4417)" in full
     answers = json.loads(bot.db().execute("SELECT answers FROM incidents").fetchone()[0])
     assert answers["what_happened"].startswith("Jordan Marlowe (acct ending 4417)")
+
+
+def _after_hours_toml(slack) -> str:
+    """The test care.toml with Downtown open one hour a day, an hour that is not now."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.e2e.harness import care_toml
+
+    hour = datetime.now(ZoneInfo("America/New_York")).hour
+    opens = hour + 2 if hour < 20 else 1
+    text = care_toml(slack, {"urgent_ack_reminder": "2s", "ack_reminder": "1h"})
+    hours = f'business_hours = "{opens:02d}:00-{opens + 1:02d}:00"\n'
+    return text.replace('[branches.downtown]\n', '[branches.downtown]\n' + hours +
+                        'business_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n')
+
+
+def test_urgent_report_after_hours_pings_security_and_does_not_wait(slack, bot_factory):
+    """A "likely" physical threat after hours: security pinged, reminded within seconds."""
+    bot = bot_factory.start(_after_hours_toml(slack))
+    file_report(bot, slack.users["alice"], {"assess": {"likelihood": "likely",
+                                                       "action_taken": "nothing_yet"}})
+    security = slack.channels["care-security"]
+    parent = parent_post(slack, security)
+    sec = slack.users["sec"]
+    assert parent["params"]["text"].startswith(f"<@{sec}> ⚠️ Urgent threat reported")
+    blocks = json.dumps(parent["params"]["blocks"])
+    assert "*Urgent:* likely to be acted on; a physical threat" in blocks
+    supervisors = slack.channels["care-supervisors"]
+    sup_parent = parent_post(slack, supervisors)
+    assert not sup_parent["params"]["text"].startswith("<@")  # the ping is security's
+    # urgent_ack_reminder ("2s") fires although the branch is closed: no business-hours wait
+    slack.wait_for(lambda: any(
+        "waiting for acknowledgement" in c["params"].get("text", "")
+        for c in posts(slack, supervisors) if c["params"].get("thread_ts")), timeout=30)
+    rows = bot.db().execute("SELECT kind, status FROM followups WHERE kind = 'ack_reminder'")
+    assert ("ack_reminder", "sent") in [tuple(r) for r in rows]
+
+
+def test_contradiction_is_asked_once_on_the_review(slack, bot_factory):
+    """ "Likely" with "not viable or imminent": one question; the answer is recorded."""
+    from tests.e2e.care_steps import answers_for, walk_to
+    from tests.e2e.harness import ModalSession
+
+    bot = bot_factory.start()
+    session = ModalSession.open(bot, slack.users["alice"])
+    walk_to(session, "review", answers_for(slack, {"assess": {
+        "likelihood": "likely", "action_taken": "supervisor_notified"}}))
+    labels = [b["label"]["text"] for b in session.view["blocks"] if b["type"] == "input"]
+    assert labels == ["You said it is likely to be acted on. Is anyone in danger now?"]
+    assert "care_home_danger" in json.dumps(session.view["blocks"])
+    body = session.submit({})
+    assert body["response_action"] == "errors" and "danger_now" in body["errors"]
+    body = session.submit({"danger_now": "no"})
+    assert body["response_action"] == "update"
+    answers = json.loads(bot.db().execute("SELECT answers FROM incidents").fetchone()[0])
+    assert answers["danger_now"] == "no"

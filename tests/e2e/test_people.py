@@ -168,3 +168,21 @@ def test_people_report_about_a_person_with_an_active_order_says_so_first(slack, 
     assert "Active trespass order (Harbor Street, until 2027-01-31)" in json.dumps(blocks[0])
     supervisors = slack.channels["care-supervisors"]
     assert not [c for c in posts(slack, supervisors) if "trespass" in _text(c).lower()]
+
+
+def test_people_notice_not_seen_in_time_is_reported_to_security(slack, bot_factory):
+    bot, first = _started(slack, bot_factory, {"bolo_seen_within": "6s"})
+    page = _person_page(bot, slack.users["sec"], first)
+    page.click("care_notice_new", expect="views.push")
+    answer = page.submit({"target_branches": ["downtown", "harbor"],
+                          "notice_expires": int(time.time()) + 3600})
+    assert answer["response_action"] == "update", answer
+    sam_dm = slack.dm_channel(slack.users["sam"])
+    dm = slack.wait_for(lambda: next(
+        (c for c in posts(slack, sam_dm) if "Be on the lookout" in _text(c)), None))
+    click_message_button(bot, slack.users["sam"], dm, "care_notice_seen")
+    security = slack.channels["care-security"]
+    late = slack.wait_for(lambda: next((c for c in posts(slack, security)
+                                        if "Not seen within 6 seconds" in _text(c)), None))
+    assert "Harbor Street" in _text(late) and "Downtown" not in _text(late)
+    assert f"<@{slack.users['sec']}>" in _text(late) and late["params"].get("thread_ts")

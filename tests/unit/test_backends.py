@@ -82,3 +82,52 @@ def test_a_new_lease_epoch_fences_the_old_holders_claims(half_migrated):
         assert lease.renew(db, "host-b:2", second, START + 6)
         assert not lease.renew(db, "host-a:1", first, START + 6)
         assert lease.current(db)["holder"] == "host-b:2"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    """A fully migrated store on each backend."""
+    if request.param == "postgresql":
+        from care_bot.storage.postgres import PgStore
+
+        made = PgStore.open(request.getfixturevalue("postgres_url"))
+    else:
+        made = Store(":memory:")
+        made.migrate()
+    yield made
+    made.close()
+
+
+def test_people_and_lookout_queries_run_on_both_backends(store):
+    from care_bot.storage import incidents, lookout, people
+
+    with store.transaction() as db:
+        first, second = (incidents.create_incident(
+            db, draft_id=f"d{n}", reporter="U1", status="open", danger=False, branch=None,
+            answers={}, now=START) for n in (1, 2))
+        people.save_keys(db, first.id, {"abc": "name"}, keyed=False)
+        people.save_keys(db, first.id, {"abc": "name"}, keyed=False)  # once
+        person = people.new_person(db, START)
+        people.link(db, first.id, person, "new", START)
+        suggestion = people.add_suggestion(db, second.id, first.id, "same name", START)
+        assert people.add_suggestion(db, second.id, first.id, "same name", START) is None
+        assert people.candidates(db, ["abc"], exclude=second.id) == {first.id: {"name"}}
+        assert people.decide_suggestion(db, suggestion, "confirmed", "U9", START)
+        order = lookout.add_order(
+            db, person_id=person, incident_id=first.id, kind="trespass", branches=["*"],
+            starts_on="2026-01-01", ends_on="2026-02-01", created_by="U9", created_at=START,
+            ends_at=START + 100, remind_at=START + 50)
+        notice = lookout.add_notice(
+            db, person_id=person, incident_id=first.id, branches=["*"], description="d",
+            todo=["call"], expires_at=START + 200, created_by="U9", created_at=START,
+            seen_check_at=START + 30)
+        lookout.add_recipients(db, notice, {"C1": ["*"], "U2": ["*"]})
+        lookout.add_recipients(db, notice, {"C1": ["*"]})  # once
+        waiting = lookout.waiting_recipients(db, 10)
+        lookout.mark_queued(db, [r["id"] for r in waiting], START)
+    with store.reading() as db:
+        assert people.person_of(db, first.id) == person
+        assert [o["id"] for o in lookout.active_orders(db, START + 1)] == [order]
+        assert len(lookout.recipients(db, notice)) == 2
+        assert lookout.waiting_recipients(db, 10) == []
+        assert lookout.next_due(db, START) == START + 30

@@ -255,3 +255,26 @@ def test_could_not_open_offers_the_danger_button():
     text = json.dumps(answer)
     assert "Could not open the form. In danger? Call 911, then press" in text
     assert "care_home_danger" in text and answer["response_type"] == "ephemeral"
+
+
+def test_a_row_two_lanes_look_at_stays_in_flight_until_both_are_done():
+    """The urgent lane and the sweep may both pick a row: the loser's end must not make the
+    winner's claimed row look stranded (it would be released and sent twice)."""
+    from care_bot.flows.delivery_state import DeliveryState
+
+    state = DeliveryState()
+    state.begin(7)
+    state.begin(7)
+    state.end(7)  # the lane that lost the claim
+    assert 7 in state.busy_ids()
+    state.end(7)
+    assert 7 not in state.busy_ids()
+
+
+def test_a_retried_press_is_one_press_even_when_the_alert_was_delivered_in_between(tmp_path):
+    services, _slack, clock = make_services(tmp_path)
+    danger.one_tap_alert(services, ALICE)
+    delivery.deliver_due(services)  # Slack took the security post between the two requests
+    clock.advance(0.5)
+    danger.one_tap_alert(services, ALICE)
+    assert _actions(services) == ["danger_alerted", "alert_delivered"]

@@ -109,7 +109,7 @@ def test_parent_is_rendered_from_state_at_delivery(world):
     delivery.deliver_due(services)
     parent = posts_in(slack, SUPERVISORS_CHANNEL)[0]
     assert button_ids(parent) == [Action.ACKNOWLEDGE.value]
-    assert "⚠️ Threat reported · CARE-2026-0001" in parent["text"]
+    assert "⚠️ Urgent threat reported · CARE-2026-0001" in parent["text"]
 
 
 # ------------------------------------------------------------------------------ failures

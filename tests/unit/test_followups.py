@@ -38,6 +38,7 @@ ICS = USERS["ivy"]
 SECURITY = USERS["sec"]
 SUPPORT_TEXT = "EAP: 1-800-555-0100"
 BUSINESS_HOURS = 'business_hours = "09:00-17:00"'
+ORDINARY = {"client_service": {"threat_kinds": ["abusive"]}}
 
 
 def dm(user: str) -> str:
@@ -74,8 +75,9 @@ class World:
         self.incident_id: int | None = None
 
     # -- driving
-    def file(self, danger: bool = False) -> World:
-        file_report(self.services, danger=danger)
+    def file(self, danger: bool = False, urgent: bool = False) -> World:
+        # an ordinary report: no physical threat, so the ordinary (not the urgent) ladder
+        file_report(self.services, danger=danger, overrides=None if urgent else ORDINARY)
         with self.services.store.reading() as db:
             self.incident_id = db.execute("SELECT max(id) FROM incidents").fetchone()[0]
         self.deliver()
@@ -569,7 +571,7 @@ def test_completing_ics_notified_stops_its_reminders(tmp_path):
 
 
 def test_the_other_evaluate_tasks_and_the_account_decision_have_deadlines(tmp_path):
-    world = make_world(tmp_path, **TASKS).file()
+    world = make_world(tmp_path, **TASKS).file(urgent=True)  # urgent: a debrief too
     due = {(task, offset) for kind, task, _, offset in world.pending() if kind == "task_due"}
     assert due == {
         ("ics_notified", 3 * DAY), ("account_officer_contacted", 3 * DAY),
@@ -887,7 +889,8 @@ def test_after_a_restart_each_due_follow_up_is_sent_exactly_once(tmp_path):
     })
     db_path = tmp_path / "x.db"
     clock, slack = Clock(), FakeSlack()
-    world = World(build_services(tmp_path, toml_text, db_path, clock, slack), slack, clock).file()
+    world = World(build_services(tmp_path, toml_text, db_path, clock, slack), slack,
+                  clock).file(urgent=True)
     assert len(slack.posts) == 5
     world.services.store.close()
 

@@ -3,12 +3,13 @@
 import dataclasses
 import json
 
-from care_bot.flows import lookout, people, person_page, urgent
+from care_bot.flows import followups, lookout, people, person_page, urgent
 from care_bot.flows.wiring import configured_channels
 from care_bot.models import Event
 from care_bot.storage import incidents, retention
 from care_bot.storage import lookout as lookout_rows
 from care_bot.storage import people as people_rows
+from care_bot.views import people as people_views
 from care_bot.views.lookup import event_phrase
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, USERS, care_toml, make_services
@@ -29,8 +30,10 @@ def _world(tmp_path, key=None):
     return services, slack, clock
 
 
-def _report(services, clock, name="Jordan Marlowe", accounts="Checking ****1234"):
-    file_report(services, overrides={"report": {"client_name": name, "accounts": accounts}})
+def _report(services, clock, name="Jordan Marlowe", accounts="Checking ****1234",
+            kinds=("physical", "abusive")):
+    file_report(services, overrides={"report": {"client_name": name, "accounts": accounts},
+                                     "client_service": {"threat_kinds": list(kinds)}})
     clock.advance(60)
     with services.store.reading() as db:
         return db.execute("SELECT max(id) FROM incidents").fetchone()[0]
@@ -195,7 +198,7 @@ def test_lookout_feed_keeps_at_most_a_window_of_posts_in_the_outbox(tmp_path):
 
 def test_urgent_while_the_person_has_an_active_order(tmp_path):
     services, _slack, clock = _world(tmp_path)
-    first = _report(services, clock)
+    first = _report(services, clock, kinds=["abusive"])  # not urgent by its own answers
     incident = _incident(services, first)
     with services.store.reading() as db:
         assert not urgent.is_urgent(db, incident, clock.now)
@@ -223,3 +226,36 @@ def test_timeline_words_for_people_events_escape_the_reason():
                                     "“same &lt;!channel&gt; car”")
     viewed = Event(2, 1, 0.0, USERS["sec"], "person_page_viewed", "command", {"person": 1})
     assert event_phrase(viewed) == "*opened the person's page*"
+
+
+def test_a_report_about_a_person_with_an_active_order_is_reminded_after_closing(tmp_path):
+    """Urgent for the ladder: its acknowledgement reminder does not wait for opening time."""
+    toml = care_toml(reminders={"ack_reminder": "7h", "ack_escalation": "8h",
+                                "wellbeing_checkin": "off", "safety_plan_deadline": "30d",
+                                "debrief_deadline": "30d", "review_deadline": "30d"},
+                     extra='business_hours = "09:00-17:00"')
+    services, _slack, clock = make_services(tmp_path, toml)
+    calm = ["abusive"]  # urgent only by the order, not by its own answers
+    first = _report(services, clock, kinds=calm)
+    with services.store.transaction() as db:
+        lookout_rows.add_order(
+            db, person_id=_person(services, first), incident_id=first, kind="trespass",
+            branches=["downtown"], starts_on="2026-01-01", ends_on="2027-01-31", note="",
+            created_by=USERS["sec"], created_at=clock.now, ends_at=clock.now + 86400 * 100,
+            remind_at=clock.now + 86400 * 90)
+    second = _report(services, clock, kinds=calm)
+    control = _report(services, clock, "Casey Other", "****5555", kinds=calm)  # nobody's order
+    clock.advance(7 * 3600)  # after 17:00 in New York: an ordinary reminder waits
+    followups.send_due(services)
+    with services.store.reading() as db:
+        rows = {r[0]: r[1] for r in db.execute(
+            "SELECT incident_id, status FROM followups WHERE kind = 'ack_reminder'")}
+    assert rows == {first: "sent", second: "sent", control: "pending"}
+
+
+def test_seen_before_escapes_each_part_once():
+    line = people_views.ReportLine("CARE-2026-0001", "2026-09-21", branch="Pier & Co",
+                                   kinds="Other: fish &amp; chips")
+    text = people_views.seen_before("CARE-2026-0002", "the same account number", [line], [],
+                                    [])["blocks"][0]["text"]["text"]
+    assert "Pier &amp; Co" in text and "fish &amp; chips" in text and "&amp;amp;" not in text
