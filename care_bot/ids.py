@@ -120,7 +120,7 @@ class Block(StrEnum):
     TARGET_BRANCHES = "target_branches"
     ALL_BRANCHES = "all_branches"
     NOTICE_DESCRIPTION = "notice_description"
-    NOTICE_TODO = "notice_todo"
+    NOTICE_ACTIONS = "notice_todo"
     NOTICE_EXPIRES = "notice_expires"
     ORDER_KIND = "order_kind"
     ORDER_STARTS = "order_starts"

@@ -72,7 +72,7 @@ def issue(services: Services, user_id: str, person: int, state_values: dict) -> 
     codes = [c for c in views.chosen_branches(answers)
              if c == views.ALL or c in services.settings.branches]
     description = " ".join(clean_typed(answers.get("notice_description") or "").split())
-    todo = [k for k in answers.get("notice_todo") or [] if k in views.TODO]
+    todo = [k for k in answers.get("notice_todo") or [] if k in views.WHAT_TO_DO]
     expires = answers.get("notice_expires")
     now = services.clock()
     errors = {}

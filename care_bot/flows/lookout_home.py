@@ -24,7 +24,7 @@ def _covers(codes: list[str], mine: set[str]) -> bool:
 
 
 def _notice_text(notice: dict, services: Services) -> str:
-    todo = ", ".join(views.TODO[k] for k in notice["todo"] if k in views.TODO)
+    todo = ", ".join(views.WHAT_TO_DO[k] for k in notice["todo"] if k in views.WHAT_TO_DO)
     line = views.notice_line(notice, services.settings.branches, services.settings.bank_timezone)
     return f"{line}: {notice['description'][:300]} If they come in: {todo or 'call security'}."
 

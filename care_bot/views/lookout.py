@@ -23,7 +23,7 @@ ORDER_NOUNS = {
     "barred_branch": "order barring them from the branch",
     "barred_all": "order barring them from all branches",
 }
-TODO = {
+WHAT_TO_DO = {
     "call_security": "Call security",
     "do_not_serve": "Do not serve",
     "call_911": "Call 911",
@@ -96,7 +96,7 @@ def _branch_inputs(branches: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def notice_modal(person_id: int, branches: Mapping[str, Any], now: float) -> dict[str, Any]:
     """"Be on the lookout": branches, description, what to do, expiry."""
-    todo = [{"text": plain(label, 75), "value": key} for key, label in TODO.items()]
+    todo = [{"text": plain(label, 75), "value": key} for key, label in WHAT_TO_DO.items()]
     return {
         "type": "modal", "callback_id": Callback.NOTICE_NEW.value,
         "private_metadata": str(person_id), "title": plain("Be on the lookout", 24),
@@ -110,7 +110,7 @@ def notice_modal(person_id: int, branches: Mapping[str, Any], now: float) -> dic
              "element": {"type": "plain_text_input", "action_id": INPUT_ACTION,
                          "multiline": True, "max_length": 1500,
                          "initial_value": DEFAULT_DESCRIPTION}},
-            {"type": "input", "block_id": Block.NOTICE_TODO.value,
+            {"type": "input", "block_id": Block.NOTICE_ACTIONS.value,
              "label": plain("If the person comes in", 2000),
              "element": {"type": "checkboxes", "action_id": INPUT_ACTION, "options": todo,
                          "initial_options": [todo[0]]}},
@@ -148,7 +148,7 @@ def order_modal(person_id: int, branches: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _todo_text(todo: Sequence[str]) -> str:
-    return ", ".join(TODO[k] for k in todo if k in TODO) or "Call security"
+    return ", ".join(WHAT_TO_DO[k] for k in todo if k in WHAT_TO_DO) or "Call security"
 
 
 def notice_message(notice: Mapping[str, Any], recipient_id: int, where: str,
