@@ -20,7 +20,7 @@ from care_bot.config.types import (
     Reminders,
     Weekly,
 )
-from care_bot.durations import parse_duration
+from care_bot.domain.durations import parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")

@@ -14,12 +14,12 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot import care, ladder
-from care_bot.checklist import EVENT_TASK_COMPLETED
+from care_bot.domain import care, ladder
+from care_bot.domain.checklist import EVENT_TASK_COMPLETED
+from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import posting, tracking
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import followups, incidents
 from care_bot.views import alerts
 from care_bot.views import care_after as views

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import Step
 from care_bot.config import BRANCH_PEOPLE
+from care_bot.domain.care import Step
+from care_bot.domain.models import Draft
 from care_bot.flows.services import Services
-from care_bot.models import Draft
 from care_bot.storage import drafts
 from care_bot.views.metadata import ModalRef
 
