@@ -15,6 +15,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from care_bot.care import BRANCH_POSTS
 from care_bot.care_after_settings import DEFAULT_CHECKINS, care_after_settings
 from care_bot.durations import parse_duration
 
@@ -27,7 +28,6 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 ROLE_NAMES = ("supervisors", "security", "hr", "management", "ics", "account_officers")
-BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 MAX_BRANCHES = 100
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -588,7 +588,7 @@ def _branch(code: str, raw: dict, problems: _Problems) -> Branch:
         problems.append(f"{where}.timezone {shown(timezone)} is not a known time zone")
         timezone = "UTC"
     people = {}
-    for role in BRANCH_PEOPLE:
+    for role in BRANCH_POSTS:
         if raw.get(role) is not None:
             people[role] = problems.text(raw, role, where, USER_ID)
     return Branch(
