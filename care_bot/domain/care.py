@@ -347,6 +347,11 @@ VIEW_PRIVATE = Permission(
 )
 
 
+def branch_of(incident: Incident, branches: Mapping | None) -> Any:
+    """The incident's branch in the directory (where powers come from), or None."""
+    return (branches or {}).get(incident.branch or "")
+
+
 def branch_person(branch: Any, post: str) -> str | None:
     """The user the branch directory names for a post ("supervisor", …), or None."""
     if branch is None or post not in BRANCH_POSTS:

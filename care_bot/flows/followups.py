@@ -329,8 +329,6 @@ def _escalate_task(db, services: Services, incident: Incident, task: Task, key: 
     next_level = care.told(incident, task.next_level, branch)
     message = notices.task_overdue(incident, task, task_owners(services, incident, task),
                                    next_level)
-    for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now,
-                                   unless)
+    posting.reply_in_both_threads(db, services.settings, incident.id, key, message, now, unless)
     for person in next_level:
         posting.queue_dm(db, incident.id, person, key, message, now, unless)

@@ -116,6 +116,14 @@ def queue_thread_reply(
     )
 
 
+def reply_in_both_threads(db: sqlite_utils.Database, settings: Settings, incident_id: int,
+                          key: str, message: dict[str, Any], now: float,
+                          unless: dict[str, Any] | None = None) -> None:
+    """Queue the same reply in the incident's thread in each channel (supervisors, security)."""
+    for kind in CHANNEL_KINDS:
+        queue_thread_reply(db, settings, incident_id, kind, key, message, now, unless)
+
+
 def queue_dm(
     db: sqlite_utils.Database,
     incident_id: int | None,
