@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from care_bot import glossary
+from care_bot.domain import glossary
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from care_bot import glossary
-from care_bot.checklist import TaskDone
 from care_bot.config import Branch
+from care_bot.domain import glossary
+from care_bot.domain.checklist import TaskDone
+from care_bot.domain.models import Incident
 from care_bot.ids import Action
-from care_bot.models import Incident
 from care_bot.views import lookout, messages, people, tracking
 from care_bot.views.care_after import review_button
 from tests.support.world import START, USERS
