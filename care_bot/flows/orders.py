@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from care_bot.flows import person_page
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.views import lookout as views
 from care_bot.views.alerts import role_mentions

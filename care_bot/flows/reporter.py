@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import tracking
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages
 from care_bot.views.text import clean_typed, clip
