@@ -6,7 +6,6 @@ import os
 import re
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.sandbox_page import REPO_ROOT_DOCS, SandboxPage
