@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from care_bot.care import BRANCH_POSTS
 from care_bot.config.messages import SECRET_LIKE, key_shown, shown
 from care_bot.config.types import (
     DEFAULT_ACK_REPEAT_MAX,
@@ -21,7 +20,8 @@ from care_bot.config.types import (
     Reminders,
     Weekly,
 )
-from care_bot.durations import parse_duration
+from care_bot.domain.care import BRANCH_POSTS
+from care_bot.domain.durations import parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")

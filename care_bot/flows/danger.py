@@ -16,8 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
-from care_bot.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
+from care_bot.domain.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.models import Draft, Incident
 from care_bot.flows import (
     alert_status,
     danger_fallback,
@@ -43,7 +44,6 @@ from care_bot.flows.drafting import (
 from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
 from care_bot.ids import Callback
-from care_bot.models import Draft, Incident
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import drafts, incidents, outbox
 from care_bot.views import alerts, danger_modal, notices

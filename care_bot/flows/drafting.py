@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import BRANCH_POSTS, Step
+from care_bot.domain.care import BRANCH_POSTS, Step
+from care_bot.domain.models import Draft
 from care_bot.flows.services import Services
-from care_bot.models import Draft
 from care_bot.storage import drafts
 from care_bot.views.metadata import ModalRef
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import TASKS_BY_KEY
-from care_bot.checklist import TaskDone, task_states
+from care_bot.domain import care
+from care_bot.domain.care import TASKS_BY_KEY
+from care_bot.domain.checklist import TaskDone, task_states
+from care_bot.domain.models import Incident
 from care_bot.flows import role_groups
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents
 
 GONE = "That incident no longer exists."

@@ -9,7 +9,7 @@ and "Reported to HR" stays open for the supervisor to tick once they told HR the
 
 from __future__ import annotations
 
-from care_bot import care
+from care_bot.domain import care
 from care_bot.flows import gate, posting
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome

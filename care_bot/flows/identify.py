@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot import care, ladder
-from care_bot.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDENTIFY, NOT_A_CLIENT
-from care_bot.checklist import EVENT_CLIENT_IDENTIFIED, identified
+from care_bot.domain import care, ladder
+from care_bot.domain.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDENTIFY, NOT_A_CLIENT
+from care_bot.domain.checklist import EVENT_CLIENT_IDENTIFIED, identified
+from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import gate, posting
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents
 from care_bot.views import notices, tracking
 from care_bot.views.text import clean_typed

@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.config import Settings
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 from care_bot.storage import alerts, incidents, outbox
 
 CHANNEL_KINDS = ("supervisors", "security")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import ACCOUNT_DECISIONS, CLOSE_EARLY, DECIDE_ACCOUNT, TASKS_BY_KEY
-from care_bot.checklist import (
+from care_bot.domain import care
+from care_bot.domain.care import ACCOUNT_DECISIONS, CLOSE_EARLY, DECIDE_ACCOUNT, TASKS_BY_KEY
+from care_bot.domain.checklist import (
     EVENT_ACCOUNT_DECIDED,
     EVENT_ACKNOWLEDGED,
     EVENT_TASK_COMPLETED,
@@ -20,11 +20,11 @@ from care_bot.checklist import (
     task_states,
     tasks_of,
 )
+from care_bot.domain.models import Incident
 from care_bot.flows import drills, gate, posting
 from care_bot.flows import followups as followup_flow
 from care_bot.flows.gate import GONE, Checked, Outcome
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents
 from care_bot.views import messages, notices, tracking
 from care_bot.views.summary import branch_label, kinds_label

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.care import BRANCH_POSTS
 from care_bot.config import USERGROUP_ID, Settings
+from care_bot.domain.care import BRANCH_POSTS
 from care_bot.roles import failure_text
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"

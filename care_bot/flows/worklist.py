@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import TASKS_BY_KEY, Task
-from care_bot.checklist import TaskDone, task_states, tasks_of
-from care_bot.metrics import HR_REPORT_ACTIONS, facts_of
-from care_bot.models import Event, Incident
+from care_bot.domain import care
+from care_bot.domain.care import TASKS_BY_KEY, Task
+from care_bot.domain.checklist import TaskDone, task_states, tasks_of
+from care_bot.domain.metrics import HR_REPORT_ACTIONS, facts_of
+from care_bot.domain.models import Event, Incident
 from care_bot.storage import reports
 
 SAFETY_PLAN = care.SAFETY_PLAN

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from care_bot.care import BRANCH_POSTS
+from care_bot.domain.care import BRANCH_POSTS
 
 TEAM = {"name": "Harbor Savings Bank (sandbox)", "domain": "harbor-sandbox"}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 
 
 class Step(StrEnum):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from care_bot import care
-from care_bot.models import Incident
+from care_bot.domain import care
+from care_bot.domain.models import Incident
 
 # Roles whose members may open any incident: each of them may act on every incident.
 SEE_ANY_ROLES = (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR, care.ROLE_MANAGEMENT)
