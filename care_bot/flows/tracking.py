@@ -17,13 +17,14 @@ from care_bot.checklist import (
     EVENT_ACCOUNT_DECIDED,
     EVENT_ACKNOWLEDGED,
     EVENT_TASK_COMPLETED,
+    SECURITY_CLOSED,
     TaskDone,
     all_done,
     identified,
     task_states,
     tasks_of,
 )
-from care_bot.flows import drills, posting, role_groups
+from care_bot.flows import closing, drills, posting, role_groups
 from care_bot.flows import followups as followup_flow
 from care_bot.flows.services import Services
 from care_bot.models import Incident
@@ -218,19 +219,24 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if incident.status == "closed":
             return Outcome(message=f"{incident.ref} is closed.")
         branch = _branch(services, incident)
+        owed = {task.key for task in tasks_of(incident, states)}
         tasks = care.completable_tasks(user_id, incident, states, roles, branch,
                                        identified(states))
         tasks += [TASKS_BY_KEY[key] for key in manual_tasks(services)
                   if key not in states and care.is_allowed(
                       TASKS_BY_KEY[key].permission, user_id, incident, roles, branch)]
-        owed = {task.key for task in tasks_of(incident, states)}
+        tasks = [task for task in tasks if task.key in owed]  # none after an early close
         can_decide = ("account_decision" in owed and "account_decision" not in states
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
         can_identify = (care.IDENTIFY_CLIENT in owed and care.IDENTIFY_CLIENT not in states
                         and care.is_allowed(care.IDENTIFY, user_id, incident, roles, branch))
-        can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
-        can_review = _can_review(incident, states, user_id, roles, branch)
+        can_close = SECURITY_CLOSED not in states and care.is_allowed(
+            CLOSE_EARLY, user_id, incident, roles, branch)
+        can_review = care.REVIEW in owed and _can_review(incident, states, user_id, roles,
+                                                         branch)
         if not (tasks or can_decide or can_close or can_review or can_identify):
+            if SECURITY_CLOSED in states:  # only the account decision is left, not theirs
+                return Outcome(message=closing.part_already_closed(services, db, incident))
             return _refuse(services, db, incident, user_id, "update_checklist",
                            _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
@@ -283,10 +289,11 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
             return Outcome(message=GONE)
         if incident.status == "closed":
             return Outcome(message="That incident is closed; nothing was changed.")
+        owed = {task.key for task in tasks_of(incident, states)}
         for key in task_keys:
             task = TASKS_BY_KEY.get(key)
             if task is None or not (task.via_checklist or key in manual_tasks(services)) \
-                    or not care.applies(task, incident):
+                    or key not in owed:
                 return Outcome(errors={"tasks": "That task cannot be completed here."})
             if not care.is_allowed(task.permission, user_id, incident, roles,
                                    _branch(services, incident)):
@@ -329,13 +336,13 @@ def _close_if_done(db, services: Services, incident: Incident, now: float) -> No
 
 def _after_close(db, services: Services, incident: Incident, user_id: str,
                  reason: str | None, now: float) -> None:
+    message = closing.closed_message(db, incident) or notices.closed(incident, user_id, reason)
     event = incidents.append_event(
         db, incident.id, actor=user_id, action="closed", surface="modal", now=now,
         detail={"early": reason is not None, "reason": reason or ""},
     )
     followup_flow.on_close(db, incident.id, now)
-    _reply_both(db, services, incident, f"event:{event.id}",
-                notices.closed(incident, user_id, reason), now)
+    _reply_both(db, services, incident, f"event:{event.id}", message, now)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
                      notices.closed_dm(incident), now)
     drills.on_resolved(db, services, incident, now)
@@ -350,7 +357,7 @@ def open_decision(services: Services, user_id: str, incident_id: int) -> Outcome
 def open_close_early(services: Services, user_id: str, incident_id: int) -> Outcome:
     """Return the early-close modal, or a refusal."""
     return _gated_view(services, user_id, incident_id, CLOSE_EARLY, "close_incident",
-                       tracking.close_early_view)
+                       lambda incident: closing.close_early_view(services, incident))
 
 
 def _gated_view(services, user_id, incident_id, permission, action, build) -> Outcome:
@@ -408,7 +415,11 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
 
 
 def close_early(services: Services, user_id: str, incident_id: int, reason: str) -> Outcome:
-    """Let Corporate Security & Risk close an incident before every task is done."""
+    """Let Corporate Security & Risk close their part before every task is done.
+
+    The account decision, when still owed, stays open with Delivery / local management
+    (``closing``); otherwise the incident closes.
+    """
     if error := _text_error(reason, NOTE_LIMIT, "Please give the reason for closing early."):
         return Outcome(errors={"reason": error})
     roles = services.roles.snapshot()
@@ -423,8 +434,11 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
                                _branch(services, incident)):
             return _refuse(services, db, incident, user_id, "close_incident", CLOSE_EARLY,
                            "modal", now)
-        incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
-        _after_close(db, services, incident, user_id, reason.strip(), now)
+        if already := closing.part_already_closed(services, db, incident):
+            return Outcome(message=already)
+        if not closing.end_security_part(db, services, incident, user_id, reason.strip(), now):
+            incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
+            _after_close(db, services, incident, user_id, reason.strip(), now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
