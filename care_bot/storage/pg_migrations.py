@@ -1,4 +1,4 @@
-"""Run the schema migrations (written for SQLite in ``database.py``) on PostgreSQL.
+"""Run the schema migrations (written for SQLite in ``migrations.py``) on PostgreSQL.
 
 The same migration functions run on both backends, in order, each once: PostgreSQL records
 them in ``_care_migrations``, inside the one transaction that applies them (its DDL is
@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from care_bot.storage import dialect
-from care_bot.storage.database import migrations
+from care_bot.storage.migrations import migrations
 
 RECORD_TABLE = "_care_migrations"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from care_bot.storage import Store, dialect, lease, outbox, pg_migrations
-from care_bot.storage.database import migrations
+from care_bot.storage.migrations import migrations
 from tests.support.world import START
 
 BEFORE_I19 = "m007_i19_sweep_lease"

@@ -579,9 +579,9 @@ def test_branch_of_finds_the_branch_listing_the_associate(tmp_path):
 # --- documentation tests --------------------------------------------------------------------
 
 
-def env_names_read_by_config() -> set[str]:
-    """Return every env variable name config.py reads via env.get or _required_env."""
-    tree = ast.parse(Path(config.__file__).read_text())
+def env_reads(path: Path) -> set[str]:
+    """Return every env variable name a module reads via env.get or _required_env."""
+    tree = ast.parse(path.read_text())
     names = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -596,6 +596,19 @@ def env_names_read_by_config() -> set[str]:
         if isinstance(func, ast.Name) and func.id == "_required_env":
             names.add(node.args[1].value)
     return names
+
+
+def env_names_read_by_config() -> set[str]:
+    """Return every env variable name the config package reads (all in config/loading.py)."""
+    return env_reads(Path(config.loading.__file__))
+
+
+def test_config_reads_the_environment_only_in_loading():
+    package = Path(config.__file__).parent
+    others = [path for path in package.glob("*.py") if path.name != "loading.py"]
+
+    assert others and all("os.environ" not in path.read_text() for path in others)
+    assert {path.name: env_reads(path) for path in others} == {path.name: set() for path in others}
 
 
 def test_docs_env_names_list_matches_config_source():
@@ -665,7 +678,7 @@ def test_docs_shipped_care_toml_ids_are_all_refused_as_examples():
     problems = problems_for(env)
 
     document = tomllib.loads(path.read_text())
-    shipped_ids = {value for _, value in config._strings(document, "")
+    shipped_ids = {value for _, value in config.strings_in(document, "")
                    if config.USER_ID.match(value) or config.CHANNEL_ID.match(value)}
     assert shipped_ids and shipped_ids <= config.EXAMPLE_IDS
     assert all("is an example ID from config/care.toml" in p for p in problems)

@@ -12,11 +12,11 @@ import pytest
 from care_bot.storage import (
     AlreadyRunning,
     Store,
-    database,
     dialect,
     drafts,
     followups,
     incidents,
+    migrations,
     outbox,
 )
 from care_bot.storage import backend_name as store_backend
@@ -106,7 +106,7 @@ def test_store_migrate_twice_is_a_no_op(store):
     record = "_care_migrations" if store_backend(store) == "postgresql" else "_sqlite_migrations"
     with store.reading() as db:
         applied = [row["name"] for row in db.query(f"SELECT name FROM {record}")]
-    defined = [migration.name for migration in database.migrations._migrations]
+    defined = [migration.name for migration in migrations.migrations._migrations]
     assert sorted(applied) == sorted(defined)  # each applied once (listed by name)
     assert applied[:3] == ["m001_initial", "m002_outbox_reported", "m003_outbox_unsure"]
     assert "m004_i7_danger_alert_state" in applied

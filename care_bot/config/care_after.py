@@ -13,9 +13,9 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from care_bot.config.types import DEFAULT_CHECKINS
 from care_bot.durations import parse_duration
 
-DEFAULT_CHECKINS = (timedelta(days=1), timedelta(days=3), timedelta(days=14))
 LATER_CHECKINS = DEFAULT_CHECKINS[1:]  # after the first check-in, when only that one is set
 MAX_CHECKINS = 10
 OFF = ("off", False)
