@@ -21,6 +21,7 @@ from care_bot.checklist import (
 from care_bot.flows import posting
 from care_bot.flows.followups import task_owners
 from care_bot.flows.services import Services
+from care_bot.masking import mask_for
 from care_bot.models import Incident
 from care_bot.storage import followups, incidents
 from care_bot.views import closing as views
@@ -66,9 +67,10 @@ def end_security_part(db: sqlite_utils.Database, services: Services, incident: I
     followups.cancel(db, incident.id, now, keep=(ladder.WELLBEING,),
                      keep_tasks=(ACCOUNT_DECISION,))
     incidents.set_overdue(db, incident.id, False)
-    message = views.security_part_closed(incident, user_id, reason,
-                                         decision_owners(services, incident))
-    for kind in posting.CHANNEL_KINDS:
+    owners = decision_owners(services, incident)
+    for kind in posting.CHANNEL_KINDS:  # the reason is masked for the supervisors
+        shown = mask_for(incident, reason) if kind == "supervisors" else reason
+        message = views.security_part_closed(incident, user_id, shown, owners)
         posting.queue_thread_reply(db, services.settings, incident.id, kind,
                                    f"event:{event.id}", message, now)
     return True

@@ -44,6 +44,7 @@ from care_bot.flows.drafting import (
 from care_bot.flows.services import Services
 from care_bot.flows.tracking import Outcome
 from care_bot.ids import Callback
+from care_bot.masking import by_channel
 from care_bot.models import Draft, Incident
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import drafts, incidents, outbox
@@ -395,9 +396,9 @@ def record_police_call(services: Services, user_id: str, incident_id: int,
                                            action="police_call", surface="modal", now=now,
                                            detail={"answer": answer})
             incident = incidents.get_incident(db, incident.id)
-            for kind in posting.CHANNEL_KINDS:
+            for kind, seen in by_channel(incident):  # "where" masked for the supervisors
                 if answer == POLICE_CANT_CALL:
-                    note = alerts.cant_call_note(incident, settings.branches, alerts.alert_mentions(
+                    note = alerts.cant_call_note(seen, settings.branches, alerts.alert_mentions(
                         kind, incident, settings.roles, settings.branches, True))
                 else:
                     note = alerts.called_note(incident)

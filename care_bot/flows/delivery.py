@@ -22,7 +22,7 @@ from care_bot.checklist import task_states
 from care_bot.flows import alert_hooks, alert_status, people, posting, renders, urgent, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
-from care_bot.masking import masked_incident
+from care_bot.masking import for_audience
 from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
@@ -274,9 +274,8 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         audience = posting.audience_of(item.thread_of or item.key)
         settings = services.settings
         why = urgent.reasons(db, incident, services.clock())
-        plan["message"] = messages.parent_message(
-            masked_incident(incident) if audience == "supervisors" else incident,
-            states, next_due, settings.branches, audience,
+        plan["message"] = messages.parent_message(  # supervisors: masked free text
+            *for_audience(incident, states, audience), next_due, settings.branches, audience,
             _parent_mentions(services, incident, audience, bool(why)),
             hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
             urgent=why,

@@ -13,6 +13,7 @@ from care_bot import care
 from care_bot.flows import posting
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.services import Services
+from care_bot.masking import masked_incident
 from care_bot.storage import incidents
 from care_bot.views import notices
 from care_bot.views.summary import branch_label
@@ -56,13 +57,13 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             return tracking_flow.Outcome(message=(
                 f"{incident.ref} was already reported to HR and CS&R by "
                 f"{mention(done.by)} at {slack_date(done.at)}."))
-        message = notices.incident_threat_notification(
-            incident, sender=user_id, rxm=care.told(incident, "rxm", branch),
+        message, for_hr = (notices.incident_threat_notification(
+            shown, sender=user_id, rxm=care.told(incident, "rxm", branch),
             market_president=care.told(incident, "market_president", branch),
-            where=branch_label(incident.answers, settings.branches),
+            where=branch_label(shown.answers, settings.branches),
             supervisor=care.branch_person(branch, "supervisor"),
-        )
-        recipients = _send_to_hr(db, services, incident, destination, message, roles, now)
+        ) for shown in (incident, masked_incident(incident)))  # HR is outside the privacy rule
+        recipients = _send_to_hr(db, services, incident, destination, for_hr, roles, now)
         posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",
                                    message, now)
         incidents.append_event(db, incident.id, actor=user_id, action=EVENT_HR_NOTIFIED,

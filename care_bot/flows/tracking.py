@@ -27,6 +27,7 @@ from care_bot.checklist import (
 from care_bot.flows import closing, drills, posting, role_groups
 from care_bot.flows import followups as followup_flow
 from care_bot.flows.services import Services
+from care_bot.masking import for_outside, mask_for
 from care_bot.models import Incident
 from care_bot.storage import incidents
 from care_bot.views import messages, notices, tracking
@@ -130,9 +131,11 @@ def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None,
 
 
 def _reply_both(db, services: Services, incident: Incident, key: str, message: dict,
-                now: float) -> None:
+                now: float, outside: dict | None = None) -> None:
+    """Reply in both threads; ``outside`` is the supervisors' copy with typed text masked."""
     for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now)
+        shown = outside if outside is not None and kind == "supervisors" else message
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, shown, now)
 
 
 def acknowledge(services: Services, user_id: str, incident_id: int, surface: str) -> Outcome:
@@ -243,8 +246,9 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if show_private:
             incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
                                    surface="modal", now=now)
+    shown, states = (incident, states) if show_private else for_outside(incident, states)
     return Outcome(view=tracking.checklist_view(
-        incident, states, tasks, can_decide, can_close, show_private,
+        shown, states, tasks, can_decide, can_close, show_private,
         branches=services.settings.branches, hr_destination=not manual_tasks(services),
         can_review=can_review, can_identify=can_identify))
 
@@ -322,8 +326,10 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
     )
     followup_flow.on_task_done(db, incident.id, key, now)
     shown = "\n".join(part for part in (note.strip(), comment.strip()) if part)
+    task = TASKS_BY_KEY[key]
     _reply_both(db, services, incident, f"event:{event.id}",
-                notices.task_completed(TASKS_BY_KEY[key], user_id, shown), now)
+                notices.task_completed(task, user_id, shown), now,
+                notices.task_completed(task, user_id, mask_for(incident, shown)))
 
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
@@ -337,12 +343,13 @@ def _close_if_done(db, services: Services, incident: Incident, now: float) -> No
 def _after_close(db, services: Services, incident: Incident, user_id: str,
                  reason: str | None, now: float) -> None:
     message = closing.closed_message(db, incident) or notices.closed(incident, user_id, reason)
+    outside = notices.closed(incident, user_id, mask_for(incident, reason)) if reason else None
     event = incidents.append_event(
         db, incident.id, actor=user_id, action="closed", surface="modal", now=now,
         detail={"early": reason is not None, "reason": reason or ""},
     )
     followup_flow.on_close(db, incident.id, now)
-    _reply_both(db, services, incident, f"event:{event.id}", message, now)
+    _reply_both(db, services, incident, f"event:{event.id}", message, now, outside)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
                      notices.closed_dm(incident), now)
     drills.on_resolved(db, services, incident, now)
@@ -415,11 +422,7 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
 
 
 def close_early(services: Services, user_id: str, incident_id: int, reason: str) -> Outcome:
-    """Let Corporate Security & Risk close their part before every task is done.
-
-    The account decision, when still owed, stays open with Delivery / local management
-    (``closing``); otherwise the incident closes.
-    """
+    """Security closes its part early; a still-owed account decision stays open (``closing``)."""
     if error := _text_error(reason, NOTE_LIMIT, "Please give the reason for closing early."):
         return Outcome(errors={"reason": error})
     roles = services.roles.snapshot()
