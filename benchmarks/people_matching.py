@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from care_bot import people as matching
+from care_bot.domain import people as matching
 from care_bot.flows import people as people_flow
 from care_bot.storage import Store, incidents
 from tests.support.world import make_services

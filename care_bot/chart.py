@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
 
-from care_bot.metrics import Week
+from care_bot.domain.metrics import Week
 
 WIDTH, HEIGHT = 760, 380
 LEFT, RIGHT, TOP, BOTTOM = 60, 700, 62, 320  # the plot area

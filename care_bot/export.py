@@ -12,7 +12,8 @@ import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from care_bot.care import (
+from care_bot.config import Branch
+from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT_STATUS,
     TASKS,
@@ -20,10 +21,9 @@ from care_bot.care import (
     THREAT_KINDS,
     client_status,
 )
-from care_bot.checklist import ended_early, identified, task_states, tasks_of
-from care_bot.config import Branch
-from care_bot.metrics import facts_of
-from care_bot.models import Event, Incident
+from care_bot.domain.checklist import ended_early, identified, task_states, tasks_of
+from care_bot.domain.metrics import facts_of
+from care_bot.domain.models import Event, Incident
 
 WITHHELD = "(withheld)"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

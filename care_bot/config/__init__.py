@@ -47,7 +47,6 @@ from care_bot.config.types import (
     Weekly,
 )
 from care_bot.config.validation import (
-    BRANCH_PEOPLE,
     CHANNEL_ID,
     MAX_BRANCHES,
     ROLE_NAMES,
@@ -57,7 +56,7 @@ from care_bot.config.validation import (
 )
 
 __all__ = [
-    "BRANCH_PEOPLE", "CHANNEL_ID", "DATABASE_URL_SCHEMES", "DEFAULT_ACK_REPEAT_MAX",
+    "CHANNEL_ID", "DATABASE_URL_SCHEMES", "DEFAULT_ACK_REPEAT_MAX",
     "DEFAULT_API_URL", "DEFAULT_CHECKINS", "DEFAULT_CONFIG_PATH", "DEFAULT_DB_PATH",
     "DEFAULT_DOWNTIME_ALERT_AFTER", "DEFAULT_PORT", "DEFAULT_POST_TIMEOUT",
     "DEFAULT_STUCK_ALERT_AFTER", "DEFAULT_SUPPORT_TEXT", "DEFAULT_SWEEP_EVERY",

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from care_bot.config.types import DEFAULT_CHECKINS
-from care_bot.durations import parse_duration
+from care_bot.domain.durations import parse_duration
 
 LATER_CHECKINS = DEFAULT_CHECKINS[1:]  # after the first check-in, when only that one is set
 MAX_CHECKINS = 10

@@ -20,13 +20,13 @@ from care_bot.config.types import (
     Reminders,
     Weekly,
 )
-from care_bot.durations import parse_duration
+from care_bot.domain.care import BRANCH_POSTS
+from care_bot.domain.durations import parse_duration
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 USERGROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 ROLE_NAMES = ("supervisors", "security", "hr", "management", "ics", "account_officers")
-BRANCH_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 MAX_BRANCHES = 100
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{1,28}[0-9](\s*(x|ext\.?)\s*[0-9]{1,6})?$")
@@ -176,7 +176,7 @@ def _branch(code: str, raw: dict, problems: Problems) -> Branch:
         problems.append(f"{where}.timezone {shown(timezone)} is not a known time zone")
         timezone = "UTC"
     people = {}
-    for role in BRANCH_PEOPLE:
+    for role in BRANCH_POSTS:
         if raw.get(role) is not None:
             people[role] = problems.text(raw, role, where, USER_ID)
     return Branch(

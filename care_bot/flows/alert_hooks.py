@@ -7,9 +7,9 @@ delivered yet" at once. A security channel that refuses the alert gets it to eac
 
 from __future__ import annotations
 
+from care_bot.domain.models import OutboxItem
 from care_bot.flows import paging, posting
 from care_bot.flows.services import Services
-from care_bot.models import OutboxItem
 from care_bot.storage import incidents, outbox
 
 

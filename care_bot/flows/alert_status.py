@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import care
+from care_bot.domain import care
+from care_bot.domain.models import Incident
 from care_bot.flows import posting
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import incidents, outbox
 from care_bot.views import alert_status, alerts, danger_modal

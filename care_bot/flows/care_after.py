@@ -14,12 +14,13 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot import care, ladder
-from care_bot.checklist import EVENT_TASK_COMPLETED
+from care_bot.domain import care, ladder
+from care_bot.domain.checklist import EVENT_TASK_COMPLETED
+from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import posting, tracking
+from care_bot.flows import gate, posting, tracking
+from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import followups, incidents
 from care_bot.views import alerts
 from care_bot.views import care_after as views
@@ -65,7 +66,7 @@ def answer_checkin(services: Services, user_id: str, incident_id: int, answer: s
     with services.store.transaction() as db:
         incident = incidents.get_incident(db, incident_id)
         if incident is None:
-            _tell(services, user_id, tracking.GONE)
+            _tell(services, user_id, gate.GONE)
             return False
         if incident.reporter != user_id:
             return False
@@ -115,33 +116,30 @@ def _tell(services: Services, user_id: str, text: str) -> None:
         logger.info("could not answer the associate: %s", error.response.get("error"))
 
 
-def open_review(services: Services, user_id: str, incident_id: int) -> tracking.Outcome:
+def open_review(services: Services, user_id: str, incident_id: int) -> Outcome:
     """The review form for a member of ``security``, or a plain refusal."""
-    now = services.clock()
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        refusal = _review_refusal(db, services, incident, user_id, now)
-        if refusal:
-            return refusal
-    return tracking.Outcome(view=views.review_view(incident))
+        checked = _check_review(db, services, user_id, incident_id)
+        if isinstance(checked, Outcome):
+            return checked
+    return Outcome(view=views.review_view(checked.incident))
 
 
-def _review_refusal(db, services: Services, incident: Incident | None, user_id: str,
-                    now: float) -> tracking.Outcome | None:
-    if incident is None:
-        return tracking.Outcome(message=tracking.GONE)
-    if not care.applies(REVIEW, incident):
-        return tracking.Outcome(message=f"{incident.ref} needs no post-incident review: "
-                                        "only danger incidents have one.")
-    branch = services.settings.branches.get(incident.branch or "")
-    if not care.is_allowed(REVIEW.permission, user_id, incident, services.roles.snapshot(),
-                           branch):
-        return tracking.refuse(services, db, incident, user_id, f"complete_{care.REVIEW}",
-                               REVIEW.permission, "modal", now)
-    if care.REVIEW in tracking.states_of(db, incident.id):
-        return tracking.Outcome(message=f"The post-incident review of {incident.ref} is "
-                                        "already recorded.")
-    return None
+def _check_review(db, services: Services, user_id: str, incident_id: int
+                  ) -> gate.Checked | Outcome:
+    """The incident, when it has a review still to record and the clicker may record it."""
+    checked = gate.check(db, services, user_id, incident_id, REVIEW.permission,
+                         f"complete_{care.REVIEW}", "modal", closed=None, settled=_no_review)
+    if isinstance(checked, gate.Checked) and care.REVIEW in checked.states:
+        return Outcome(message=f"The post-incident review of {checked.incident.ref} is "
+                               "already recorded.")
+    return checked
+
+
+def _no_review(incident: Incident, states) -> str | None:
+    if care.applies(REVIEW, incident):
+        return None
+    return f"{incident.ref} needs no post-incident review: only danger incidents have one."
 
 
 def read_review(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -173,17 +171,16 @@ def read_review(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
 
 
 def save_review(services: Services, user_id: str, incident_id: int,
-                answers: Mapping[str, Any]) -> tracking.Outcome:
+                answers: Mapping[str, Any]) -> Outcome:
     """Record the review (once), stop its reminders, post it in the security thread."""
     review, errors = read_review(answers)
     if errors:
-        return tracking.Outcome(errors=errors)
-    now = services.clock()
+        return Outcome(errors=errors)
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        refusal = _review_refusal(db, services, incident, user_id, now)
-        if refusal:
-            return refusal
+        checked = _check_review(db, services, user_id, incident_id)
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         summary = f"{len(review['actions'])} follow-up action(s)"
         event = incidents.append_event(
             db, incident.id, actor=user_id, action=EVENT_TASK_COMPLETED, surface="modal",
@@ -196,5 +193,5 @@ def save_review(services: Services, user_id: str, incident_id: int,
         tracking.close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
-    return tracking.Outcome()
+    return Outcome()
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot import ladder
-from care_bot.care import ACCOUNT_DECISION, TASKS_BY_KEY
-from care_bot.checklist import (
+from care_bot.domain import ladder
+from care_bot.domain.care import ACCOUNT_DECISION, TASKS_BY_KEY
+from care_bot.domain.checklist import (
     EVENT_SECURITY_CLOSED,
     SECURITY_CLOSED,
     decision_still_owed,
     task_states,
 )
+from care_bot.domain.masking import mask_for
+from care_bot.domain.models import Incident
 from care_bot.flows import posting
 from care_bot.flows.followups import task_owners
 from care_bot.flows.services import Services
-from care_bot.masking import mask_for
-from care_bot.models import Incident
 from care_bot.storage import followups, incidents
 from care_bot.views import closing as views
 

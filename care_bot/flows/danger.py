@@ -16,16 +16,17 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
-from care_bot.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
+from care_bot.domain.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.masking import by_channel
+from care_bot.domain.models import Draft, Incident
 from care_bot.flows import (
     alert_status,
     danger_fallback,
     drills,
+    gate,
     paging,
     posting,
-    role_groups,
     tracking,
 )
 from care_bot.flows import followups as followup_flow
@@ -41,11 +42,9 @@ from care_bot.flows.drafting import (
     owned_draft,
     revive_if_retired,
 )
+from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
-from care_bot.flows.tracking import Outcome
 from care_bot.ids import Callback
-from care_bot.masking import by_channel
-from care_bot.models import Draft, Incident
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import drafts, incidents, outbox
 from care_bot.views import alerts, danger_modal, notices
@@ -325,12 +324,6 @@ def alert_without_storage(services: Services, user_id: str, state_values: dict,
     return danger_fallback.send(services, user_id, answers, view_id, wait)
 
 
-def _reply_both(db, services: Services, incident: Incident, key: str, message: dict,
-                now: float) -> None:
-    for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now)
-
-
 def claim(services: Services, user_id: str, incident_id: int, surface: str = "channel") -> Outcome:
     """A named person takes the alert ("I'm on it"): recorded, shown everywhere, paging stopped.
 
@@ -338,21 +331,14 @@ def claim(services: Services, user_id: str, incident_id: int, surface: str = "ch
     Taking acknowledges the alert when nobody has, and starts the chain as Acknowledge does:
     the Market President's DM and the supervisor's "Report to HR and CS&R" prompt.
     """
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        if incident is None or not incident.danger:
-            return Outcome(message="That alert no longer exists.")
-        if incident.status == "closed":
-            return Outcome(message=f"{incident.ref} is already closed.")
-        branch = services.settings.branches.get(incident.branch or "")
-        if not care.is_allowed(TAKE_ALERT, user_id, incident, roles, branch):
-            incidents.append_event(db, incident.id, actor=user_id, action="refused",
-                                   surface=surface, now=now, detail={"attempted": "claim"})
-            return Outcome(message=(f"You can't take {incident.ref}. Only "
-                                    f"{TAKE_ALERT.describe()} can. Nothing was changed."
-                                    + role_groups.refusal_note(services, TAKE_ALERT.roles)))
+        checked = gate.check(db, services, user_id, incident_id, TAKE_ALERT, "claim", surface,
+                             closed="{ref} is already closed.",
+                             gone="That alert no longer exists.",
+                             found=lambda incident: incident.danger)
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         if not incidents.set_claimed(db, incident.id, user_id, now):
             current = incidents.get_incident(db, incident.id)
             return Outcome(message=(f"{incident.ref} is already taken by "
@@ -368,8 +354,9 @@ def _taken(db: sqlite_utils.Database, services: Services, incident: Incident, us
            surface: str, now: float) -> None:
     event = incidents.append_event(db, incident.id, actor=user_id, action="claimed",
                                    surface=surface, now=now)
-    _reply_both(db, services, incident, f"event:{event.id}", thread_note(
-        f":raising_hand: {mention(user_id)} is on it ({incident.ref})."), now)
+    posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
+                                  thread_note(f":raising_hand: {mention(user_id)} is on it "
+                                              f"({incident.ref})."), now)
     if incidents.set_acknowledged(db, incident.id, user_id, now):
         incidents.append_event(db, incident.id, actor=user_id, action=EVENT_ACKNOWLEDGED,
                                surface=surface, now=now, detail={"by_claim": True})
@@ -424,8 +411,9 @@ def report_safe(services: Services, user_id: str, incident_id: int,
             incidents.append_event(db, incident.id, actor=user_id, action="reported_safe",
                                    surface=surface, now=now)
             incident = incidents.get_incident(db, incident.id)
-            _reply_both(db, services, incident, "safe",
-                        alerts.safe_note(incident, services.settings.branches), now)
+            posting.reply_in_both_threads(db, services.settings, incident.id, "safe",
+                                          alerts.safe_note(incident, services.settings.branches),
+                                          now)
             posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:safe",
                              alerts.safe_confirmation(incident, services.settings.branches), now)
             drills.on_resolved(db, services, incident, now)

@@ -18,12 +18,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from care_bot.checklist import task_states
+from care_bot.domain.checklist import task_states
+from care_bot.domain.masking import for_audience
+from care_bot.domain.models import OutboxItem
 from care_bot.flows import alert_hooks, alert_status, people, posting, renders, urgent, worklist
 from care_bot.flows import home as home_flow
 from care_bot.flows.services import Services
-from care_bot.masking import for_audience
-from care_bot.models import OutboxItem
 from care_bot.slack_api import Failure, classify
 from care_bot.storage import followups, incidents, outbox
 from care_bot.storage.database import StorageUnavailable

@@ -10,7 +10,8 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from care_bot import chart, metrics, weekly
+from care_bot import chart
+from care_bot.domain import metrics, weekly
 from care_bot.flows.services import Services
 from care_bot.slack_api import classify
 from care_bot.storage import digests, reports

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import Step
-from care_bot.config import BRANCH_PEOPLE
+from care_bot.domain.care import BRANCH_POSTS, Step
+from care_bot.domain.models import Draft
 from care_bot.flows.services import Services
-from care_bot.models import Draft
 from care_bot.storage import drafts
 from care_bot.views.metadata import ModalRef
 
@@ -70,7 +69,7 @@ def branch_defaults(services: Services, draft: Draft, answers: dict[str, Any]) -
     if branch:
         # never the associate themselves (a supervisor reporting at their own branch): a
         # pre-filled "name someone other than yourself" error they did not cause
-        defaults.update({role: getattr(branch, role) for role in BRANCH_PEOPLE
+        defaults.update({role: getattr(branch, role) for role in BRANCH_POSTS
                          if getattr(branch, role) not in (None, "", draft.user_id)
                          and not draft.answers.get(role)})
     location = " · ".join(p for p in (branch.name if branch else "",

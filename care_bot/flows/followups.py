@@ -12,13 +12,13 @@ from dataclasses import replace
 
 import sqlite_utils
 
-from care_bot import care, ladder
-from care_bot.care import SAFETY_PLAN, TASKS_BY_KEY, Task
-from care_bot.checklist import task_states, tasks_of
+from care_bot.domain import care, ladder
+from care_bot.domain.care import SAFETY_PLAN, TASKS_BY_KEY, Task
+from care_bot.domain.checklist import task_states, tasks_of
+from care_bot.domain.masking import masked_answers
+from care_bot.domain.models import Followup, Incident
 from care_bot.flows import paging, posting, urgent
 from care_bot.flows.services import Services
-from care_bot.masking import masked_answers
-from care_bot.models import Followup, Incident
 from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices
@@ -330,8 +330,6 @@ def _escalate_task(db, services: Services, incident: Incident, task: Task, key: 
     next_level = care.told(incident, task.next_level, branch)
     message = notices.task_overdue(incident, task, task_owners(services, incident, task),
                                    next_level)
-    for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, message, now,
-                                   unless)
+    posting.reply_in_both_threads(db, services.settings, incident.id, key, message, now, unless)
     for person in next_level:
         posting.queue_dm(db, incident.id, person, key, message, now, unless)

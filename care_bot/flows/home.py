@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.checklist import task_states
+from care_bot.domain.checklist import task_states
 from care_bot.flows import alert_status, lookout_home, posting, role_home
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, outbox

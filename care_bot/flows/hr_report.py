@@ -9,11 +9,12 @@ and "Reported to HR" stays open for the supervisor to tick once they told HR the
 
 from __future__ import annotations
 
-from care_bot import care
-from care_bot.flows import posting
+from care_bot.domain import care
+from care_bot.domain.masking import masked_incident
+from care_bot.flows import gate, posting
 from care_bot.flows import tracking as tracking_flow
+from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
-from care_bot.masking import masked_incident
 from care_bot.storage import incidents
 from care_bot.views import notices
 from care_bot.views.summary import branch_label
@@ -32,29 +33,22 @@ def hr_destination(services: Services) -> str | None:
 
 
 def report(services: Services, user_id: str, incident_id: int, surface: str
-           ) -> tracking_flow.Outcome:
+           ) -> Outcome:
     """Send the Incident/Threat Notification to HR and CS&R; both tasks become done."""
-    roles = services.roles.snapshot()
-    now = services.clock()
     destination = hr_destination(services)
     settings = services.settings
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        if incident is None:
-            return tracking_flow.Outcome(message=tracking_flow.GONE)
-        if incident.status == "closed":
-            return tracking_flow.Outcome(message=f"{incident.ref} is already closed.")
+        checked = gate.check(db, services, user_id, incident_id, care.REPORT_TO_HR_AND_SECURITY,
+                             "report_to_hr", surface, closed="{ref} is already closed.")
+        if isinstance(checked, Outcome):
+            return checked
+        incident, branch, states, roles, now = (checked.incident, checked.branch, checked.states,
+                                                checked.roles, checked.now)
         if incident.drill:
             destination = None  # issue 21: HR is never told about a drill
-        branch = settings.branches.get(incident.branch or "")
-        permission = care.REPORT_TO_HR_AND_SECURITY
-        if not care.is_allowed(permission, user_id, incident, roles, branch):
-            return tracking_flow.refuse(services, db, incident, user_id, "report_to_hr",
-                                        permission, surface, now)
-        states = tracking_flow.states_of(db, incident.id)
         if "reported_security" in states and ("reported_hr" in states or destination is None):
             done = states["reported_security"]
-            return tracking_flow.Outcome(message=(
+            return Outcome(message=(
                 f"{incident.ref} was already reported to HR and CS&R by "
                 f"{mention(done.by)} at {slack_date(done.at)}."))
         message, for_hr = (notices.incident_threat_notification(
@@ -78,22 +72,21 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
                                            note, now, states)
         where = {"channel": "the HR channel", "dm": "by DM to HR"}.get(destination or "",
                                                                         "not configured")
-        for kind in posting.CHANNEL_KINDS:
-            posting.queue_thread_reply(db, settings, incident.id, kind, f"hr_reported:{now}",
-                                       notices.hr_reported(user_id, where), now)
+        posting.reply_in_both_threads(db, settings, incident.id, f"hr_reported:{now}",
+                                      notices.hr_reported(user_id, where), now)
         tracking_flow.close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     if incident.drill:
-        return tracking_flow.Outcome(message=(
+        return Outcome(message=(
             f"DRILL: the notification for {incident.ref} went to Corporate Security & Risk "
             "only. HR is never told about a drill."))
     if destination is None:
-        return tracking_flow.Outcome(message=(
+        return Outcome(message=(
             f"Corporate Security & Risk has the notification for {incident.ref}. No HR "
             "destination is configured, so HR was not told: tell HR yourself, then tick "
             "\"Reported to HR\" in the checklist."))
-    return tracking_flow.Outcome(message=(
+    return Outcome(message=(
         f"Reported {incident.ref} to HR and Corporate Security & Risk. Both tasks are done."))
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot import care, ladder
-from care_bot.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDENTIFY, NOT_A_CLIENT
-from care_bot.checklist import EVENT_CLIENT_IDENTIFIED, identified
+from care_bot.domain import care, ladder
+from care_bot.domain.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDENTIFY, NOT_A_CLIENT
+from care_bot.domain.checklist import EVENT_CLIENT_IDENTIFIED, identified
+from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import posting
+from care_bot.flows import gate, posting
 from care_bot.flows import tracking as tracking_flow
+from care_bot.flows.gate import Outcome
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents
 from care_bot.views import notices, tracking
 from care_bot.views.text import clean_typed
@@ -43,29 +44,28 @@ def ask_ics(db: sqlite_utils.Database, services: Services, incident: Incident,
                              unless={"task": care.IDENTIFY_CLIENT})
 
 
-def open_identify(services: Services, user_id: str, incident_id: int) -> tracking_flow.Outcome:
+def open_identify(services: Services, user_id: str, incident_id: int) -> Outcome:
     """The "Identify the client" modal for the ICS, or a refusal where they clicked."""
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        if incident is None:
-            return tracking_flow.Outcome(message=tracking_flow.GONE)
-        states = tracking_flow.states_of(db, incident.id)
-        if incident.status == "closed" or not needs_identifying(incident, states):
-            return tracking_flow.Outcome(message=_settled(incident, states))
-        branch = services.settings.branches.get(incident.branch or "")
-        if not care.is_allowed(IDENTIFY, user_id, incident, roles, branch):
-            return tracking_flow.refuse(services, db, incident, user_id, "identify_client",
-                                        IDENTIFY, "modal", now)
+        checked = _check(db, services, user_id, incident_id)
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
                                surface="modal", now=now)
-    return tracking_flow.Outcome(view=tracking.identify_view(incident))
+    return Outcome(view=tracking.identify_view(incident))
 
 
-def _settled(incident: Incident, states) -> str:
-    if incident.status == "closed":
-        return f"{incident.ref} is closed."
+def _check(db, services: Services, user_id: str, incident_id: int) -> gate.Checked | Outcome:
+    """The incident, while it still needs identifying and the clicker may identify it."""
+    return gate.check(db, services, user_id, incident_id, IDENTIFY, "identify_client", "modal",
+                      closed="{ref} is closed.", settled=_settled)
+
+
+def _settled(incident: Incident, states) -> str | None:
+    """Why there is nothing to identify, or None while it is still needed."""
+    if needs_identifying(incident, states):
+        return None
     found = identified(states)
     if found:
         return (f"The person on {incident.ref} was already identified: "
@@ -85,27 +85,19 @@ def _errors(decision: str | None, name: str, accounts: str) -> dict[str, str]:
 
 
 def identify_client(services: Services, user_id: str, incident_id: int, decision: str | None,
-                    name: str = "", accounts: str = "") -> tracking_flow.Outcome:
+                    name: str = "", accounts: str = "") -> Outcome:
     """Record the ICS's answer; a client gets the account tasks, from now."""
     name, accounts = clean_typed(name or "").strip(), clean_typed(accounts or "").strip()
     if errors := _errors(decision, name, accounts):
-        return tracking_flow.Outcome(errors=errors)
-    roles = services.roles.snapshot()
-    now = services.clock()
+        return Outcome(errors=errors)
     with services.store.transaction() as db:
-        incident = incidents.get_incident(db, incident_id)
-        if incident is None:
-            return tracking_flow.Outcome(message=tracking_flow.GONE)
-        states = tracking_flow.states_of(db, incident.id)
-        if incident.status == "closed" or not needs_identifying(incident, states):
-            return tracking_flow.Outcome(message=_settled(incident, states))
-        branch = services.settings.branches.get(incident.branch or "")
-        if not care.is_allowed(IDENTIFY, user_id, incident, roles, branch):
-            return tracking_flow.refuse(services, db, incident, user_id, "identify_client",
-                                        IDENTIFY, "modal", now)
+        checked = _check(db, services, user_id, incident_id)
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         _record(db, services, incident, user_id, decision, name, accounts, now)
     services.wake_sweep()
-    return tracking_flow.Outcome()
+    return Outcome()
 
 
 def _record(db, services: Services, incident: Incident, user_id: str, decision: str,
@@ -123,8 +115,7 @@ def _record(db, services: Services, incident: Incident, user_id: str, decision: 
         for key in AFTER_IDENTIFIED:
             followup_flow.schedule(db, incident.id, ladder.task_deadline(reminders, key, now),
                                    now)
-    for kind in posting.CHANNEL_KINDS:
-        posting.queue_thread_reply(db, services.settings, incident.id, kind, f"event:{event.id}",
-                                   notices.client_identified(incident, user_id, client), now)
+    posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
+                                  notices.client_identified(incident, user_id, client), now)
     tracking_flow.close_if_done(db, services, incident, now)
     posting.queue_refresh(db, incident.id, now)

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import ladder
-from care_bot.durations import spoken_duration
+from care_bot.domain import ladder
+from care_bot.domain.durations import spoken_duration
 from care_bot.flows import person_page
 from care_bot.flows.services import Services
 from care_bot.storage import incidents, lookout, outbox

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from care_bot import people as matching
+from care_bot.domain import people as matching
+from care_bot.domain.models import Incident
 from care_bot.flows import posting, urgent
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.storage import people as store
 from care_bot.views import lookout as lookout_views

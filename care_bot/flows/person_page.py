@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import people as matching
-from care_bot import visibility
+from care_bot.domain import people as matching
+from care_bot.domain import visibility
+from care_bot.domain.models import Incident
 from care_bot.flows import people as people_flow
 from care_bot.flows.lookup import REFERENCE
 from care_bot.flows.services import Services
-from care_bot.models import Incident
 from care_bot.storage import incidents, lookout
 from care_bot.storage import people as store
 from care_bot.views import lookout as lookout_views

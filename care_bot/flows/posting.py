@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.config import Settings
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 from care_bot.storage import alerts, incidents, outbox
 
 CHANNEL_KINDS = ("supervisors", "security")
@@ -114,6 +114,14 @@ def queue_thread_reply(
         incident_id=incident_id, thread_of=parent_key(incident_id, kind),
         payload=_with_condition(message, unless), now=now, priority=priority,
     )
+
+
+def reply_in_both_threads(db: sqlite_utils.Database, settings: Settings, incident_id: int,
+                          key: str, message: dict[str, Any], now: float,
+                          unless: dict[str, Any] | None = None) -> None:
+    """Queue the same reply in the incident's thread in each channel (supervisors, security)."""
+    for kind in CHANNEL_KINDS:
+        queue_thread_reply(db, settings, incident_id, kind, key, message, now, unless)
 
 
 def queue_dm(

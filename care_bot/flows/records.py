@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from care_bot import export, visibility
+from care_bot import export
 from care_bot.config import Settings
+from care_bot.domain import visibility
 from care_bot.flows.services import Services
 from care_bot.storage import Store, incidents, reports
 

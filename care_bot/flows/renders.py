@@ -10,12 +10,12 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import visibility
+from care_bot.domain import visibility
+from care_bot.domain.models import Incident, OutboxItem
 from care_bot.flows import alert_status, lookout
 from care_bot.flows import home as home_flow
 from care_bot.flows.posting import CONCERNED, RENDER_ALERT_DM
 from care_bot.flows.services import Services
-from care_bot.models import Incident, OutboxItem
 from care_bot.storage import outbox
 from care_bot.views import alert_status as alert_status_views
 from care_bot.views import home, messages

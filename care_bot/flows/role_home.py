@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot import care, metrics
+from care_bot.domain import care, metrics
 from care_bot.flows import drills, worklist
 from care_bot.flows.services import Services
 from care_bot.storage import home_filters, reports

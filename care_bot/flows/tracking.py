@@ -6,14 +6,11 @@ and the parent checklist are derived from those events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import ACCOUNT_DECISIONS, CLOSE_EARLY, DECIDE_ACCOUNT, TASKS_BY_KEY
-from care_bot.checklist import (
+from care_bot.domain import care
+from care_bot.domain.care import ACCOUNT_DECISIONS, CLOSE_EARLY, DECIDE_ACCOUNT, TASKS_BY_KEY
+from care_bot.domain.checklist import (
     EVENT_ACCOUNT_DECIDED,
     EVENT_ACKNOWLEDGED,
     EVENT_TASK_COMPLETED,
@@ -24,59 +21,22 @@ from care_bot.checklist import (
     task_states,
     tasks_of,
 )
-from care_bot.flows import closing, drills, posting, role_groups
+from care_bot.domain.masking import for_outside, mask_for
+from care_bot.domain.models import Incident
+from care_bot.flows import closing, drills, gate, posting
 from care_bot.flows import followups as followup_flow
+from care_bot.flows.gate import GONE, Checked, Outcome
 from care_bot.flows.services import Services
-from care_bot.masking import for_outside, mask_for
-from care_bot.models import Incident
 from care_bot.storage import incidents
 from care_bot.views import messages, notices, tracking
 from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, slack_date
 
-GONE = "That incident no longer exists."
 NOTE_LIMIT = tracking.NOTE_LIMIT
 RATIONALE_LIMIT = tracking.RATIONALE_LIMIT
 
 
-@dataclass
-class Outcome:
-    """What to show the clicker: an ephemeral message, a view, or field errors."""
-
-    message: str | None = None
-    view: dict[str, Any] | None = None
-    errors: dict[str, str] | None = None
-
-
-ACTION_PHRASES = {
-    "acknowledge": "acknowledge",
-    "report_to_hr": "report to HR and CS&R",
-    "update_checklist": "update the checklist of",
-    "decide_account": "record the account decision on",
-    "close_incident": "close early",
-    "identify_client": "identify the client on",
-}
-
-
-def _phrase(action: str) -> str:
-    if action.startswith("complete_") and action[9:] in TASKS_BY_KEY:
-        return f"mark \"{TASKS_BY_KEY[action[9:]].label}\" done on"
-    return ACTION_PHRASES.get(action, action.replace("_", " "))
-
-
-def _refuse(services: Services, db: sqlite_utils.Database, incident: Incident, user_id: str,
-            action: str, permission: care.Permission, surface: str, now: float) -> Outcome:
-    incidents.append_event(db, incident.id, actor=user_id, action="refused", surface=surface,
-                           now=now, detail={"attempted": action})
-    return Outcome(message=(
-        f"You can't {_phrase(action)} {incident.ref}. Only {permission.describe()} can. "
-        "Nothing was changed." + role_groups.refusal_note(services, permission.roles)
-    ))
-
-
-def _branch(services: Services, incident: Incident):
-    """The incident's branch in the directory: where powers come from, with [roles]."""
-    return services.settings.branches.get(incident.branch or "")
+CLOSED_NOTHING_CHANGED = "That incident is closed; nothing was changed."
 
 
 def _text_error(value: str, limit: int, missing: str | None) -> str | None:
@@ -86,12 +46,6 @@ def _text_error(value: str, limit: int, missing: str | None) -> str | None:
     if len(value) > limit:
         return f"Please keep this under {limit} characters."
     return None
-
-
-def refuse(services: Services, db: sqlite_utils.Database, incident: Incident, user_id: str,
-           action: str, permission: care.Permission, surface: str, now: float) -> Outcome:
-    """Record a refused attempt and return the refusal naming who may act."""
-    return _refuse(services, db, incident, user_id, action, permission, surface, now)
 
 
 def states_of(db: sqlite_utils.Database, incident_id: int) -> dict[str, TaskDone]:
@@ -124,12 +78,6 @@ def manual_tasks(services: Services) -> set[str]:
     return {"reported_hr"}
 
 
-def _load(db: sqlite_utils.Database, incident_id: int) -> tuple[Incident | None, dict]:
-    incident = incidents.get_incident(db, incident_id)
-    states = task_states(incidents.list_events(db, incident_id)) if incident else {}
-    return incident, states
-
-
 def _reply_both(db, services: Services, incident: Incident, key: str, message: dict,
                 now: float, outside: dict | None = None) -> None:
     """Reply in both threads; ``outside`` is the supervisors' copy with typed text masked."""
@@ -140,18 +88,12 @@ def _reply_both(db, services: Services, incident: Incident, key: str, message: d
 
 def acknowledge(services: Services, user_id: str, incident_id: int, surface: str) -> Outcome:
     """Record the first acknowledgement; later clicks are told who was first."""
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, _ = _load(db, incident_id)
-        if incident is None:
-            return Outcome(message=GONE)
-        if incident.status == "closed":
-            return Outcome(message=f"{incident.ref} is already closed.")
-        branch = _branch(services, incident)
-        if not care.is_allowed(care.ACKNOWLEDGE, user_id, incident, roles, branch):
-            return _refuse(services, db, incident, user_id, "acknowledge", care.ACKNOWLEDGE,
-                           surface, now)
+        checked = gate.check(db, services, user_id, incident_id, care.ACKNOWLEDGE,
+                             "acknowledge", surface, closed="{ref} is already closed.")
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         if incident.acknowledged_at or not incidents.set_acknowledged(db, incident.id, user_id,
                                                                         now):
             current = incidents.get_incident(db, incident.id)
@@ -166,8 +108,8 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
             incidents.append_event(db, incident.id, actor=user_id, action="claimed",
                                    surface=surface, now=now, detail={"by_acknowledge": True})
         followup_flow.on_acknowledge(db, services, incident.id, now)
-        _reply_both(db, services, incident, f"event:{event.id}",
-                    notices.acknowledged(incident, user_id), now)
+        posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
+                                      notices.acknowledged(incident, user_id), now)
         posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:acked",
                          notices.acknowledged_dm(incident, user_id), now)
         start_chain(db, services, incident, user_id, now)
@@ -181,7 +123,7 @@ def start_chain(db, services: Services, incident: Incident, user_id: str, now: f
     "Report to HR and CS&R" prompt (to the taker when they may report, else the branch's
     supervisor)."""
     roles = services.roles.snapshot()
-    branch = _branch(services, incident)
+    branch = care.branch_of(incident, services.settings.branches)
     _tell_market_president(db, services, incident, branch, user_id, now)
     if care.is_allowed(care.REPORT_TO_HR_AND_SECURITY, user_id, incident, roles, branch):
         prompted, taker = [user_id], None
@@ -213,15 +155,13 @@ def _tell_market_president(db, services: Services, incident: Incident, branch, u
 
 def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcome:
     """Return the checklist modal with only this person's tasks, or a refusal."""
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, states = _load(db, incident_id)
-        if incident is None:
-            return Outcome(message=GONE)
-        if incident.status == "closed":
-            return Outcome(message=f"{incident.ref} is closed.")
-        branch = _branch(services, incident)
+        checked = gate.check(db, services, user_id, incident_id, None, "update_checklist",
+                             "channel", closed="{ref} is closed.")
+        if isinstance(checked, Outcome):
+            return checked
+        incident, states, roles, branch, now = (checked.incident, checked.states, checked.roles,
+                                                checked.branch, checked.now)
         owed = {task.key for task in tasks_of(incident, states)}
         tasks = care.completable_tasks(user_id, incident, states, roles, branch,
                                        identified(states))
@@ -240,8 +180,8 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
         if not (tasks or can_decide or can_close or can_review or can_identify):
             if SECURITY_CLOSED in states:  # only the account decision is left, not theirs
                 return Outcome(message=closing.part_already_closed(services, db, incident))
-            return _refuse(services, db, incident, user_id, "update_checklist",
-                           _anyone_with_a_task(), "channel", now)
+            return gate.refuse(services, db, incident, user_id, "update_checklist",
+                               _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
         if show_private:
             incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
@@ -285,24 +225,14 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
             missing = tracking.note_missing(key)
             if error := _text_error(decisions.get(key, ""), NOTE_LIMIT, missing):
                 return Outcome(errors={tracking.decision_block(key): error})
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, states = _load(db, incident_id)
-        if incident is None:
-            return Outcome(message=GONE)
-        if incident.status == "closed":
-            return Outcome(message="That incident is closed; nothing was changed.")
-        owed = {task.key for task in tasks_of(incident, states)}
-        for key in task_keys:
-            task = TASKS_BY_KEY.get(key)
-            if task is None or not (task.via_checklist or key in manual_tasks(services)) \
-                    or key not in owed:
-                return Outcome(errors={"tasks": "That task cannot be completed here."})
-            if not care.is_allowed(task.permission, user_id, incident, roles,
-                                   _branch(services, incident)):
-                return _refuse(services, db, incident, user_id, f"complete_{key}",
-                               task.permission, "modal", now)
+        checked = gate.check(db, services, user_id, incident_id, None, "update_checklist",
+                             "modal", closed=CLOSED_NOTHING_CHANGED)
+        if isinstance(checked, Outcome):
+            return checked
+        if refusal := _task_refusal(db, services, checked, user_id, task_keys):
+            return refusal
+        incident, states, now = checked.incident, checked.states, checked.now
         for key in task_keys:
             if key not in states:
                 decision = decisions.get(key, "").strip() if TASKS_BY_KEY[key].note_required \
@@ -313,6 +243,22 @@ def complete_tasks(services: Services, user_id: str, incident_id: int, task_keys
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()
+
+
+def _task_refusal(db, services: Services, checked: Checked, user_id: str,
+                  task_keys: list[str]) -> Outcome | None:
+    """Each chosen task checked: one this modal may complete, and the clicker's to complete."""
+    incident = checked.incident
+    for key in task_keys:
+        task = TASKS_BY_KEY.get(key)
+        if task is None or not (task.via_checklist or key in manual_tasks(services)) \
+                or key not in {t.key for t in tasks_of(incident, checked.states)}:
+            return Outcome(errors={"tasks": "That task cannot be completed here."})
+        if not care.is_allowed(task.permission, user_id, incident, checked.roles,
+                               checked.branch):
+            return gate.refuse(services, db, incident, user_id, f"complete_{key}",
+                               task.permission, "modal", checked.now)
+    return None
 
 
 def _complete(db, services: Services, incident: Incident, user_id: str, key: str, note: str,
@@ -368,19 +314,15 @@ def open_close_early(services: Services, user_id: str, incident_id: int) -> Outc
 
 
 def _gated_view(services, user_id, incident_id, permission, action, build) -> Outcome:
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, _ = _load(db, incident_id)
-        if incident is None:
-            return Outcome(view=tracking.notice_view("Not found", GONE))
-        if incident.status == "closed":
-            return Outcome(view=tracking.notice_view("Closed", "That incident is closed."))
-        if not care.is_allowed(permission, user_id, incident, roles,
-                               _branch(services, incident)):
-            refusal = _refuse(services, db, incident, user_id, action, permission, "modal", now)
-            return Outcome(view=tracking.notice_view("Not allowed", refusal.message))
-    return Outcome(view=build(incident))
+        checked = gate.check(db, services, user_id, incident_id, permission, action, "modal",
+                             closed="That incident is closed.")
+    if isinstance(checked, Outcome):  # shown in the modal the button was in
+        title = ("Not allowed" if checked.refused
+                 else "Not found" if checked.message == GONE else "Closed")
+        return Outcome(view=tracking.notice_view(title, checked.message or ""),
+                       refused=checked.refused)
+    return Outcome(view=build(checked.incident))
 
 
 def decide_account(services: Services, user_id: str, incident_id: int, decision: str | None,
@@ -394,18 +336,12 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
         errors["rationale"] = error
     if errors:
         return Outcome(errors=errors)
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, states = _load(db, incident_id)
-        if incident is None:
-            return Outcome(message=GONE)
-        if incident.status == "closed":
-            return Outcome(message="That incident is closed; nothing was changed.")
-        if not care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles,
-                               _branch(services, incident)):
-            return _refuse(services, db, incident, user_id, "decide_account", DECIDE_ACCOUNT,
-                           "modal", now)
+        checked = gate.check(db, services, user_id, incident_id, DECIDE_ACCOUNT,
+                             "decide_account", "modal", closed=CLOSED_NOTHING_CHANGED)
+        if isinstance(checked, Outcome):
+            return checked
+        incident, states, now = checked.incident, checked.states, checked.now
         if "account_decision" in states:
             return Outcome(message=f"The account decision on {incident.ref} was already made.")
         event = incidents.append_event(
@@ -413,8 +349,8 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
             now=now, detail={"decision": decision, "rationale": rationale.strip()},
         )
         followup_flow.on_task_done(db, incident.id, "account_decision", now)
-        _reply_both(db, services, incident, f"event:{event.id}",
-                    notices.account_decided(incident, decision, user_id), now)
+        posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
+                                      notices.account_decided(incident, decision, user_id), now)
         _close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
@@ -425,18 +361,12 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
     """Security closes its part early; a still-owed account decision stays open (``closing``)."""
     if error := _text_error(reason, NOTE_LIMIT, "Please give the reason for closing early."):
         return Outcome(errors={"reason": error})
-    roles = services.roles.snapshot()
-    now = services.clock()
     with services.store.transaction() as db:
-        incident, _ = _load(db, incident_id)
-        if incident is None:
-            return Outcome(message=GONE)
-        if incident.status == "closed":
-            return Outcome(message="That incident is already closed.")
-        if not care.is_allowed(CLOSE_EARLY, user_id, incident, roles,
-                               _branch(services, incident)):
-            return _refuse(services, db, incident, user_id, "close_incident", CLOSE_EARLY,
-                           "modal", now)
+        checked = gate.check(db, services, user_id, incident_id, CLOSE_EARLY, "close_incident",
+                             "modal", closed="That incident is already closed.")
+        if isinstance(checked, Outcome):
+            return checked
+        incident, now = checked.incident, checked.now
         if already := closing.part_already_closed(services, db, incident):
             return Outcome(message=already)
         if not closing.end_security_part(db, services, incident, user_id, reason.strip(), now):

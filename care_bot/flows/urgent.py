@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.models import Incident
+from care_bot.domain import care
+from care_bot.domain.models import Incident
 
 Reason = Callable[[sqlite_utils.Database, Incident, float], "str | None"]
 REASONS: list[Reason] = []

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.config import BRANCH_PEOPLE, USERGROUP_ID, Settings
+from care_bot.config import USERGROUP_ID, Settings
+from care_bot.domain.care import BRANCH_POSTS
 from care_bot.roles import failure_text
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
@@ -92,7 +93,7 @@ def configured_people(settings: Settings) -> Iterator[tuple[str, str]]:
         for slack_id in ids:
             yield f"roles.{role}", slack_id
     for code, branch in settings.branches.items():
-        for field in BRANCH_PEOPLE:
+        for field in BRANCH_POSTS:
             slack_id = getattr(branch, field, None)
             if slack_id:
                 yield f"branches.{code}.{field}", slack_id

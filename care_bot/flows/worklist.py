@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from care_bot import care
-from care_bot.care import TASKS_BY_KEY, Task
-from care_bot.checklist import TaskDone, task_states, tasks_of
-from care_bot.metrics import HR_REPORT_ACTIONS, facts_of
-from care_bot.models import Event, Incident
+from care_bot.domain import care
+from care_bot.domain.care import TASKS_BY_KEY, Task
+from care_bot.domain.checklist import TaskDone, task_states, tasks_of
+from care_bot.domain.metrics import HR_REPORT_ACTIONS, facts_of
+from care_bot.domain.models import Event, Incident
 from care_bot.storage import reports
 
 SAFETY_PLAN = care.SAFETY_PLAN
@@ -101,10 +101,6 @@ def _load_open(db: sqlite_utils.Database, now: float) -> list[Open]:
     return sorted(result, key=Open.sort_key)
 
 
-def _branch(item: Open, branches: Mapping | None):
-    return (branches or {}).get(item.incident.branch or "")
-
-
 def awaiting_ack(items: Iterable[Open], user_id: str,
                  roles: Mapping[str, Iterable[str]], branches: Mapping | None = None,
                  ) -> list[Open]:
@@ -114,7 +110,7 @@ def awaiting_ack(items: Iterable[Open], user_id: str,
     """
     return [item for item in items if item.incident.acknowledged_at is None
             and care.is_allowed(care.ACKNOWLEDGE, user_id, item.incident, roles,
-                                _branch(item, branches))]
+                                care.branch_of(item.incident, branches))]
 
 
 def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable[str]],
@@ -122,7 +118,7 @@ def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable
     """Tasks this user may complete, overdue first, then by deadline."""
     found = []
     for item in items:
-        branch = _branch(item, branches)
+        branch = care.branch_of(item.incident, branches)
         # Every task of theirs, also those done by a button (reporting to HR and CS&R) or a
         # modal (the account decision); acknowledging has its own list.
         mine = [task for task in tasks_of(item.incident, item.states)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.care import POLICE_CALLED, POLICE_CANT_CALL
+from care_bot.domain.care import POLICE_CALLED, POLICE_CANT_CALL
 from care_bot.flows import danger, intake, view_owners
 from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback

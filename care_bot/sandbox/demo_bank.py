@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from care_bot.domain.care import BRANCH_POSTS
+
 TEAM = {"name": "Harbor Savings Bank (sandbox)", "domain": "harbor-sandbox"}
 
 
@@ -190,7 +192,7 @@ def care_toml(users: dict[str, str], channels: dict[str, str]) -> str:
     for code, branch in BRANCHES.items():
         lines += ["", f"[branches.{code}]", f"name = {_quote(branch['name'])}",
                   'timezone = "America/New_York"']
-        for key in ("supervisor", "rxm", "market_president", "ics", "account_officer"):
+        for key in BRANCH_POSTS:
             lines.append(f"{key} = {_quote(users[branch[key]])}")
         lines.append(f"associates = {_ids(branch['associates'], users)}")
     return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 from care_bot.storage.incidents import get_incident
 
 

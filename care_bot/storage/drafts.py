@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.models import Draft
+from care_bot.domain.models import Draft
 
 
 class OpenDraftHint:

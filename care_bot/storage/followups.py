@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from care_bot.models import Followup
+from care_bot.domain.models import Followup
 
 
 def _followup(row: dict) -> Followup:

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.models import Event, Incident
+from care_bot.domain.models import Event, Incident
 from care_bot.storage import chain
 
 

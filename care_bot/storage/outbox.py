@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.models import OutboxItem
+from care_bot.domain.models import OutboxItem
 
 # Delivery order (issue 15): danger alerts (posts, re-pages, DMs, the associate's screen)
 # first, then every report's escalation posts, then everything else.

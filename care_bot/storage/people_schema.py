@@ -1,6 +1,6 @@
 """Issue 20's tables: people of concern, their link keys, suggestions, orders and notices.
 
-``subject_keys`` holds only digests of match keys (see ``care_bot.people``); ``keyed`` says
+``subject_keys`` holds only digests of match keys (see ``care_bot.domain.people``); ``keyed`` says
 whether a digest was made with ``CARE_SUBJECT_KEY`` and may outlive its report's purge.
 """
 

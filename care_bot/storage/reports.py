@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import sqlite_utils
 
-from care_bot.models import Event, Incident
+from care_bot.domain.models import Event, Incident
 from care_bot.storage.incidents import _incident
 
 

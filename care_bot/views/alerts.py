@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from care_bot.care import POLICE_CALLED, POLICE_CANT_CALL
 from care_bot.config import USERGROUP_ID, Branch
-from care_bot.masking import masked_incident
-from care_bot.models import Incident
+from care_bot.domain.care import POLICE_CALLED, POLICE_CANT_CALL
+from care_bot.domain.masking import masked_incident
+from care_bot.domain.models import Incident
 from care_bot.views.summary import branch_label
 from care_bot.views.text import mention, safe, slack_date
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from care_bot.domain.models import Incident
 from care_bot.ids import INPUT_ACTION, Block, Callback
-from care_bot.models import Incident
 from care_bot.views.messages import thread_note
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import mention, mrkdwn, plain, safe

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from care_bot.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, Step
 from care_bot.config import Branch
+from care_bot.domain.care import POLICE_CALL_LABELS, POLICE_CALLED, POLICE_CANT_CALL, Step
+from care_bot.domain.models import Incident
 from care_bot.ids import Action, Callback
-from care_bot.models import Incident
 from care_bot.views.alert_status import PROMISE, SENDING, AlertStatus, status_text
 from care_bot.views.drill import mark_view
 from care_bot.views.home import HOME_DANGER_TEXT, danger_button

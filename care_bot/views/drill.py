@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from care_bot.metrics import describe_duration
+from care_bot.domain.metrics import describe_duration
 from care_bot.views.text import mention, mrkdwn, plain
 
 PREFIX = "DRILL · "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from care_bot.care import (
+from care_bot.domain.care import (
     ACTIONS,
     CLIENT_STATUS,
     LIKELIHOOD,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from care_bot.care import THREAT_CHANNELS, THREAT_KINDS
 from care_bot.config import Branch
-from care_bot.metrics import Metrics, Spread, describe_duration, label_counts
+from care_bot.domain.care import THREAT_CHANNELS, THREAT_KINDS
+from care_bot.domain.metrics import Metrics, Spread, describe_duration, label_counts
 from care_bot.views.text import escape
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from care_bot.domain.models import Incident
 from care_bot.ids import Action
-from care_bot.models import Incident
 from care_bot.views.drill import entry_label
 from care_bot.views.emergency import emergency_blocks
 from care_bot.views.text import mrkdwn, plain

@@ -7,11 +7,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, PERSON_LABELS, TASKS_BY_KEY, THREAT_CHANNELS
-from care_bot.checklist import TaskDone
 from care_bot.config import Branch
+from care_bot.domain.care import (
+    ACCOUNT_DECISIONS,
+    BRANCH_POSTS,
+    PERSON_LABELS,
+    TASKS_BY_KEY,
+    THREAT_CHANNELS,
+)
+from care_bot.domain.checklist import TaskDone
+from care_bot.domain.models import Event, Incident
 from care_bot.ids import Action, Callback
-from care_bot.models import Event, Incident
 from care_bot.views.drill import entry_label
 from care_bot.views.messages import checklist_text
 from care_bot.views.summary import branch_label, kinds_label
@@ -167,7 +173,7 @@ def _status(incident: Incident) -> str:
 def people_text(incident: Incident) -> str:
     """The people on the incident, one per line."""
     lines = [f"{PERSON_LABELS['reporter'].capitalize()}: {mention(incident.reporter)}"]
-    for role in ("supervisor", "rxm", "market_president", "ics", "account_officer"):
+    for role in BRANCH_POSTS:
         lines.append(f"{PERSON_LABELS[role].capitalize()}: {mention(incident.person(role))}")
     return "\n".join(lines)
 

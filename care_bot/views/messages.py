@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from care_bot.care import (
+from care_bot.config import Branch
+from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT,
     CLIENT_NOT_KNOWN,
@@ -20,11 +21,10 @@ from care_bot.care import (
     client_answer,
     client_status,
 )
-from care_bot.checklist import SECURITY_CLOSED, TaskDone, ended_early, identified, tasks_of
-from care_bot.config import Branch
-from care_bot.durations import spoken_duration
+from care_bot.domain.checklist import SECURITY_CLOSED, TaskDone, ended_early, identified, tasks_of
+from care_bot.domain.durations import spoken_duration
+from care_bot.domain.models import Incident
 from care_bot.ids import Action
-from care_bot.models import Incident
 from care_bot.views import alerts
 from care_bot.views.summary import branch_label, kinds_label, report_sections
 from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from care_bot.care import (
+from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT_NOT_KNOWN,
     NOT_A_CLIENT,
@@ -16,8 +16,8 @@ from care_bot.care import (
     Task,
     client_answer,
 )
+from care_bot.domain.models import Incident
 from care_bot.ids import Action
-from care_bot.models import Incident
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import thread_note, with_checklist_button
 from care_bot.views.text import mention, plain, safe, slack_date

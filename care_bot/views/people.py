@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from care_bot.care import ACCOUNT_DECISIONS, LIKELIHOOD
+from care_bot.domain.care import ACCOUNT_DECISIONS, LIKELIHOOD
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.lookout import notice_line, order_banner
 from care_bot.views.text import mention, mrkdwn, plain, safe

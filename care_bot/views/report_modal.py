@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from care_bot.care import CLIENT_NOT_KNOWN, NOT_A_CLIENT, STEP_ORDER, Step
 from care_bot.config import Branch
+from care_bot.domain.care import CLIENT_NOT_KNOWN, NOT_A_CLIENT, STEP_ORDER, Step
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.fields import (
     CLIENT_PART,

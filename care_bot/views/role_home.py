@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain.masking import masked_answers
+from care_bot.domain.models import Event
 from care_bot.ids import Action
-from care_bot.masking import masked_answers
-from care_bot.models import Event
 from care_bot.views.drill import entry_label
 from care_bot.views.summary import branch_label, kinds_label
 from care_bot.views.text import mention, mrkdwn, plain, slack_date

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from care_bot.care import (
+from care_bot.config import Branch
+from care_bot.domain.care import (
     ACTIONS,
     ASSESSMENT_ANSWERS,
     ASSESSMENT_QUESTIONS,
@@ -19,7 +20,6 @@ from care_bot.care import (
     THREAT_SIGNS,
     client_answer,
 )
-from care_bot.config import Branch
 from care_bot.views.fields import YES_NO
 from care_bot.views.text import escape, mention, safe, slack_date
 

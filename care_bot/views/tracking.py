@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from care_bot.care import (
+from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT,
     DEBRIEF,
@@ -14,9 +14,9 @@ from care_bot.care import (
     RECOMMENDATIONS,
     Task,
 )
-from care_bot.checklist import TaskDone
+from care_bot.domain.checklist import TaskDone
+from care_bot.domain.models import Incident
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
-from care_bot.models import Incident
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode

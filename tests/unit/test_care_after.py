@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from care_bot import care, metrics
 from care_bot.config import ConfigError
+from care_bot.domain import care, metrics
 from care_bot.flows import care_after, delivery, followups, tracking
 from care_bot.storage import incidents
 from care_bot.views import care_after as views
@@ -206,7 +206,7 @@ def test_the_debrief_follows_danger_and_urgent_incidents_only(tmp_path):
     ({}, False),
 ])
 def test_urgency(answers, urgent):
-    from care_bot.models import Incident
+    from care_bot.domain.models import Incident
     incident = Incident(1, "CARE-2026-0001", ALICE, "open", False, None, answers, 0.0, 0.0)
     assert care.is_urgent(incident) is urgent
 

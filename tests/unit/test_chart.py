@@ -7,7 +7,7 @@ import io
 from PIL import Image
 
 from care_bot import chart
-from care_bot.metrics import Week
+from care_bot.domain.metrics import Week
 
 WEEK = 7 * 86400
 

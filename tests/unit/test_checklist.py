@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from care_bot.care import TASKS, completable_tasks, tasks_for
-from care_bot.checklist import TaskDone, all_done, task_states
 from care_bot.config import Branch
-from care_bot.models import Event, Incident
+from care_bot.domain.care import TASKS, completable_tasks, tasks_for
+from care_bot.domain.checklist import TaskDone, all_done, task_states
+from care_bot.domain.models import Event, Incident
 from care_bot.views.messages import checklist_text
 from tests.support.world import START
 

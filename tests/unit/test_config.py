@@ -17,7 +17,7 @@ from care_bot.config import (
     ConfigError,
     load_settings,
 )
-from care_bot.durations import parse_duration
+from care_bot.domain.durations import parse_duration
 from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, USERS, care_toml
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from care_bot import weekly
 from care_bot.config import ConfigError, Weekly
+from care_bot.domain import weekly
 from care_bot.flows import digest, tracking
 from care_bot.storage import digests
 from tests.support.fake_slack import slack_error

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from care_bot.durations import format_duration, parse_duration
+from care_bot.domain.durations import format_duration, parse_duration
 
 MINUTE = timedelta(minutes=1)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from care_bot.care import Step
 from care_bot.config import Branch
+from care_bot.domain.care import Step
 from care_bot.ids import Block
 from care_bot.views.fields import FIELDS_BY_BLOCK, STEP_FIELDS
 from care_bot.views.forms import FUTURE_TOLERANCE_SECONDS, field_errors, read_answers

@@ -1,5 +1,5 @@
-"""Pure tests of care_bot/ladder.py: the acknowledgement ladder, task deadlines, the wellbeing
-check-in and business hours, all on epoch seconds with explicit expected times."""
+"""Pure tests of care_bot/domain/ladder.py: the acknowledgement ladder, task deadlines, the
+wellbeing check-in and business hours, all on epoch seconds with explicit expected times."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care_bot import ladder
-from care_bot.care import TASKS
 from care_bot.config import Branch, BusinessHours, Reminders
-from care_bot.ladder import (
+from care_bot.domain import ladder
+from care_bot.domain.care import TASKS
+from care_bot.domain.ladder import (
     ACK_ESCALATION,
     ACK_OVERDUE,
     ACK_REMINDER,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from care_bot.masking import account_refs, mask, masked_answers, name_parts
+from care_bot.domain.masking import account_refs, mask, masked_answers, name_parts
 from care_bot.views import messages
 from tests.support.world import START
 
@@ -70,8 +70,8 @@ def test_every_free_text_answer_is_masked_and_private_fields_kept():
 
 
 def test_report_details_for_supervisors_carry_no_name_or_account():
-    from care_bot.masking import masked_incident
-    from care_bot.models import Incident
+    from care_bot.domain.masking import masked_incident
+    from care_bot.domain.models import Incident
     incident = Incident(1, "CARE-2026-0001", "U0ALICE", "open", False, None, {
         "client_name": "Jordan Marlowe", "accounts": "acct 4417",
         "what_happened": "Jordan Marlowe (acct ending 4417) said he would wait outside.",

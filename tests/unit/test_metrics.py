@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from care_bot import metrics
-from care_bot.models import Event, Incident
+from care_bot.domain import metrics
+from care_bot.domain.models import Event, Incident
 
 T0 = 1_790_000_000.0  # Monday 2026-09-21 14:13:20 UTC
 MIN = 60.0

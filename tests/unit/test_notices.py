@@ -2,8 +2,8 @@
 
 import pytest
 
-from care_bot.care import TASKS_BY_KEY
-from care_bot.models import Incident
+from care_bot.domain.care import TASKS_BY_KEY
+from care_bot.domain.models import Incident
 from care_bot.views import notices
 from tests.support.blockkit import assert_valid_message
 from tests.support.world import START, USERS

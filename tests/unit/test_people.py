@@ -2,8 +2,8 @@
 
 import pytest
 
-from care_bot import people
-from care_bot.people import LIKELY, SAME, Identity, account_refs, compare, normalise_name
+from care_bot.domain import people
+from care_bot.domain.people import LIKELY, SAME, Identity, account_refs, compare, normalise_name
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -113,8 +113,8 @@ def test_business_deadline_counts_only_open_hours():
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    from care_bot import ladder
     from care_bot.config import Branch, BusinessHours
+    from care_bot.domain import ladder
 
     zone = ZoneInfo("America/New_York")
     branch = Branch("d", "Downtown", "America/New_York",

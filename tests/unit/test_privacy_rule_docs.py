@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from care_bot import care
+from care_bot.domain import care
 
 REPO = Path(__file__).resolve().parents[2]
 # How the docs name each branch post of the rule.
@@ -21,7 +21,7 @@ def _docs_rule() -> str:
 
 
 def _care_comment() -> str:
-    source = (REPO / "care_bot" / "care.py").read_text()
+    source = (REPO / "care_bot" / "domain" / "care.py").read_text()
     match = re.search(r"# Who sees the client's name.*?\n(?=VIEW_PRIVATE)", source, re.S)
     assert match, "care.py states the rule above VIEW_PRIVATE"
     return " ".join(line.lstrip("# ") for line in match.group(0).splitlines())
@@ -30,7 +30,7 @@ def _care_comment() -> str:
 def test_docs_name_every_role_and_post_of_the_rule_and_no_other():
     """Each role and post in VIEW_PRIVATE is in the docs' list; supervisors are not."""
     rule = _docs_rule()
-    assert "`VIEW_PRIVATE` in `care_bot/care.py`" in rule
+    assert "`VIEW_PRIVATE` in `care_bot/domain/care.py`" in rule
     for role in care.VIEW_PRIVATE.roles:
         assert f"`{role}`" in rule, role
     for post in care.VIEW_PRIVATE.people:

@@ -193,7 +193,7 @@ def test_role_home_a_busy_home_for_every_role_at_once_stays_valid(tmp_path):
 
 def test_lookup_long_timeline_keeps_the_newest_within_slacks_limits(world):
     services, _, _ = world
-    from care_bot.models import Event
+    from care_bot.domain.models import Event
 
     with services.store.reading() as db:
         incident = incidents.get_incident(db, 1)

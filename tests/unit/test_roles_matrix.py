@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from care_bot import care
-from care_bot.care import TASKS
+from care_bot.domain import care
+from care_bot.domain.care import TASKS
 from care_bot.flows import care_after, hr_report, identify, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents

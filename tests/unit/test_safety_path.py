@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from care_bot.config import ConfigError
+from care_bot.domain.models import Incident
 from care_bot.flows import care_after, danger, delivery, intake, reporter
 from care_bot.flows import home as home_flow
 from care_bot.ids import Action, Callback
-from care_bot.models import Incident
 from care_bot.views import alerts as alert_views
 from care_bot.views import care_after as care_after_views
 from care_bot.views import danger_modal, messages, report_modal
@@ -570,7 +570,7 @@ def test_emergency_screen_promises_a_supervisor_dm_only_when_one_is_sent(tmp_pat
 
 def test_danger_on_a_safety_screen_left_open_after_its_report_was_filed_still_alerts(tmp_path):
     """Two devices: the report was finished on one; "Yes, in danger" on the other alerts."""
-    from care_bot.care import Step
+    from care_bot.domain.care import Step
 
     services, _slack, _clock = make_services(tmp_path)
     file_report(services)  # finished on one device...

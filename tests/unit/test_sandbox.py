@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from care_bot.config import REMINDER_DEFAULTS, load_settings
-from care_bot.durations import parse_duration
+from care_bot.domain.durations import parse_duration
 from care_bot.sandbox import demo_bank
 from care_bot.sandbox.client import Answer, SlackClient, sign
 from care_bot.sandbox.manifest import read_features

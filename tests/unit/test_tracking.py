@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from care_bot import ladder
+from care_bot.domain import ladder
 from care_bot.flows import hr_report, tracking
 from care_bot.storage import Store, incidents
 from care_bot.views.messages import checklist_text

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from care_bot import care, ladder
+from care_bot.domain import care, ladder
+from care_bot.domain.models import Incident
 from care_bot.flows import intake
-from care_bot.models import Incident
 from care_bot.views import messages
 from care_bot.views.metadata import decode
 from tests.support.report import STEP_ANSWERS, step_of, submit

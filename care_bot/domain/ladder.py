@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from care_bot.care import TASKS_BY_KEY
-from care_bot.config import Branch, Reminders
+from care_bot.config.types import Branch, Reminders
+from care_bot.domain.care import TASKS_BY_KEY
 
 ACK_REMINDER = "ack_reminder"
 ACK_ESCALATION = "ack_escalation"

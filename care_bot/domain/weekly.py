@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from care_bot.config import Weekly
+from care_bot.config.types import Weekly
 
 
 def next_after(weekly: Weekly, after: float) -> float:

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from care_bot import care
-from care_bot.models import Incident
+from care_bot.domain import care
+from care_bot.domain.models import Incident
 
 # Roles whose members may open any incident: each of them may act on every incident.
 SEE_ANY_ROLES = (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR, care.ROLE_MANAGEMENT)
 EXPORT_ROLES = (care.ROLE_SECURITY, care.ROLE_HR)
-NAMED_PEOPLE = ("supervisor", "rxm", "market_president", "ics", "account_officer")
 
 
 def _acting_permissions() -> list[care.Permission]:
@@ -26,10 +25,6 @@ def in_role(user_id: str, roles: Mapping[str, Iterable[str]], *names: str) -> bo
     return any(user_id in roles.get(name, ()) for name in names)
 
 
-def _branch(incident: Incident, branches: Mapping | None):
-    return (branches or {}).get(incident.branch or "")
-
-
 def may_see(user_id: str, incident: Incident, roles: Mapping[str, Iterable[str]],
             branches: Mapping | None = None) -> bool:
     """True for the reporter, anyone who may act on the incident, and the program's roles.
@@ -39,7 +34,7 @@ def may_see(user_id: str, incident: Incident, roles: Mapping[str, Iterable[str]]
     """
     if user_id == incident.reporter or in_role(user_id, roles, *SEE_ANY_ROLES):
         return True
-    branch = _branch(incident, branches)
+    branch = care.branch_of(incident, branches)
     return any(care.is_allowed(p, user_id, incident, roles, branch)
                for p in _acting_permissions())
 
@@ -49,7 +44,7 @@ def sees_client_details(user_id: str, incident: Incident,
                         branches: Mapping | None = None) -> bool:
     """The privacy rule for the client's name and accounts (one rule, kept in ``care``)."""
     return care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles,
-                           _branch(incident, branches))
+                           care.branch_of(incident, branches))
 
 
 def may_export(user_id: str, roles: Mapping[str, Iterable[str]]) -> bool:
@@ -62,9 +57,9 @@ def concerned(incident: Incident, roles: Mapping[str, Iterable[str]],
     """Everyone whose Home shows this incident: the reporter, the people named (by the
     reporter, and by the branch directory), the roles."""
     people = {incident.reporter}
-    people |= {incident.person(name) for name in NAMED_PEOPLE} - {None}
-    branch = _branch(incident, branches)
-    people |= {care.branch_person(branch, name) for name in NAMED_PEOPLE} - {None}
+    people |= {incident.person(name) for name in care.BRANCH_POSTS} - {None}
+    branch = care.branch_of(incident, branches)
+    people |= {care.branch_person(branch, name) for name in care.BRANCH_POSTS} - {None}
     for role in (care.ROLE_SUPERVISORS, care.ROLE_SECURITY, care.ROLE_HR, care.ROLE_ICS,
                  care.ROLE_ACCOUNT_OFFICERS):
         people |= set(roles.get(role, ()))

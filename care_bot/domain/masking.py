@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 
 CLIENT_MARK = "[client]"
 ACCOUNT_MARK = "[account]"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from care_bot.care import ACCOUNT_DECISION, IDENTIFY_CLIENT, TASKS, Task, tasks_for
-from care_bot.models import Event, Incident
+from care_bot.domain.care import ACCOUNT_DECISION, IDENTIFY_CLIENT, TASKS, Task, tasks_for
+from care_bot.domain.models import Event, Incident
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"

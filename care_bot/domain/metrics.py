@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from care_bot.care import REVIEW, TASKS
-from care_bot.checklist import ended_early, task_states
-from care_bot.models import Event, Incident
+from care_bot.domain.care import REVIEW, TASKS
+from care_bot.domain.checklist import ended_early, task_states
+from care_bot.domain.models import Event, Incident
 
 START_ACTIONS = ("danger_alerted", "submitted")
 ACKNOWLEDGED = "acknowledged"

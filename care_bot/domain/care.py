@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from care_bot.models import Incident
+from care_bot.domain.models import Incident
 
 
 class Step(StrEnum):
@@ -346,6 +346,11 @@ VIEW_PRIVATE = Permission(
     ("reporter", "ics", "account_officer", "market_president"),
     (ROLE_SECURITY, ROLE_ICS, ROLE_ACCOUNT_OFFICERS, ROLE_MANAGEMENT),
 )
+
+
+def branch_of(incident: Incident, branches: Mapping | None) -> Any:
+    """The incident's branch in the directory (where powers come from), or None."""
+    return (branches or {}).get(incident.branch or "")
 
 
 def branch_person(branch: Any, post: str) -> str | None:
