@@ -8,26 +8,23 @@ completion event and posted in the security thread.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
-
-from slack_sdk.errors import SlackApiError
 
 from care_bot.domain import care, ladder
 from care_bot.domain.checklist import EVENT_TASK_COMPLETED
 from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import gate, posting, tracking
+from care_bot.flows import gate, tracking
+from care_bot.flows.answers import replace_message, tell_by_dm
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import followups, incidents
 from care_bot.views import alerts
 from care_bot.views import care_after as views
 from care_bot.views.messages import thread_note
 from care_bot.views.text import clean_typed
-
-logger = logging.getLogger(__name__)
 
 EVENT_WELLBEING_OK = "wellbeing_ok"
 EVENT_WELLBEING_CONTACT = "wellbeing_contact_requested"
@@ -66,7 +63,7 @@ def answer_checkin(services: Services, user_id: str, incident_id: int, answer: s
     with services.store.transaction() as db:
         incident = incidents.get_incident(db, incident_id)
         if incident is None:
-            _tell(services, user_id, gate.GONE)
+            tell_by_dm(services, user_id, gate.GONE)
             return False
         if incident.reporter != user_id:
             return False
@@ -74,7 +71,8 @@ def answer_checkin(services: Services, user_id: str, incident_id: int, answer: s
         more = answer != "stop" and any(f.kind == ladder.WELLBEING
                                         for f in followups.pending_for(db, incident.id))
     services.wake_sweep()
-    _replace(services, channel, ts, views.checkin_answered(incident, answer, bool(told), more))
+    replace_message(services, channel, ts,
+                    views.checkin_answered(incident, answer, bool(told), more))
     return True
 
 
@@ -98,22 +96,6 @@ def _record(db, services: Services, incident: Incident, user_id: str, action: st
     if targets or action == EVENT_CHECKINS_STOPPED:
         posting.queue_refresh(db, incident.id, now)
     return targets
-
-
-def _replace(services: Services, channel: str | None, ts: str | None, message: dict) -> None:
-    if not (channel and ts):
-        return
-    try:
-        services.slack.update(channel, ts, message)
-    except SlackApiError as error:
-        logger.info("could not update the check-in DM: %s", error.response.get("error"))
-
-
-def _tell(services: Services, user_id: str, text: str) -> None:
-    try:
-        services.slack.post(services.slack.open_dm(user_id), {"text": text})
-    except SlackApiError as error:
-        logger.info("could not answer the associate: %s", error.response.get("error"))
 
 
 def open_review(services: Services, user_id: str, incident_id: int) -> Outcome:

@@ -20,9 +20,9 @@ from care_bot.domain.checklist import (
 )
 from care_bot.domain.masking import mask_for
 from care_bot.domain.models import Incident
-from care_bot.flows import posting
 from care_bot.flows.followups import task_owners
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import followups, incidents
 from care_bot.views import closing as views
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from care_bot import chart
 from care_bot.domain import metrics, weekly
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.slack_api import classify
 from care_bot.storage import digests, reports
 from care_bot.views.figures import digest_text

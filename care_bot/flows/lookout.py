@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
@@ -18,7 +19,7 @@ import sqlite_utils
 from care_bot.domain import ladder
 from care_bot.domain.durations import spoken_duration
 from care_bot.flows import person_page
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.views import lookout as views
 from care_bot.views.alerts import role_mentions
@@ -220,27 +221,46 @@ def end_early(services: Services, user_id: str, notice_id: int) -> str | None:
     return None
 
 
-def close_due(services: Services) -> int:
-    """Post each expired (or ended) notice's end in its thread; update the messages and Homes."""
+def sweep_due(services: Services, find_due: Callable, claim: Callable,
+              handle: Callable[[sqlite_utils.Database, dict, float], None]) -> int:
+    """Handle each due row once, each in its own transaction; return how many were due.
+
+    ``find_due(db, now)`` lists the rows; ``claim(db, row_id, now)`` marks one taken and is
+    False when another sweep took it first.
+    """
     now = services.clock()
     with services.store.reading() as db:
-        due = lookout.notices_to_close(db, now)
-    for notice in due:
+        due = find_due(db, now)
+    for row in due:
         with services.store.transaction() as db:
-            if not lookout.mark_end_posted(db, notice["id"], now):
-                continue
-            ended = notice.get("ended_at")
-            text = (f"This notice was ended early by <@{notice['ended_by']}>." if ended else
-                    "This notice has expired. Branches no longer see it on Home.")
-            _thread(db, services, notice["id"], notice["incident_id"], "end", text, now)
-            if not ended:
-                incidents.append_event(db, notice["incident_id"], actor="care-bot",
-                                       action="notice_expired", surface="scheduler", now=now,
-                                       detail={"notice": notice["id"]})
-            _close_messages(db, services, notice, text, now)
-            _refresh(db, notice, now)
-            _queue_homes(db, services, notice["id"], now)
+            if claim(db, row["id"], now):
+                handle(db, row, now)
     return len(due)
+
+
+def security_ping(services: Services) -> str:
+    """The mentions that reach Corporate Security & Risk in their channel."""
+    return " ".join(role_mentions(services.settings.roles.get("security", ())))
+
+
+def close_due(services: Services) -> int:
+    """Post each expired (or ended) notice's end in its thread; update the messages and Homes."""
+    return sweep_due(services, lookout.notices_to_close, lookout.mark_end_posted,
+                     lambda db, notice, now: _post_end(db, services, notice, now))
+
+
+def _post_end(db: sqlite_utils.Database, services: Services, notice: dict, now: float) -> None:
+    ended = notice.get("ended_at")
+    text = (f"This notice was ended early by <@{notice['ended_by']}>." if ended else
+            "This notice has expired. Branches no longer see it on Home.")
+    _thread(db, services, notice["id"], notice["incident_id"], "end", text, now)
+    if not ended:
+        incidents.append_event(db, notice["incident_id"], actor="care-bot",
+                               action="notice_expired", surface="scheduler", now=now,
+                               detail={"notice": notice["id"]})
+    _close_messages(db, services, notice, text, now)
+    _refresh(db, notice, now)
+    _queue_homes(db, services, notice["id"], now)
 
 
 def _close_messages(db: sqlite_utils.Database, services: Services, notice: dict, text: str,
@@ -260,24 +280,22 @@ def _close_messages(db: sqlite_utils.Database, services: Services, notice: dict,
 
 def check_seen(services: Services) -> int:
     """Tell security which branches have not seen a notice within ``bolo_seen_within``."""
-    now = services.clock()
-    with services.store.reading() as db:
-        due = lookout.due_seen_checks(db, now)
-    for notice in due:
-        with services.store.transaction() as db:
-            if not lookout.mark_seen_checked(db, notice["id"], now):
-                continue
-            unseen = [r for r in lookout.recipients(db, notice["id"]) if not r["seen_at"]]
-            if not unseen:
-                continue
-            codes = [c for r in unseen for c in r["branches"]]
-            names = views.branch_names(codes, services.settings.branches, 20)
-            ping = " ".join(role_mentions(services.settings.roles.get("security", ())))
-            within = spoken_duration(services.settings.reminders.bolo_seen_within)
-            _thread(db, services, notice["id"], notice["incident_id"], "unseen",
-                    f"{ping} Not seen within {within} (business hours): {names}.", now)
-            incidents.append_event(db, notice["incident_id"], actor="care-bot",
-                                   action="notice_not_seen", surface="scheduler", now=now,
-                                   detail={"notice": notice["id"], "branches": codes[:50]})
-    return len(due)
+    return sweep_due(services, lookout.due_seen_checks, lookout.mark_seen_checked,
+                     lambda db, notice, now: _tell_unseen(db, services, notice, now))
+
+
+def _tell_unseen(db: sqlite_utils.Database, services: Services, notice: dict,
+                 now: float) -> None:
+    unseen = [r for r in lookout.recipients(db, notice["id"]) if not r["seen_at"]]
+    if not unseen:
+        return
+    codes = [c for r in unseen for c in r["branches"]]
+    names = views.branch_names(codes, services.settings.branches, 20)
+    within = spoken_duration(services.settings.reminders.bolo_seen_within)
+    _thread(db, services, notice["id"], notice["incident_id"], "unseen",
+            f"{security_ping(services)} Not seen within {within} (business hours): {names}.",
+            now)
+    incidents.append_event(db, notice["incident_id"], actor="care-bot",
+                           action="notice_not_seen", surface="scheduler", now=now,
+                           detail={"notice": notice["id"], "branches": codes[:50]})
 

@@ -10,7 +10,7 @@ from care_bot.domain import visibility
 from care_bot.domain.checklist import task_states
 from care_bot.domain.masking import masked_events, masked_incident, masked_states
 from care_bot.flows import worklist
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, people, reports
 from care_bot.views import lookup
 

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from care_bot.flows import lookout as lookout_flow
 from care_bot.flows import person_page
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.views import lookout as views
-from care_bot.views.alerts import role_mentions
 from care_bot.views.forms import read_answers
 from care_bot.views.people import answered
 from care_bot.views.text import clean_typed
@@ -124,25 +124,21 @@ def _queue_homes(db: sqlite_utils.Database, services: Services, codes: list[str]
 
 def remind_due(services: Services) -> int:
     """Send each due review reminder to security, in the order's thread."""
-    now = services.clock()
-    with services.store.reading() as db:
-        due = lookout.due_order_reminders(db, now)
-    for order in due:
-        with services.store.transaction() as db:
-            if not lookout.mark_order_reminded(db, order["id"], now):
-                continue
-            anchor = incidents.get_incident(db, order["incident_id"])
-            ping = " ".join(role_mentions(services.settings.roles.get("security", ())))
-            noun = views.ORDER_NOUNS.get(order["kind"], "order")
-            where = views.branch_names(order["branches"], services.settings.branches)
-            text = (f"{ping} Review due: the {noun} ({where}) ends or is due for review on "
-                    f"{order['ends_on']}. Extend it with a new order, or let it end: "
-                    f"`/threat person {anchor.ref}`.")
-            outbox.enqueue_post(db, key=f"{order_key(order['id'])}:review",
-                                channel=services.settings.security_channel,
-                                incident_id=anchor.id, thread_of=order_key(order["id"]),
-                                payload=views.thread_line(text), now=now)
-            incidents.append_event(db, anchor.id, actor="care-bot",
-                                   action="order_review_reminded", surface="scheduler", now=now,
-                                   detail={"order": order["id"]})
-    return len(due)
+    return lookout_flow.sweep_due(services, lookout.due_order_reminders,
+                                  lookout.mark_order_reminded,
+                                  lambda db, order, now: _remind(db, services, order, now))
+
+
+def _remind(db: sqlite_utils.Database, services: Services, order: dict, now: float) -> None:
+    anchor = incidents.get_incident(db, order["incident_id"])
+    noun = views.ORDER_NOUNS.get(order["kind"], "order")
+    where = views.branch_names(order["branches"], services.settings.branches)
+    text = (f"{lookout_flow.security_ping(services)} Review due: the {noun} ({where}) ends or "
+            f"is due for review on {order['ends_on']}. Extend it with a new order, or let it "
+            f"end: `/threat person {anchor.ref}`.")
+    outbox.enqueue_post(db, key=f"{order_key(order['id'])}:review",
+                        channel=services.settings.security_channel,
+                        incident_id=anchor.id, thread_of=order_key(order["id"]),
+                        payload=views.thread_line(text), now=now)
+    incidents.append_event(db, anchor.id, actor="care-bot", action="order_review_reminded",
+                           surface="scheduler", now=now, detail={"order": order["id"]})

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from care_bot import export
 from care_bot.config import Settings
 from care_bot.domain import visibility
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import Store, incidents, reports
 
 logger = logging.getLogger(__name__)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from care_bot.flows import tracking
-from care_bot.flows.services import Services
+from care_bot.flows.answers import replace_message, tell_by_dm
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages
 from care_bot.views.text import clean_typed, clip
-
-logger = logging.getLogger(__name__)
 
 WHAT_HAPPENED_LIMIT = 3000
 
@@ -43,31 +39,15 @@ def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
     return {"what_happened": answer} if answer else {}
 
 
-def _replace(services: Services, channel: str | None, ts: str | None, message: dict) -> None:
-    if not (channel and ts):
-        return
-    try:
-        services.slack.update(channel, ts, message)
-    except SlackApiError as error:
-        logger.info("could not update the associate's DM: %s", error.response.get("error"))
-
-
 def mark_ics_notified(services: Services, user_id: str, incident_id: int,
                       channel: str | None, ts: str | None) -> tracking.Outcome:
     """Mark the associate's own step "ICS notified" from the DM or Home button."""
     outcome = tracking.complete_tasks(services, user_id, incident_id, ["ics_notified"], "")
     if outcome.message:
-        _tell(services, user_id, outcome.message)
+        tell_by_dm(services, user_id, outcome.message)
         return outcome
     with services.store.reading() as db:
         incident = incidents.get_incident(db, incident_id)
     if incident is not None:
-        _replace(services, channel, ts, messages.ics_marked(incident))
+        replace_message(services, channel, ts, messages.ics_marked(incident))
     return outcome
-
-
-def _tell(services: Services, user_id: str, text: str) -> None:
-    try:
-        services.slack.post(services.slack.open_dm(user_id), {"text": text})
-    except SlackApiError as error:
-        logger.info("could not answer the associate: %s", error.response.get("error"))

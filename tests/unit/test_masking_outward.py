@@ -12,8 +12,9 @@ import json
 import pytest
 
 from care_bot.domain.masking import masked_events, masked_states
-from care_bot.flows import delivery, followups, hr_report, lookup, paging, tracking
+from care_bot.flows import followups, hr_report, lookup, paging, tracking
 from care_bot.flows.danger import record_police_call
+from care_bot.outbox import delivery
 from care_bot.storage import incidents
 from care_bot.views import alerts
 from tests.support.report import file_report
