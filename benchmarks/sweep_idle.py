@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from care_bot.flows import followups, renders
 from care_bot.roles import RoleDirectory
-from care_bot.scheduler import sweep
+from care_bot.runtime.scheduler import sweep
 from care_bot.services import Services
 from care_bot.storage import Store
 from tests.support.fake_slack import FakeSlack
