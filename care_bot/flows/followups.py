@@ -16,8 +16,9 @@ from care_bot.domain import care, ladder
 from care_bot.domain.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.domain.checklist import task_states, tasks_of
 from care_bot.domain.models import Followup, Incident
-from care_bot.flows import paging, posting, urgent
-from care_bot.flows.services import Services
+from care_bot.flows import paging, urgent
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices

@@ -10,10 +10,11 @@ and "Reported to HR" stays open for the supervisor to tick once they told HR the
 from __future__ import annotations
 
 from care_bot.domain import care
-from care_bot.flows import gate, posting
+from care_bot.flows import gate
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import notices
 from care_bot.views.summary import branch_label

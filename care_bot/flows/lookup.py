@@ -9,7 +9,7 @@ from typing import Any
 from care_bot.domain import visibility
 from care_bot.domain.checklist import task_states
 from care_bot.flows import worklist
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, people, reports
 from care_bot.views import lookup
 

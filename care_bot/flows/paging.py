@@ -15,8 +15,9 @@ import sqlite_utils
 from care_bot.domain import care
 from care_bot.domain.checklist import task_states
 from care_bot.domain.models import Incident
-from care_bot.flows import alert_status, posting
-from care_bot.flows.services import Services
+from care_bot.flows import alert_status
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import alerts, messages, notices
 

@@ -21,10 +21,11 @@ from care_bot.domain.checklist import (
     tasks_of,
 )
 from care_bot.domain.models import Incident
-from care_bot.flows import drills, gate, posting
+from care_bot.flows import drills, gate
 from care_bot.flows import followups as followup_flow
 from care_bot.flows.gate import GONE, Checked, Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages, notices, tracking
 from care_bot.views.summary import branch_label, kinds_label

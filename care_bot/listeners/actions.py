@@ -7,9 +7,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import hr_report, identify, intake, tracking, view_owners
-from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 from care_bot.views.metadata import decode
 
 logger = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ import logging
 
 from care_bot.domain.care import POLICE_CALLED, POLICE_CANT_CALL
 from care_bot.flows import danger, intake, view_owners
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
 from care_bot.listeners.actions import _answer_in_channel, _incident_id
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 from care_bot.views import danger_modal
 from care_bot.views.alerts import safe_phrase
 from care_bot.views.metadata import decode

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from care_bot.flows import care_after
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback, record_id
 from care_bot.listeners.actions import _answer_in_channel
 from care_bot.listeners.guard import after_ack_guard
 from care_bot.listeners.home import _message_of
 from care_bot.listeners.modals import _answer
+from care_bot.services import Services
 from care_bot.views.care_after import checkin_number
 from care_bot.views.forms import read_answers
 from care_bot.views.metadata import decode

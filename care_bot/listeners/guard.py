@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 
 from care_bot.flows.errors import tell_user_about_error
-from care_bot.flows.services import Services
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import danger, intake, reporter, view_owners
 from care_bot.flows import home as home_flow
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback, record_id
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 
 from care_bot.flows import danger, identify, intake, tracking, view_owners
-from care_bot.flows.services import Services
 from care_bot.ids import Callback
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 from care_bot.views.forms import read_answers
 from care_bot.views.metadata import decode
 from care_bot.views.report_modal import error_view

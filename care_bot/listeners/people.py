@@ -7,9 +7,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import lookout, orders, people, person_page
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Block, Callback, record_id
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 from care_bot.views.forms import read_answers
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import home as home_flow
 from care_bot.flows import lookup, role_home, tracking
-from care_bot.flows.services import Services
 from care_bot.ids import Action, record_id
 from care_bot.listeners.guard import after_ack_guard
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

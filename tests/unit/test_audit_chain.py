@@ -13,7 +13,8 @@ import pytest
 from care_bot.commands import backup as backup_command
 from care_bot.commands import verify as verify_command
 from care_bot.config import Retention
-from care_bot.flows import delivery, retention, tracking
+from care_bot.flows import retention, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import Store, chain, incidents
 from care_bot.storage.audit import verify_all
 from tests.support.report import file_report

@@ -9,7 +9,8 @@ import pytest
 from care_bot.domain import care
 from care_bot.domain.checklist import TaskDone, task_states
 from care_bot.domain.models import Incident
-from care_bot.flows import delivery, hr_report, identify, tracking
+from care_bot.flows import hr_report, identify, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import incidents
 from care_bot.views import messages, notices
 from care_bot.views.report_modal import visible_fields

@@ -1,4 +1,4 @@
-"""flows.delivery: the outbox reaches Slack in order, waits out failures, and re-checks state."""
+"""outbox.delivery: the outbox reaches Slack in order, waits out failures, and re-checks state."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from care_bot.flows import delivery, followups, posting, tracking
+from care_bot.flows import followups, tracking
 from care_bot.ids import Action
+from care_bot.outbox import delivery, posting
 from care_bot.views import messages
 from tests.support.fake_slack import FakeSlack, slack_error
 from tests.support.report import file_report

@@ -19,8 +19,9 @@ from care_bot.config import Branch
 from care_bot.domain.care import ACCOUNT_DECISIONS, STEP_ORDER, TASKS, Step
 from care_bot.domain.checklist import TaskDone
 from care_bot.domain.models import Incident
-from care_bot.flows import delivery, intake, tracking
+from care_bot.flows import intake, tracking
 from care_bot.ids import Action, Callback
+from care_bot.outbox import delivery
 from care_bot.views import care_after as care_after_views
 from care_bot.views import danger_modal, messages, report_modal
 from care_bot.views import tracking as tracking_views
