@@ -52,13 +52,13 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             return Outcome(message=(
                 f"{incident.ref} was already reported to HR and CS&R by "
                 f"{mention(done.by)} at {slack_date(done.at)}."))
-        message = notices.incident_threat_notification(
-            incident, sender=user_id, rxm=care.told(incident, "rxm", branch),
+        message, for_hr = (notices.incident_threat_notification(
+            shown, sender=user_id, rxm=care.told(incident, "rxm", branch),
             market_president=care.told(incident, "market_president", branch),
-            where=branch_label(incident.answers, settings.branches),
+            where=branch_label(shown.answers, settings.branches),
             supervisor=care.branch_person(branch, "supervisor"),
-        )
-        hr_copy = notices.for_hr(message, masked_incident(incident), settings.branches)
+        ) for shown in (incident, masked_incident(incident)))  # HR is outside the privacy rule
+        hr_copy = notices.for_hr(for_hr, masked_incident(incident), settings.branches)
         recipients = _send_to_hr(db, services, incident, destination, hr_copy, roles, now)
         posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",
                                    message, now)
