@@ -10,6 +10,7 @@ and "Reported to HR" stays open for the supervisor to tick once they told HR the
 from __future__ import annotations
 
 from care_bot.domain import care
+from care_bot.domain.masking import masked_incident
 from care_bot.flows import gate
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome
@@ -51,13 +52,13 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             return Outcome(message=(
                 f"{incident.ref} was already reported to HR and CS&R by "
                 f"{mention(done.by)} at {slack_date(done.at)}."))
-        message = notices.incident_threat_notification(
-            incident, sender=user_id, rxm=care.told(incident, "rxm", branch),
+        message, for_hr = (notices.incident_threat_notification(
+            shown, sender=user_id, rxm=care.told(incident, "rxm", branch),
             market_president=care.told(incident, "market_president", branch),
-            where=branch_label(incident.answers, settings.branches),
+            where=branch_label(shown.answers, settings.branches),
             supervisor=care.branch_person(branch, "supervisor"),
-        )
-        recipients = _send_to_hr(db, services, incident, destination, message, roles, now)
+        ) for shown in (incident, masked_incident(incident)))  # HR is outside the privacy rule
+        recipients = _send_to_hr(db, services, incident, destination, for_hr, roles, now)
         posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",
                                    message, now)
         incidents.append_event(db, incident.id, actor=user_id, action=EVENT_HR_NOTIFIED,

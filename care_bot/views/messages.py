@@ -21,7 +21,7 @@ from care_bot.domain.care import (
     client_answer,
     client_status,
 )
-from care_bot.domain.checklist import TaskDone, identified, tasks_of
+from care_bot.domain.checklist import SECURITY_CLOSED, TaskDone, ended_early, identified, tasks_of
 from care_bot.domain.durations import spoken_duration
 from care_bot.domain.models import Incident
 from care_bot.ids import Action
@@ -128,7 +128,24 @@ def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
         if section == "E" and client_status(incident.answers, identified(states)) == (
                 NOT_A_CLIENT):
             lines.append("▫️ Not applicable: not a client")
+    lines += _ended_early_lines(incident, states)
     return "\n".join(lines)
+
+
+def _ended_early_lines(incident: Incident, states: Mapping[str, TaskDone]) -> list[str]:
+    """After security closed its part early: who closed it, what it ended, what is owed."""
+    closed = states.get(SECURITY_CLOSED)
+    if closed is None:
+        return []
+    lines = [f"🏁 *Corporate Security & Risk's part closed early* by {mention(closed.by)} "
+             f"{slack_date(closed.at)}"]
+    ended = [task.label for task in ended_early(incident, states)]
+    if ended:
+        lines.append("▫️ Ended undone: " + "; ".join(ended))
+    if "account_decision" not in states:
+        lines.append("⏳ *Still owed:* the account decision (above); the incident closes when "
+                     "it is recorded.")
+    return lines
 
 
 PICK_LABELS = {"supervisor": "Supervisor", "rxm": "RXM", "market_president": "Market President",

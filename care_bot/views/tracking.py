@@ -1,4 +1,5 @@
-"""Modals for the follow-through: update the checklist, decide on the account, close early."""
+"""Modals for the follow-through: update the checklist, decide on the account (close early is
+in ``views.closing``)."""
 
 from __future__ import annotations
 
@@ -195,18 +196,6 @@ def _line_input(block: Block, label: str, limit: int, value: str | None) -> dict
         element["initial_value"] = str(value)[:limit]
     return {"type": "input", "block_id": block.value, "label": plain(label),
             "optional": True, "element": element}
-
-
-def close_early_view(incident: Incident) -> dict[str, Any]:
-    """Security's early close, with a required reason."""
-    blocks = [
-        {"type": "section", "text": mrkdwn(
-            f"Close *{incident.ref}* before every task is done. This stops all reminders and is "
-            "recorded with your reason."
-        )},
-        _text_input(Block.REASON, "Reason", NOTE_LIMIT, required=True),
-    ]
-    return _modal(Callback.CLOSE_EARLY, "Close early", incident, blocks)
 
 
 def notice_view(title: str, message: str) -> dict[str, Any]:
