@@ -195,3 +195,68 @@ def test_channel_messages_show_no_local_clock_text():
         assert bare_clocks(message) == [], audience
     assert bare_clocks(notices.pressed_again(acked, alerts.local_time(T, NY, "downtown"),
                                              [])) == []
+
+
+# ---------------------------------------------------------------- spelled out for the associate
+
+SPELLED = [glossary.spelled(a) for a in glossary.FULL_NAMES]
+SPELLED += [s.replace("&", "&amp;") for s in SPELLED]  # as escaped mrkdwn carries them
+BARE_ABBREVIATION = re.compile(r"\bRXM\b|\bICS\b|CS&(?:amp;)?R")
+
+
+def bare_abbreviations(value) -> list[str]:
+    """RXM, ICS or CS&R where the associate reads them without the full words beside them."""
+    shown = str(value)
+    for words in SPELLED:
+        shown = shown.replace(words, "")
+    return BARE_ABBREVIATION.findall(shown)
+
+
+def test_glossary_spells_out_the_guidelines_own_names():
+    assert glossary.spelled("RXM") == "Regional Experience Manager (RXM)"
+    assert glossary.spelled("ICS") == "Internal Control Specialist (ICS)"
+    assert glossary.spelled("CS&R") == "Corporate Security & Risk (CS&R)"
+    assert bare_abbreviations("Tell your ICS") == ["ICS"]  # the check itself can fail
+
+
+@pytest.mark.parametrize("status", ["client", "unknown", "not_client"])
+def test_the_associates_dms_spell_out_every_abbreviation(status):
+    filed = incident(answers={**ANSWERS, "client_status": status, "ics": USERS["ivy"]},
+                     submitted_at=START)
+    for delivered in (True, False):
+        confirmation = messages.reporter_confirmation(filed, delivered=delivered)
+        assert bare_abbreviations(confirmation) == [], confirmation
+    assert bare_abbreviations(messages.ics_marked(filed)) == []
+
+
+def test_the_associates_home_and_form_spell_out_every_abbreviation():
+    from care_bot.domain.models import Incident as _Incident  # noqa: F401 (same type)
+    from care_bot.views import home, report_modal
+    from care_bot.views.help import HELP_TEXT
+
+    filed = incident(submitted_at=START)
+    section = home.associate_section([home.ReportLine(filed, "delivered", ics_done=False)])
+    assert "I told my Internal Control Specialist (ICS)" in str(section)
+    assert bare_abbreviations(section) == []
+    answers = {**ANSWERS, "client_status": "unknown", "rxm": USERS["rita"], "ics": USERS["ivy"]}
+    for step in report_modal.STEP_ORDER:
+        view = report_modal.step_view(step, answers, "draft-1", BRANCHES)
+        assert bare_abbreviations(view["blocks"]) == [], step
+    assert bare_abbreviations(HELP_TEXT) == []
+
+
+def test_the_checklist_as_the_associate_reads_it_spells_out_the_ics():
+    text_ = messages.checklist_text(incident(submitted_at=START), {}, BRANCHES)
+    assert "Associate notified the Internal Control Specialist (ICS)" in text_
+    assert bare_abbreviations(text_) == []
+
+
+def test_threat_show_as_the_associate_reads_it_spells_out_every_abbreviation():
+    from care_bot.domain.models import Event
+    from care_bot.views import lookup
+
+    filed = incident(submitted_at=START, answers={**ANSWERS, "rxm": USERS["rita"]})
+    events = [Event(1, 3, START, USERS["sam"], "hr_notification_sent", "channel", {})]
+    view = lookup.details_view(filed, {}, events, BRANCHES)
+    assert "Corporate Security & Risk (CS&R)" in str(view)
+    assert bare_abbreviations(view["blocks"]) == []

@@ -377,7 +377,7 @@ def test_confirmation_dm_is_honest_while_channels_are_not_posted(tmp_path):
         assert "EAP: 1-800-555-0100" in message["text"]  # the support text, at once
         assert "15 minutes" in message["text"] and "3 days" in message["text"]
         [button] = message["blocks"][-1]["elements"]
-        assert button["text"]["text"] == "ICS notified"
+        assert button["text"]["text"] == "I told my Internal Control Specialist (ICS)"
 
 
 def test_confirmation_dm_renders_at_send_time_from_delivery_state(tmp_path):
@@ -396,7 +396,8 @@ def test_ics_notified_button_marks_the_associates_step(tmp_path):
     with services.store.reading() as db:
         detail = db.execute("SELECT detail FROM events WHERE action = 'task_completed'").fetchone()
     assert json.loads(detail[0])["task"] == "ics_notified"
-    assert "ICS notified" in slack.updates[-1]["text"]
+    assert "telling your Internal Control Specialist (ICS) is marked done" in (
+        slack.updates[-1]["text"])
 
 
 @pytest.mark.parametrize("toml, expected", [(None, HANA), ("no-hr", SAM)])
