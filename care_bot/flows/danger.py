@@ -18,6 +18,7 @@ import sqlite_utils
 
 from care_bot.domain.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
 from care_bot.domain.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.masking import by_channel
 from care_bot.domain.models import Draft, Incident
 from care_bot.flows import alert_status, danger_fallback, drills, gate, paging, tracking
 from care_bot.flows import followups as followup_flow
@@ -375,9 +376,9 @@ def record_police_call(services: Services, user_id: str, incident_id: int,
                                            action="police_call", surface="modal", now=now,
                                            detail={"answer": answer})
             incident = incidents.get_incident(db, incident.id)
-            for kind in posting.CHANNEL_KINDS:
+            for kind, seen in by_channel(incident):  # "where" masked for the supervisors
                 if answer == POLICE_CANT_CALL:
-                    note = alerts.cant_call_note(incident, settings.branches, alerts.alert_mentions(
+                    note = alerts.cant_call_note(seen, settings.branches, alerts.alert_mentions(
                         kind, incident, settings.roles, settings.branches, True))
                 else:
                     note = alerts.called_note(incident)

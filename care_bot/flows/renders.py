@@ -13,7 +13,7 @@ import sqlite_utils
 
 from care_bot.domain import visibility
 from care_bot.domain.checklist import task_states
-from care_bot.domain.masking import masked_incident
+from care_bot.domain.masking import for_audience
 from care_bot.domain.models import Incident, OutboxItem
 from care_bot.flows import alert_hooks, alert_status, lookout, people, urgent, worklist
 from care_bot.flows import home as home_flow
@@ -67,9 +67,8 @@ def parent(db: sqlite_utils.Database, services: Services, item: OutboxItem,
     audience = posting.audience_of(item.thread_of or item.key)
     settings = services.settings
     why = urgent.reasons(db, incident, services.clock())
-    message = messages.parent_message(
-        masked_incident(incident) if audience == "supervisors" else incident,
-        states, next_due, settings.branches, audience,
+    message = messages.parent_message(  # supervisors: free text and notes masked
+        *for_audience(incident, states, audience), next_due, settings.branches, audience,
         _parent_mentions(services, incident, audience, bool(why)),
         hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
         urgent=why,

@@ -309,6 +309,7 @@ def test_closed_incident_skips_conditional_posts_but_not_the_close_notes(world):
     services, slack, clock = world
     delivery.deliver_due(services)
     key = queue_ack_reminder(services, clock)
+    tracking.decide_account(services, USERS["mark"], 1, "keep", "No risk.")  # none owed
     tracking.close_early(services, SEC, 1, "Duplicate.")
     delivery.deliver_due(services)
     skipped = row(services, key)
@@ -372,6 +373,7 @@ def test_update_of_a_parent_not_yet_posted_waits_for_it(world):
 def test_closed_parent_loses_its_buttons(world):
     services, slack, _clock = world
     delivery.deliver_due(services)
+    tracking.decide_account(services, USERS["mark"], 1, "keep", "No risk.")  # none owed
     tracking.close_early(services, SEC, 1, "Duplicate.")
     delivery.deliver_due(services)
     assert slack.updates

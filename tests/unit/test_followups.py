@@ -184,8 +184,14 @@ class World:
         return outcome
 
     def close(self, user: str = SECURITY):
+        """Close the incident: management decides on the account (so none is owed), then
+        security closes early."""
+        decided = tracking.decide_account(self.services, USERS["mark"], self.incident_id,
+                                          "keep", "No risk to the branch.")
+        assert decided.message is None and not decided.errors, decided
         outcome = tracking.close_early(self.services, user, self.incident_id, "handled by phone")
         assert outcome.message is None and not outcome.errors, outcome
+        assert self.incident().status == "closed"
         return outcome
 
 
