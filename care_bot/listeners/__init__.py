@@ -4,8 +4,6 @@ Handlers are module-level functions; the Services reach them through Bolt's cont
 there by one middleware (``listeners.context``).
 """
 
-import inspect
-
 from care_bot.listeners import (
     actions,
     alerts,
@@ -23,7 +21,4 @@ def register_all(app, services) -> None:
     """Put the Services in every request's context, then attach every listener group."""
     app.use(services_middleware(services))
     for group in (commands, actions, modals, alerts, home, role_home, care_after, people):
-        if len(inspect.signature(group.register).parameters) == 1:
-            group.register(app)
-        else:
-            group.register(app, services)
+        group.register(app)

@@ -37,24 +37,3 @@ def guarded(listener: Callable) -> Callable:
 
     return guarded_listener
 
-
-def after_ack_guard(services) -> Callable[[Callable], Callable]:
-    """The closure-style guard, for listener groups not yet module-level (being removed)."""
-
-    def decorate(listener: Callable) -> Callable:
-        @functools.wraps(listener)
-        def guarded_listener(**kwargs):
-            ack = kwargs["ack"]
-            try:
-                return listener(**kwargs)
-            except Exception as error:
-                if getattr(ack, "response", None) is None:
-                    raise
-                logger.error("%s failed after ack: %s", listener.__name__,
-                             type(error).__name__, exc_info=error)
-                tell_user_about_error(services, kwargs.get("body") or {})
-                return None
-
-        return guarded_listener
-
-    return decorate
