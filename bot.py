@@ -13,15 +13,15 @@ import time
 
 from dotenv import load_dotenv
 
-from care_bot.app import build_app, build_services, listener_pool
 from care_bot.config import SECRET_VARIABLES, ConfigError, load_settings, path_shown
-from care_bot.flows import origin, uptime
-from care_bot.health import check_health
-from care_bot.identity import TokenRefused, fetch_installation
-from care_bot.leadership import Leadership
-from care_bot.logs import configure_logging
-from care_bot.scheduler import Sweeper
-from care_bot.server import MAX_BODY_BYTES, build_wsgi_app, serve_until_stopped
+from care_bot.runtime import origin, uptime
+from care_bot.runtime.app import build_app, build_services, listener_pool
+from care_bot.runtime.health import check_health
+from care_bot.runtime.identity import TokenRefused, fetch_installation
+from care_bot.runtime.leadership import Leadership
+from care_bot.runtime.logs import configure_logging
+from care_bot.runtime.scheduler import Sweeper
+from care_bot.runtime.server import MAX_BODY_BYTES, build_wsgi_app, serve_until_stopped
 from care_bot.storage import AlreadyRunning, open_store
 from care_bot.storage.outbox import release_in_flight
 
@@ -231,7 +231,7 @@ def _serve_http(app, port: int, healthy, stop: threading.Event, signing_secret: 
 
 def _serve_socket_mode(app, settings, healthy, stop: threading.Event) -> int:
     """Connect out over Socket Mode; serve only GET /healthz on PORT, with the socket's state."""
-    from care_bot.socket_mode import SocketModeRunner
+    from care_bot.runtime.socket_mode import SocketModeRunner
 
     runner = SocketModeRunner(app, settings.app_token, app.client)
     server = _health_server(build_wsgi_app(

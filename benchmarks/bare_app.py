@@ -8,7 +8,7 @@ import os
 from slack_bolt import App
 from waitress import serve
 
-from care_bot.server import build_wsgi_app
+from care_bot.runtime.server import build_wsgi_app
 from care_bot.slack_api import build_client
 
 MODAL = {

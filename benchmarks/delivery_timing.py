@@ -24,8 +24,8 @@ from urllib.parse import parse_qs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from care_bot.app import build_services
-from care_bot.scheduler import Sweeper
+from care_bot.runtime.app import build_services
+from care_bot.runtime.scheduler import Sweeper
 from care_bot.storage import Store, outbox
 from tests.support.report import file_report
 from tests.support.world import USERS, care_toml, make_settings

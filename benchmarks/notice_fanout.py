@@ -25,10 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.delivery_timing import LimitedSlack
-from care_bot.app import build_services
 from care_bot.config import Branch
 from care_bot.flows import danger, lookout
-from care_bot.scheduler import Sweeper
+from care_bot.runtime.app import build_services
+from care_bot.runtime.scheduler import Sweeper
 from care_bot.storage import Store
 from care_bot.storage import people as people_rows
 from tests.support.report import file_report

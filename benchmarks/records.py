@@ -16,11 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from care_bot import chart
-from care_bot.flows import digest, home, records, worklist
-from care_bot.flows.services import Services
+from care_bot.flows import digest, home, records, renders, worklist
 from care_bot.roles import RoleDirectory
+from care_bot.services import Services
 from care_bot.storage import Store
+from care_bot.views import chart
 from tests.support.fake_slack import FakeSlack
 from tests.support.world import USERS, Clock, make_settings
 
@@ -78,7 +78,8 @@ def main() -> None:
         slack = FakeSlack()
         services = Services(settings=settings, store=store, slack=slack,
                             roles=RoleDirectory(settings.roles, slack.usergroup_members),
-                            clock=Clock(NOW + 60))
+                            clock=Clock(NOW + 60),
+                        hooks=renders.delivery_hooks())
 
         def security_home():
             with store.reading() as db:

@@ -1,7 +1,7 @@
 """Benchmark: the Socket Mode clients CARE bot could use, against the same local fake.
 
 Compares slack_sdk's built-in client, slack_sdk's websocket-client adapter and CARE bot's own
-runner (care_bot/socket_mode.py) in one process, each with a handler that acks at once, each
+runner (care_bot/runtime/socket_mode.py) in one process, each with a handler that acks at once, each
 scenario on a fresh client: seconds until a new socket is greeted after a server close, a dropped
 TCP connection (no close frame) and a silent drop (no packets; both capped), with the CPU this
 process used meanwhile; and after a `disconnect`, the time to the new socket and the ack time of
@@ -22,7 +22,7 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from care_bot.socket_mode import SocketModeRunner
+from care_bot.runtime.socket_mode import SocketModeRunner
 from tests.e2e.socket_mode_fake import FakeSocketMode
 
 COMMAND = {"command": "/threat", "text": "", "user_id": "U0BENCH", "team_id": "T0BENCH",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from care_bot.flows import followups
-from care_bot.flows.services import Services
+from care_bot.flows import followups, renders
 from care_bot.roles import RoleDirectory
-from care_bot.scheduler import sweep
+from care_bot.runtime.scheduler import sweep
+from care_bot.services import Services
 from care_bot.storage import Store
 from tests.support.fake_slack import FakeSlack
 from tests.support.world import make_settings
@@ -71,7 +71,8 @@ def main() -> None:
     slack = FakeSlack()
     services = Services(settings=settings, store=store, slack=slack,
                         roles=RoleDirectory(settings.roles, slack.usergroup_members),
-                        clock=lambda: NOW)
+                        clock=lambda: NOW,
+                        hooks=renders.delivery_hooks())
     timings = []
     for _ in range(options.runs):
         begin = time.perf_counter()

@@ -2,6 +2,6 @@
 
 import sys
 
-from care_bot.cli import main
+from care_bot.commands import main
 
 sys.exit(main())

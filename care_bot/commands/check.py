@@ -7,7 +7,7 @@ import argparse
 from dotenv import load_dotenv
 
 from care_bot.config import ConfigError, load_settings
-from care_bot.flows.wiring import FAIL, OK, WARN, Check, run_checks
+from care_bot.runtime.wiring import FAIL, OK, WARN, Check, run_checks
 from care_bot.slack_api import SlackGateway, build_client
 from care_bot.storage.reach import check_database
 

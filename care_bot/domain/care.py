@@ -280,6 +280,7 @@ TASKS: tuple[Task, ...] = (
 TASK_OWNER_ROLES = {SAFETY_PLAN: (ROLE_SECURITY, ROLE_HR), REVIEW: (ROLE_SECURITY,)}
 TASKS_BY_KEY = {task.key: task for task in TASKS}
 IDENTIFY_CLIENT = "identify_client"
+ACCOUNT_DECISION = "account_decision"  # Delivery / local management's; outlives an early close
 # The client relationship's work: only for a client (section E of the guideline).
 ACCOUNT_TASKS = ("ics_notified", "account_officer_contacted", "client_notified",
                  "market_president_notified", "account_decision")

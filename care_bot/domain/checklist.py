@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from care_bot.domain.care import IDENTIFY_CLIENT, TASKS, Task, tasks_for
+from care_bot.domain.care import ACCOUNT_DECISION, IDENTIFY_CLIENT, TASKS, Task, tasks_for
 from care_bot.domain.models import Event, Incident
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"
 EVENT_ACCOUNT_DECIDED = "account_decided"
 EVENT_CLIENT_IDENTIFIED = "client_identified"
+# Issue 17: security's "close early" ends security's part. When the account decision is still
+# owed, the incident stays open for Delivery / local management; this event records the close.
+EVENT_SECURITY_CLOSED = "security_part_closed"
+# The key under which ``task_states`` keeps that close (who, when, the reason): not a task.
+SECURITY_CLOSED = "security_part_closed"
 
 
 @dataclass(frozen=True)
@@ -29,7 +34,8 @@ def task_states(events: Iterable[Event]) -> dict[str, TaskDone]:
     for event in events:
         key = _task_of(event)
         if key and key not in done:
-            note = event.detail.get("note") or event.detail.get("decision") or ""
+            note = (event.detail.get("note") or event.detail.get("decision")
+                    or event.detail.get("reason") or "")
             done[key] = TaskDone(by=event.actor, at=event.at, note=note)
     return done
 
@@ -43,6 +49,8 @@ def _task_of(event: Event) -> str | None:
         return IDENTIFY_CLIENT
     if event.action == EVENT_TASK_COMPLETED:
         return event.detail.get("task")
+    if event.action == EVENT_SECURITY_CLOSED:
+        return SECURITY_CLOSED
     return None
 
 
@@ -54,8 +62,28 @@ def identified(states: Mapping[str, TaskDone]) -> str | None:
 
 def tasks_of(incident: Incident, states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
     """The tasks this incident owes: by danger and urgency, who the person was, what the ICS
-    found."""
-    return tasks_for(incident, identified(states))
+    found. After security closed its part early, only what was done and the account decision
+    (Delivery / local management's) remain."""
+    owed = tasks_for(incident, identified(states))
+    if SECURITY_CLOSED not in states:
+        return owed
+    return tuple(task for task in owed if task.key in states or task.key == ACCOUNT_DECISION)
+
+
+def ended_early(incident: Incident, states: Mapping[str, TaskDone]) -> tuple[Task, ...]:
+    """The tasks security's early close ended undone (empty unless security closed early)."""
+    if SECURITY_CLOSED not in states:
+        return ()
+    kept = {task.key for task in tasks_of(incident, states)}
+    return tuple(task for task in tasks_for(incident, identified(states))
+                 if task.key not in kept)
+
+
+def decision_still_owed(incident: Incident, states: Mapping[str, TaskDone]) -> bool:
+    """True when this submitted report owes the account decision and it is not made yet (an
+    alert whose report is not in yet owes none: who the person was is not known)."""
+    return incident.submitted_at is not None and ACCOUNT_DECISION not in states and any(
+        task.key == ACCOUNT_DECISION for task in tasks_for(incident, identified(states)))
 
 
 def all_done(states: Mapping[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:

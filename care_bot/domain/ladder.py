@@ -46,8 +46,9 @@ def _ack_intervals(reminders: Reminders, danger: bool, urgent: bool = False
     if danger:
         values = (reminders.danger_ack_reminder, reminders.danger_ack_escalation,
                   reminders.danger_ack_repeat)
-    elif urgent:  # between the ordinary and the danger ladder
-        values = (reminders.urgent_ack_reminder, reminders.urgent_ack_escalation,
+    elif urgent:  # between the ordinary and the danger ladder, and never slower than ordinary
+        values = (min(reminders.urgent_ack_reminder, reminders.ack_reminder),
+                  min(reminders.urgent_ack_escalation, reminders.ack_escalation),
                   reminders.ack_repeat)
     else:
         values = (reminders.ack_reminder, reminders.ack_escalation, reminders.ack_repeat)

@@ -19,7 +19,8 @@ CLIENT_MARK = "[client]"
 ACCOUNT_MARK = "[account]"
 # The answers a person types freely (a name or an account number can end up in any of them).
 FREE_TEXT = ("what_happened", "client_words", "accommodation", "threat_kind_other",
-             "recommendation_note", "location_detail")
+             "recommendation_note", "location_detail",
+             "associate_location")  # the branch and "where exactly", as the report shows it
 MIN_PART = 3
 ACCOUNT_WORDS = r"(?:accounts?|acct|acc|a/c|ending|ends?\s+in|number|no\.?|#)"
 # A digit run of 4 or more (spaces or dashes inside) after words like "account" or "ending".
@@ -61,7 +62,10 @@ def _pattern(literals: Iterable[str]) -> re.Pattern | None:
     words = [re.escape(w) for w in literals if w]
     if not words:
         return None
-    return re.compile(rf"(?<![\w']){'|'.join(words)}(?![\w'])", re.IGNORECASE)
+    # Whole words only (the group makes the edges apply to every alternative); a possessive
+    # "'s" still counts as the end of the name, any other apostrophe joins a longer word.
+    return re.compile(rf"(?<![\w'])(?:{'|'.join(words)})(?!\w)(?!'(?!s\b)\w)",
+                      re.IGNORECASE)
 
 
 def mask(text: str, client_name: str = "", accounts: str = "") -> str:
@@ -93,3 +97,47 @@ def masked_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
 def masked_incident(incident: Incident) -> Incident:
     """The incident as someone outside the privacy rule may read its free text."""
     return replace(incident, answers=masked_answers(incident.answers))
+
+
+# Free text typed after the report, kept in audit events: task notes, comments, reasons.
+EVENT_TEXT = ("note", "comment", "reason", "rationale")
+
+
+def mask_for(incident: Incident, text: str) -> str:
+    """``text`` as someone outside the privacy rule may read it about this incident."""
+    answers = incident.answers
+    return mask(text, answers.get("client_name") or "", answers.get("accounts") or "")
+
+
+def masked_states(states: Mapping[str, Any], incident: Incident) -> dict[str, Any]:
+    """Checklist states (``checklist.TaskDone``) with every typed note masked."""
+    return {key: replace(done, note=mask_for(incident, done.note)) if done.note else done
+            for key, done in states.items()}
+
+
+def masked_events(events: Iterable[Any], incident: Incident) -> list[Any]:
+    """Audit events (``models.Event``) with the typed text in their detail masked."""
+    shown = []
+    for event in events:
+        detail = {key: mask_for(incident, value) if key in EVENT_TEXT and isinstance(value, str)
+                  else value for key, value in event.detail.items()}
+        shown.append(replace(event, detail=detail))
+    return shown
+
+
+def for_outside(incident: Incident, states: Mapping[str, Any]) -> tuple[Incident, dict]:
+    """The incident and its checklist states as a reader outside the privacy rule sees them."""
+    return masked_incident(incident), masked_states(states, incident)
+
+
+def for_audience(incident: Incident, states: Mapping[str, Any], audience: str
+                 ) -> tuple[Incident, Mapping[str, Any]]:
+    """What a channel's parent message shows: masked in the supervisors channel (outside the
+    privacy rule), in full in the security channel."""
+    return for_outside(incident, states) if audience == "supervisors" else (incident, states)
+
+
+def by_channel(incident: Incident) -> list[tuple[str, Incident]]:
+    """Each channel thread with the incident as its readers may see it (masked for the
+    supervisors, in full for security)."""
+    return [("supervisors", masked_incident(incident)), ("security", incident)]

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from care_bot.domain.care import REVIEW, TASKS
-from care_bot.domain.checklist import task_states
+from care_bot.domain.checklist import ended_early, task_states
 from care_bot.domain.models import Event, Incident
 
 START_ACTIONS = ("danger_alerted", "submitted")
@@ -68,7 +68,9 @@ def facts_of(incident: Incident, events: Sequence[Event]) -> Facts:
     if closed is None and incident.status != "closed":
         reminded = {e.detail.get("task") for e in events
                     if e.action == FOLLOWUP_SENT and e.detail.get("kind") == TASK_DUE_KIND}
-        overdue = [task.key for task in TASKS if task.key in reminded and task.key not in states]
+        ended = {task.key for task in ended_early(incident, states)}  # security closed early
+        overdue = [task.key for task in TASKS if task.key in reminded
+                   and task.key not in states and task.key not in ended]
     answers = incident.answers
     return Facts(
         incident_id=incident.id,

@@ -1,4 +1,4 @@
-"""What delivering a danger alert's posts changes, called by ``delivery`` in its writes.
+"""What delivering a danger alert's posts changes, called by the outbox in its writes.
 
 Slack accepting the security post is the alert's "delivered" state: an audit event with the
 post's ts, and the associate's screens, DM and Home re-rendered. A first failure shows "Not
@@ -8,8 +8,9 @@ delivered yet" at once. A security channel that refuses the alert gets it to eac
 from __future__ import annotations
 
 from care_bot.domain.models import OutboxItem
-from care_bot.flows import paging, posting
-from care_bot.flows.services import Services
+from care_bot.flows import paging
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents, outbox
 
 
@@ -18,6 +19,18 @@ def security_page(item: OutboxItem) -> bool:
     return (item.kind == "post" and item.render == posting.RENDER_PARENT
             and item.priority == outbox.URGENT and bool(item.incident_id)
             and posting.audience_of(item.key) == "security")
+
+
+def sent(db, item: OutboxItem, ts: str | None, now: float) -> None:
+    """Any row was sent: a danger alert's security post is the alert delivered."""
+    if security_page(item):
+        delivered(db, item, ts, now)
+
+
+def retrying(db, item: OutboxItem, now: float) -> None:
+    """A row's first send failed: a danger alert's security post shows "Not delivered yet"."""
+    if security_page(item):
+        show_state(db, item.incident_id, now)
 
 
 def delivered(db, item: OutboxItem, ts: str | None, now: float) -> None:

@@ -18,8 +18,8 @@ import sqlite_utils
 
 from care_bot.domain import care
 from care_bot.domain.models import Incident
-from care_bot.flows import posting
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import incidents, outbox
 from care_bot.views import alert_status, alerts, danger_modal

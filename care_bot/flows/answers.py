@@ -9,7 +9,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -15,10 +15,11 @@ from care_bot.domain import care, ladder
 from care_bot.domain.checklist import EVENT_TASK_COMPLETED
 from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import gate, posting, tracking
+from care_bot.flows import gate, tracking
 from care_bot.flows.answers import replace_message, tell_by_dm
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import followups, incidents
 from care_bot.views import alerts
 from care_bot.views import care_after as views

@@ -18,16 +18,9 @@ import sqlite_utils
 
 from care_bot.domain.care import POLICE_CALL_LABELS, POLICE_CANT_CALL, TAKE_ALERT, Step
 from care_bot.domain.checklist import EVENT_ACKNOWLEDGED
+from care_bot.domain.masking import by_channel
 from care_bot.domain.models import Draft, Incident
-from care_bot.flows import (
-    alert_status,
-    danger_fallback,
-    drills,
-    gate,
-    paging,
-    posting,
-    tracking,
-)
+from care_bot.flows import alert_status, danger_fallback, drills, gate, paging, tracking
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows.danger_fallback import could_not_open as could_not_open
@@ -42,8 +35,9 @@ from care_bot.flows.drafting import (
     revive_if_retired,
 )
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
 from care_bot.ids import Callback
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import alerts as alert_rows
 from care_bot.storage import drafts, incidents, outbox
 from care_bot.views import alerts, danger_modal, notices
@@ -382,9 +376,9 @@ def record_police_call(services: Services, user_id: str, incident_id: int,
                                            action="police_call", surface="modal", now=now,
                                            detail={"answer": answer})
             incident = incidents.get_incident(db, incident.id)
-            for kind in posting.CHANNEL_KINDS:
+            for kind, seen in by_channel(incident):  # "where" masked for the supervisors
                 if answer == POLICE_CANT_CALL:
-                    note = alerts.cant_call_note(incident, settings.branches, alerts.alert_mentions(
+                    note = alerts.cant_call_note(seen, settings.branches, alerts.alert_mentions(
                         kind, incident, settings.roles, settings.branches, True))
                 else:
                     note = alerts.called_note(incident)

@@ -14,8 +14,8 @@ from typing import Any
 
 from care_bot.domain import care
 from care_bot.domain.models import Incident
-from care_bot.flows import posting
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.slack_api import classify
 from care_bot.views import alert_status, alerts, danger_modal, messages
 

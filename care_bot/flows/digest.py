@@ -10,11 +10,11 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from care_bot import chart
 from care_bot.domain import metrics, weekly
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.slack_api import classify
 from care_bot.storage import digests, reports
+from care_bot.views import chart
 from care_bot.views.figures import digest_text
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Any
 
 from care_bot.domain.care import BRANCH_POSTS, Step
 from care_bot.domain.models import Draft
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import drafts
 from care_bot.views.metadata import ModalRef
 

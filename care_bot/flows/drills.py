@@ -23,9 +23,9 @@ from care_bot.domain.care import Step
 from care_bot.domain.checklist import task_states
 from care_bot.domain.metrics import describe_duration
 from care_bot.domain.models import Incident
-from care_bot.flows import posting
 from care_bot.flows.drafting import initial_answers
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import drafts, incidents, outbox, reports
 from care_bot.views import drill as views
 from care_bot.views import report_modal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,11 @@ import sqlite_utils
 from care_bot.domain import care, ladder
 from care_bot.domain.care import SAFETY_PLAN, TASKS_BY_KEY, Task
 from care_bot.domain.checklist import task_states, tasks_of
+from care_bot.domain.masking import masked_answers
 from care_bot.domain.models import Followup, Incident
-from care_bot.flows import paging, posting, urgent
-from care_bot.flows.services import Services
+from care_bot.flows import paging, urgent
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import followups, incidents, outbox
 from care_bot.views import care_after as care_after_views
 from care_bot.views import notices
@@ -111,7 +113,7 @@ def tell_rxm_of_danger(db: sqlite_utils.Database, services: Services, incident: 
     """DM the Regional Experience Manager about a danger incident (once per person)."""
     settings = services.settings
     branch = settings.branches.get(incident.branch or "")
-    where = branch_label(incident.answers, settings.branches)
+    where = branch_label(masked_answers(incident.answers), settings.branches)  # outside the rule
     for rxm in care.told(incident, "rxm", branch):
         posting.queue_dm(db, incident.id, rxm, f"incident:{incident.id}:rxm_danger",
                          notices.rxm_danger_dm(incident, where), now)

@@ -18,7 +18,7 @@ from care_bot.domain.care import TASKS_BY_KEY
 from care_bot.domain.checklist import TaskDone, task_states
 from care_bot.domain.models import Incident
 from care_bot.flows import role_groups
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents
 
 GONE = "That incident no longer exists."

@@ -17,8 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from care_bot.domain.checklist import task_states
-from care_bot.flows import alert_status, lookout_home, posting, role_home
-from care_bot.flows.services import Services
+from care_bot.flows import alert_status, lookout_home, role_home
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents, outbox
 from care_bot.views import alert_status as alert_status_views
 from care_bot.views import home

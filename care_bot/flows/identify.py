@@ -13,10 +13,11 @@ from care_bot.domain.care import AFTER_IDENTIFIED, CLIENT, CLIENT_NOT_KNOWN, IDE
 from care_bot.domain.checklist import EVENT_CLIENT_IDENTIFIED, identified
 from care_bot.domain.models import Incident
 from care_bot.flows import followups as followup_flow
-from care_bot.flows import gate, posting
+from care_bot.flows import gate
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import notices, tracking
 from care_bot.views.text import clean_typed

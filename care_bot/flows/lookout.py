@@ -19,7 +19,7 @@ import sqlite_utils
 from care_bot.domain import ladder
 from care_bot.domain.durations import spoken_duration
 from care_bot.flows import person_page
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.views import lookout as views
 from care_bot.views.alerts import role_mentions

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import lookout
 from care_bot.views import lookout as views
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from care_bot.domain import visibility
 from care_bot.domain.checklist import task_states
+from care_bot.domain.masking import masked_events, masked_incident, masked_states
 from care_bot.flows import worklist
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, people, reports
 from care_bot.views import lookup
 
@@ -64,7 +65,12 @@ def _show(services: Services, user_id: str, surface: str, find, label: str | Non
         incidents.append_event(db, incident.id, actor=user_id, action="viewed_details",
                                surface=surface, now=now)
         events = incidents.list_events(db, incident.id)
-        person = people.person_of(db, incident.id) is not None and visibility.sees_client_details(
-            user_id, incident, roles, services.settings.branches)
-    return Shown(view=lookup.details_view(incident, task_states(events), events,
+        private = visibility.sees_client_details(user_id, incident, roles,
+                                                 services.settings.branches)
+        person = private and people.person_of(db, incident.id) is not None
+    states = task_states(events)
+    if not private:  # outside the privacy rule: the typed text is masked
+        incident, states, events = (masked_incident(incident), masked_states(states, incident),
+                                    masked_events(events, incident))
+    return Shown(view=lookup.details_view(incident, states, events,
                                           services.settings.branches, person_button=person))

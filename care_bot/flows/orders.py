@@ -16,7 +16,7 @@ import sqlite_utils
 
 from care_bot.flows import lookout as lookout_flow
 from care_bot.flows import person_page
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.views import lookout as views
 from care_bot.views.forms import read_answers

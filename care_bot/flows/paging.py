@@ -14,9 +14,11 @@ import sqlite_utils
 
 from care_bot.domain import care
 from care_bot.domain.checklist import task_states
+from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import Incident
-from care_bot.flows import alert_status, posting
-from care_bot.flows.services import Services
+from care_bot.flows import alert_status
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import alerts, messages, notices
 
@@ -34,8 +36,10 @@ def security_members(services: Services) -> list[str]:
     return sorted(services.roles.members(care.ROLE_SECURITY))
 
 
-def _who_waits(services: Services, incident: Incident, now: float) -> str:
-    where = alerts.alert_where(incident, services.settings.branches)
+def _who_waits(services: Services, incident: Incident, now: float, outside: bool = False) -> str:
+    """Who has waited how long, and where ("where" masked for readers outside the rule)."""
+    seen = masked_incident(incident) if outside else incident
+    where = alerts.alert_where(seen, services.settings.branches)
     return notices.alert_waiting(incident, where, waited(now - incident.created_at))
 
 
@@ -55,7 +59,8 @@ def remind(db: sqlite_utils.Database, services: Services, incident: Incident, ke
     supervisor = alerts.alert_mentions("supervisors", incident, settings.roles,
                                        settings.branches)
     posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
-                               notices.danger_page(incident, waiting, supervisor,
+                               notices.danger_page(incident, _who_waits(services, incident, now,
+                                                                        True), supervisor,
                                                    broadcast=False), now, TAKEN, posting.URGENT)
 
 
@@ -73,14 +78,16 @@ def widen(db: sqlite_utils.Database, services: Services, incident: Incident, key
     supervisor = care.branch_person(branch, "supervisor")
     if supervisor and supervisor != incident.reporter:
         supervisors = [f"<@{supervisor}>", *supervisors]
+    outside = _who_waits(services, incident, now, True)  # supervisors and the RXM
     posting.queue_thread_reply(db, settings, incident.id, "supervisors", key,
-                               notices.danger_page(incident, waiting, supervisors or
+                               notices.danger_page(incident, outside, supervisors or
                                                    [alerts.HERE]), now, TAKEN, posting.URGENT)
-    dm = notices.danger_page_dm(incident, waiting)
+    members = security_members(services)
     people = [*care.told(incident, "rxm", branch), *care.told(incident, "supervisor", branch),
-              *security_members(services)]
+              *members]
     for person in dict.fromkeys(people):
         if person != incident.reporter:
+            dm = notices.danger_page_dm(incident, waiting if person in members else outside)
             posting.queue_dm(db, incident.id, person, f"{key}:page", dm, now, TAKEN,
                              posting.URGENT)
 

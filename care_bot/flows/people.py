@@ -15,8 +15,9 @@ import sqlite_utils
 
 from care_bot.domain import people as matching
 from care_bot.domain.models import Incident
-from care_bot.flows import posting, urgent
-from care_bot.flows.services import Services
+from care_bot.flows import urgent
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout, outbox
 from care_bot.storage import people as store
 from care_bot.views import lookout as lookout_views

@@ -16,7 +16,7 @@ from care_bot.domain import visibility
 from care_bot.domain.models import Incident
 from care_bot.flows import people as people_flow
 from care_bot.flows.lookup import REFERENCE
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents, lookout
 from care_bot.storage import people as store
 from care_bot.views import lookout as lookout_views

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from care_bot import export
 from care_bot.config import Settings
 from care_bot.domain import visibility
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import Store, incidents, reports
+from care_bot.views import export
 
 logger = logging.getLogger(__name__)
 SINCE = re.compile(r"^(?:since\s+)?(\d{4}-\d{2}-\d{2})$", re.IGNORECASE)

@@ -6,7 +6,7 @@ from typing import Any
 
 from care_bot.flows import tracking
 from care_bot.flows.answers import replace_message, tell_by_dm
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages
 from care_bot.views.text import clean_typed, clip

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from care_bot.config import Retention
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import Store, incidents, retention
 from care_bot.views import holds
 from care_bot.views.text import clean_typed

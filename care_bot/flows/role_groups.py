@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from care_bot.flows.services import Services
 from care_bot.roles import failure_text
+from care_bot.services import Services
 from care_bot.storage import outbox
 from care_bot.views.messages import thread_note
 

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from care_bot.domain import care, metrics
 from care_bot.flows import drills, worklist
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import home_filters, reports
 from care_bot.views import figures, role_home
 

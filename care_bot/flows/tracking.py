@@ -14,17 +14,20 @@ from care_bot.domain.checklist import (
     EVENT_ACCOUNT_DECIDED,
     EVENT_ACKNOWLEDGED,
     EVENT_TASK_COMPLETED,
+    SECURITY_CLOSED,
     TaskDone,
     all_done,
     identified,
     task_states,
     tasks_of,
 )
+from care_bot.domain.masking import for_outside, mask_for
 from care_bot.domain.models import Incident
-from care_bot.flows import drills, gate, posting
+from care_bot.flows import closing, drills, gate
 from care_bot.flows import followups as followup_flow
 from care_bot.flows.gate import GONE, Checked, Outcome
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages, notices, tracking
 from care_bot.views.summary import branch_label, kinds_label
@@ -74,6 +77,14 @@ def manual_tasks(services: Services) -> set[str]:
     if services.settings.hr_channel or roles.get(care.ROLE_HR):
         return set()
     return {"reported_hr"}
+
+
+def _reply_both(db, services: Services, incident: Incident, key: str, message: dict,
+                now: float, outside: dict | None = None) -> None:
+    """Reply in both threads; ``outside`` is the supervisors' copy with typed text masked."""
+    for kind in posting.CHANNEL_KINDS:
+        shown = outside if outside is not None and kind == "supervisors" else message
+        posting.queue_thread_reply(db, services.settings, incident.id, kind, key, shown, now)
 
 
 def acknowledge(services: Services, user_id: str, incident_id: int, surface: str) -> Outcome:
@@ -152,27 +163,33 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
             return checked
         incident, states, roles, branch, now = (checked.incident, checked.states, checked.roles,
                                                 checked.branch, checked.now)
+        owed = {task.key for task in tasks_of(incident, states)}
         tasks = care.completable_tasks(user_id, incident, states, roles, branch,
                                        identified(states))
         tasks += [TASKS_BY_KEY[key] for key in manual_tasks(services)
                   if key not in states and care.is_allowed(
                       TASKS_BY_KEY[key].permission, user_id, incident, roles, branch)]
-        owed = {task.key for task in tasks_of(incident, states)}
+        tasks = [task for task in tasks if task.key in owed]  # none after an early close
         can_decide = ("account_decision" in owed and "account_decision" not in states
                       and care.is_allowed(DECIDE_ACCOUNT, user_id, incident, roles, branch))
         can_identify = (care.IDENTIFY_CLIENT in owed and care.IDENTIFY_CLIENT not in states
                         and care.is_allowed(care.IDENTIFY, user_id, incident, roles, branch))
-        can_close = care.is_allowed(CLOSE_EARLY, user_id, incident, roles, branch)
-        can_review = _can_review(incident, states, user_id, roles, branch)
+        can_close = SECURITY_CLOSED not in states and care.is_allowed(
+            CLOSE_EARLY, user_id, incident, roles, branch)
+        can_review = care.REVIEW in owed and _can_review(incident, states, user_id, roles,
+                                                         branch)
         if not (tasks or can_decide or can_close or can_review or can_identify):
+            if SECURITY_CLOSED in states:  # only the account decision is left, not theirs
+                return Outcome(message=closing.part_already_closed(services, db, incident))
             return gate.refuse(services, db, incident, user_id, "update_checklist",
                                _anyone_with_a_task(), "channel", now)
         show_private = care.is_allowed(care.VIEW_PRIVATE, user_id, incident, roles, branch)
         if show_private:
             incidents.append_event(db, incident.id, actor=user_id, action="viewed_private",
                                    surface="modal", now=now)
+    shown, states = (incident, states) if show_private else for_outside(incident, states)
     return Outcome(view=tracking.checklist_view(
-        incident, states, tasks, can_decide, can_close, show_private,
+        shown, states, tasks, can_decide, can_close, show_private,
         branches=services.settings.branches, hr_destination=not manual_tasks(services),
         can_review=can_review, can_identify=can_identify))
 
@@ -236,7 +253,7 @@ def _task_refusal(db, services: Services, checked: Checked, user_id: str,
     for key in task_keys:
         task = TASKS_BY_KEY.get(key)
         if task is None or not (task.via_checklist or key in manual_tasks(services)) \
-                or not care.applies(task, incident):
+                or key not in {t.key for t in tasks_of(incident, checked.states)}:
             return Outcome(errors={"tasks": "That task cannot be completed here."})
         if not care.is_allowed(task.permission, user_id, incident, checked.roles,
                                checked.branch):
@@ -256,8 +273,10 @@ def _complete(db, services: Services, incident: Incident, user_id: str, key: str
     )
     followup_flow.on_task_done(db, incident.id, key, now)
     shown = "\n".join(part for part in (note.strip(), comment.strip()) if part)
-    posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
-                                  notices.task_completed(TASKS_BY_KEY[key], user_id, shown), now)
+    task = TASKS_BY_KEY[key]
+    _reply_both(db, services, incident, f"event:{event.id}",
+                notices.task_completed(task, user_id, shown), now,
+                notices.task_completed(task, user_id, mask_for(incident, shown)))
 
 
 def _close_if_done(db, services: Services, incident: Incident, now: float) -> None:
@@ -270,13 +289,14 @@ def _close_if_done(db, services: Services, incident: Incident, now: float) -> No
 
 def _after_close(db, services: Services, incident: Incident, user_id: str,
                  reason: str | None, now: float) -> None:
+    message = closing.closed_message(db, incident) or notices.closed(incident, user_id, reason)
+    outside = notices.closed(incident, user_id, mask_for(incident, reason)) if reason else None
     event = incidents.append_event(
         db, incident.id, actor=user_id, action="closed", surface="modal", now=now,
         detail={"early": reason is not None, "reason": reason or ""},
     )
     followup_flow.on_close(db, incident.id, now)
-    posting.reply_in_both_threads(db, services.settings, incident.id, f"event:{event.id}",
-                                  notices.closed(incident, user_id, reason), now)
+    _reply_both(db, services, incident, f"event:{event.id}", message, now, outside)
     posting.queue_dm(db, incident.id, incident.reporter, f"incident:{incident.id}:closed",
                      notices.closed_dm(incident), now)
     drills.on_resolved(db, services, incident, now)
@@ -291,7 +311,7 @@ def open_decision(services: Services, user_id: str, incident_id: int) -> Outcome
 def open_close_early(services: Services, user_id: str, incident_id: int) -> Outcome:
     """Return the early-close modal, or a refusal."""
     return _gated_view(services, user_id, incident_id, CLOSE_EARLY, "close_incident",
-                       tracking.close_early_view)
+                       lambda incident: closing.close_early_view(services, incident))
 
 
 def _gated_view(services, user_id, incident_id, permission, action, build) -> Outcome:
@@ -339,7 +359,7 @@ def decide_account(services: Services, user_id: str, incident_id: int, decision:
 
 
 def close_early(services: Services, user_id: str, incident_id: int, reason: str) -> Outcome:
-    """Let Corporate Security & Risk close an incident before every task is done."""
+    """Security closes its part early; a still-owed account decision stays open (``closing``)."""
     if error := _text_error(reason, NOTE_LIMIT, "Please give the reason for closing early."):
         return Outcome(errors={"reason": error})
     with services.store.transaction() as db:
@@ -348,8 +368,11 @@ def close_early(services: Services, user_id: str, incident_id: int, reason: str)
         if isinstance(checked, Outcome):
             return checked
         incident, now = checked.incident, checked.now
-        incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
-        _after_close(db, services, incident, user_id, reason.strip(), now)
+        if already := closing.part_already_closed(services, db, incident):
+            return Outcome(message=already)
+        if not closing.end_security_part(db, services, incident, user_id, reason.strip(), now):
+            incidents.set_closed(db, incident.id, user_id, reason.strip(), now)
+            _after_close(db, services, incident, user_id, reason.strip(), now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
     return Outcome()

@@ -7,9 +7,9 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import danger, drills, intake, lookup, person_page, records, retention
-from care_bot.flows.services import Services
 from care_bot.listeners.context import services_of
 from care_bot.listeners.guard import guarded
+from care_bot.services import Services
 from care_bot.views.help import HELP_TEXT
 
 logger = logging.getLogger(__name__)

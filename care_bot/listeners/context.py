@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 
 SERVICES = "care_services"
 

@@ -8,11 +8,11 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import danger, intake, reporter, view_owners
 from care_bot.flows import home as home_flow
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Callback
 from care_bot.listeners.context import services_of
 from care_bot.listeners.guard import guarded
 from care_bot.listeners.payloads import clicked_id, in_modal, message_of, user_of
+from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 

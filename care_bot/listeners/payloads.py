@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import view_owners
 from care_bot.flows.gate import Outcome
-from care_bot.flows.services import Services
 from care_bot.ids import record_id
+from care_bot.services import Services
 from care_bot.views.metadata import ModalRef, decode
 from care_bot.views.text import mention
 from care_bot.views.tracking import notice_view

@@ -7,7 +7,6 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import lookout, orders, people, person_page
-from care_bot.flows.services import Services
 from care_bot.ids import Action, Block, Callback, record_id
 from care_bot.listeners.context import services_of
 from care_bot.listeners.guard import guarded
@@ -18,6 +17,7 @@ from care_bot.listeners.payloads import (
     tell_where_clicked,
     user_of,
 )
+from care_bot.services import Services
 from care_bot.views.forms import read_answers
 
 logger = logging.getLogger(__name__)

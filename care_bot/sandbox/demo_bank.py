@@ -80,6 +80,8 @@ REMINDERS = {
     "ack_escalation": "2m",
     "ack_repeat": "2m",
     "ack_repeat_max": 3,
+    "urgent_ack_reminder": "1m",
+    "urgent_ack_escalation": "2m",
     "danger_ack_reminder": "1m",
     "danger_ack_escalation": "2m",
     "danger_ack_repeat": "2m",

@@ -73,10 +73,13 @@ def cancel(
     kinds: tuple[str, ...] | None = None,
     task: str | None = None,
     keep: tuple[str, ...] = (),
+    keep_tasks: tuple[str, ...] = (),
 ) -> int:
     """Cancel pending follow-ups of an incident, optionally only some kinds or one task.
 
-    ``keep`` names kinds that stay pending (the associate's check-ins when an incident closes).
+    ``keep`` names kinds that stay pending (the associate's check-ins when an incident closes);
+    ``keep_tasks`` tasks whose reminders stay pending (the account decision after security
+    closed its part early).
     """
     sql = "UPDATE followups SET status = 'cancelled', done_at = ? "
     sql += "WHERE incident_id = ? AND status = 'pending'"
@@ -90,6 +93,9 @@ def cancel(
     if keep:
         sql += f" AND kind NOT IN ({', '.join('?' for _ in keep)})"
         params.extend(keep)
+    if keep_tasks:
+        sql += f" AND task NOT IN ({', '.join('?' for _ in keep_tasks)})"
+        params.extend(keep_tasks)
     return db.execute(sql, params).rowcount
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from care_bot.config import USERGROUP_ID, Branch
 from care_bot.domain.care import POLICE_CALLED, POLICE_CANT_CALL
+from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import Incident
 from care_bot.views.summary import branch_label
 from care_bot.views.text import mention, safe, slack_date
@@ -170,7 +171,10 @@ def called_note(incident: Incident) -> dict[str, Any]:
 
 
 def supervisor_dm(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
-    """The DM to the branch's supervisor: a DM reaches a phone even when a channel is muted."""
+    """The DM to the branch's supervisor: a DM reaches a phone even when a channel is muted.
+
+    The supervisor is outside the privacy rule: "where" is masked."""
+    incident = masked_incident(incident)
     text = (f":rotating_light: *{incident.ref}: someone at your branch may be in immediate "
             f"danger.*\n*Who:* {_who(incident)}\n*Where:* {_where(incident, branches)}\n"
             "Check on them now; the alert is in the supervisors channel. Call 911 if nobody has.")

@@ -1,10 +1,12 @@
-"""Modals for the follow-through: update the checklist, decide on the account, close early."""
+"""Modals for the follow-through: update the checklist, decide on the account (close early is
+in ``views.closing``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT,
@@ -20,6 +22,11 @@ from care_bot.views.care_after import review_button
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import mrkdwn, plain, safe
+
+# Channel buttons say whose they are (see glossary.whose).
+IDENTIFY_LABEL = glossary.whose(glossary.ICS_ROLE, "identify the client")
+DECIDE_LABEL = glossary.whose(glossary.MANAGEMENT, "record account decision")
+CLOSE_LABEL = glossary.whose(glossary.SECURITY, "close incident early")
 
 NOTE_LIMIT = 1000
 RATIONALE_LIMIT = 2000
@@ -128,22 +135,29 @@ def checklist_view(
         blocks.append({"type": "section", "text": mrkdwn(
             "_Nothing on this checklist is yours to complete right now._"
         )})
-    buttons = []
-    if can_identify:
-        buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
-                        "text": plain("ICS: identify the client"), "value": str(incident.id)})
-    if can_decide:
-        buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
-                        "text": plain("Record account decision"), "value": str(incident.id)})
-    if can_review:
-        buttons.append(review_button(incident.id))
-    if can_close:
-        buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
-                        "style": "danger", "text": plain("Close incident early"),
-                        "value": str(incident.id)})
+    buttons = _more_buttons(incident.id, can_identify, can_decide, can_review, can_close)
     if buttons:
         blocks.append({"type": "actions", "block_id": "more", "elements": buttons})
     return _modal(Callback.CHECKLIST, "Update checklist", incident, blocks)
+
+
+def _more_buttons(incident_id: int, can_identify: bool, can_decide: bool, can_review: bool,
+                  can_close: bool) -> list[dict[str, Any]]:
+    """The checklist's role actions beyond ticking tasks, each saying whose it is."""
+    value = str(incident_id)
+    buttons = []
+    if can_identify:
+        buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
+                        "text": plain(IDENTIFY_LABEL), "value": value})
+    if can_decide:
+        buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
+                        "text": plain(DECIDE_LABEL), "value": value})
+    if can_review:
+        buttons.append(review_button(incident_id))
+    if can_close:
+        buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
+                        "style": "danger", "text": plain(CLOSE_LABEL), "value": value})
+    return buttons
 
 
 def decision_view(incident: Incident) -> dict[str, Any]:
@@ -195,18 +209,6 @@ def _line_input(block: Block, label: str, limit: int, value: str | None) -> dict
         element["initial_value"] = str(value)[:limit]
     return {"type": "input", "block_id": block.value, "label": plain(label),
             "optional": True, "element": element}
-
-
-def close_early_view(incident: Incident) -> dict[str, Any]:
-    """Security's early close, with a required reason."""
-    blocks = [
-        {"type": "section", "text": mrkdwn(
-            f"Close *{incident.ref}* before every task is done. This stops all reminders and is "
-            "recorded with your reason."
-        )},
-        _text_input(Block.REASON, "Reason", NOTE_LIMIT, required=True),
-    ]
-    return _modal(Callback.CLOSE_EARLY, "Close early", incident, blocks)
 
 
 def notice_view(title: str, message: str) -> dict[str, Any]:

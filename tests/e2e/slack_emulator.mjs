@@ -388,7 +388,11 @@ async function handleApi(ctx, req, res, url) {
   const token = bearer(req) ?? (typeof params.token === "string" ? params.token : undefined);
   delete params.token;
   const client = state.clientOf(token);
-  let fault = state.takeFault(method, client);
+  // The bot's calls on a connection opened before the last reset belong to an earlier test's
+  // bot (killed mid-request): they take no faults and are not recorded.
+  const generation = req.socket.careGeneration ?? 0;
+  const stale = () => client === "bot" && (state.generation ?? 0) !== generation;
+  let fault = stale() ? undefined : state.takeFault(method, client);
   let reply;
   if (fault && fault.delay) {
     await new Promise((resolve) => setTimeout(resolve, fault.delay * 1000));
@@ -409,7 +413,7 @@ async function handleApi(ctx, req, res, url) {
   }
   else if (method === "apps.connections.open") reply = socketModeReply(state, token);
   else reply = await forward(emulatorUrl, state, req, method, raw, url, token);
-  state.record({
+  if (!stale()) state.record({
     method,
     params,
     http_status: reply.status,
@@ -469,6 +473,9 @@ function setUsergroups(state, body) {
 }
 
 function resetState(ctx) {
+  // A call that arrived before this reset (from the previous test's bot, killed mid-request)
+  // neither takes the next test's faults nor lands in its recorded calls.
+  ctx.state.generation = (ctx.state.generation ?? 0) + 1;
   ctx.state.calls = [];
   ctx.state.faults = [];
   ctx.state.usergroups = new Map(ctx.seedUsergroups);
@@ -588,6 +595,8 @@ async function main() {
   state.usergroups = new Map(seedUsergroups);
   const ctx = { state, emulatorUrl, seedUsergroups, info: {} };
   const server = http.createServer(proxyHandler(ctx));
+  // Each connection remembers the reset generation it was opened in (see resetState).
+  server.on("connection", (socket) => { socket.careGeneration = state.generation ?? 0; });
   const proxyPort = await listen(server, 0);
   const base = `http://${HOST}:${proxyPort}`;
   const team = await slackCall(emulatorUrl, bot.token, "auth.test", {});

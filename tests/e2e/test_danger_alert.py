@@ -67,7 +67,9 @@ def test_screen_shows_delivery_then_who_took_it_after_a_supervisor_acknowledges(
     session = _danger(bot, slack)
     view_id = session.view["id"]
     assert session.view["title"]["text"] == "Danger alert"
-    assert "Sending your alert" in _text({"params": {"view": session.view}})
+    first = _text({"params": {"view": session.view}})
+    # Still sending, or already delivered if the sweep won the race to build the screen.
+    assert "Sending your alert" in first or "Delivered to Corporate Security" in first, first
     delivered = _screen_says(slack, view_id, "Delivered to Corporate Security & Risk at")
     assert "Paged:" in delivered and f"<@{slack.users['sec']}>" in delivered
     assert "The first responder who takes this alert is shown here" in delivered

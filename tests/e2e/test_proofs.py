@@ -21,6 +21,7 @@ from tests.e2e.care_steps import (
     posts,
 )
 from tests.e2e.harness import REPO_ROOT, ModalSession, care_toml, wait_until
+from tests.support.report import NOT_A_CLIENT
 
 
 def _cli(bot, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -79,7 +80,7 @@ def _close_early(bot, slack) -> None:
 def test_purge_erases_an_expired_incident_and_the_chain_still_verifies(slack, bot_factory):
     bot = bot_factory.start(care_toml(slack) + '\n[retention]\nincidents = "1s"\n'
                             'outbox = "1s"\n')
-    file_report(bot, slack.users["alice"])
+    file_report(bot, slack.users["alice"], NOT_A_CLIENT)  # no account decision owed
     _close_early(bot, slack)
     wait_until(lambda: _settled(bot))
     bot.stop()  # the sweep would purge it within the hour itself; purge does it now

@@ -15,6 +15,7 @@ from tests.e2e.care_steps import (
     refusals_in_thread,
 )
 from tests.e2e.harness import care_toml
+from tests.support.report import NOT_A_CLIENT
 
 
 def _filed(slack, bot_factory, config: str | None = None):
@@ -137,8 +138,12 @@ def test_tracking_whole_checklist_to_closure(slack, bot_factory):
 
 
 def test_tracking_security_closes_early_with_a_reason(slack, bot_factory):
-    """Security may close early; a reason is required and shown; reminders stop."""
-    bot, _ref, _parent = _filed(slack, bot_factory)
+    """Security may close early; a reason is required and shown; reminders stop.
+
+    Not a client: no account decision is owed, so the close ends the incident (with one owed,
+    it stays open for Delivery / local management: tests/e2e/test_close_early.py)."""
+    bot = bot_factory.start()
+    file_report(bot, slack.users["alice"], NOT_A_CLIENT)
     sec = slack.users["sec"]
     security = slack.channels["care-security"]
     click_message_button(bot, sec, latest_parent(slack, security), "care_acknowledge")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from care_bot.config import load_settings
-from care_bot.flows.services import Services
+from care_bot.flows import renders
 from care_bot.roles import RoleDirectory
+from care_bot.services import Services
 from care_bot.storage import Store
 from tests.support.fake_slack import FakeSlack
 
@@ -87,5 +88,6 @@ def make_services(tmp_path: Path, toml_text: str | None = None, path: str = ":me
     slack = FakeSlack()
     clock = Clock()
     roles = RoleDirectory(settings.roles, slack.usergroup_members, clock=clock)
-    services = Services(settings=settings, store=store, slack=slack, roles=roles, clock=clock)
+    services = Services(settings=settings, store=store, slack=slack, roles=roles, clock=clock,
+                        hooks=renders.delivery_hooks())
     return services, slack, clock

@@ -13,10 +13,11 @@ import pytest
 from care_bot.commands import backup as backup_command
 from care_bot.commands import verify as verify_command
 from care_bot.config import Retention
-from care_bot.flows import delivery, retention, tracking
+from care_bot.flows import retention, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import Store, chain, incidents
 from care_bot.storage.audit import verify_all
-from tests.support.report import file_report
+from tests.support.report import NOT_A_CLIENT, file_report
 from tests.support.world import USERS, make_services
 
 DAY = 86400.0
@@ -40,8 +41,9 @@ def _raw(store: Store) -> sqlite3.Connection:
 
 
 def _close(services, clock):
-    """File a report, deliver it, and close it early as security."""
-    file_report(services)
+    """File a non-client's report (no account decision owed), deliver it, and close it early
+    as security."""
+    file_report(services, overrides=NOT_A_CLIENT)
     delivery.deliver_due(services)
     clock.advance(60)
     outcome = tracking.close_early(services, SEC, 1, "resolved with the client")

@@ -11,7 +11,8 @@ import pytest
 
 from care_bot.config import ConfigError
 from care_bot.domain import care, metrics
-from care_bot.flows import care_after, delivery, followups, tracking
+from care_bot.flows import care_after, followups, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import incidents
 from care_bot.views import care_after as views
 from care_bot.views.figures import figure_lines

@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from care_bot import chart
 from care_bot.domain.metrics import Week
+from care_bot.views import chart
 
 WEEK = 7 * 86400
 

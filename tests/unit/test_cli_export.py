@@ -6,8 +6,9 @@ import csv
 import os
 import stat
 
-from care_bot import cli, export
+from care_bot import commands as cli
 from care_bot.storage import Store, reports
+from care_bot.views import export
 from tests.support.report import file_report
 from tests.support.world import make_services
 

@@ -9,7 +9,8 @@ import pytest
 from care_bot.domain import care
 from care_bot.domain.checklist import TaskDone, task_states
 from care_bot.domain.models import Incident
-from care_bot.flows import delivery, hr_report, identify, tracking
+from care_bot.flows import hr_report, identify, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import incidents
 from care_bot.views import messages, notices
 from care_bot.views.report_modal import visible_fields
@@ -109,7 +110,8 @@ def scheduled_tasks(services) -> set[str]:
 
 def finish_r_section(services) -> None:
     assert tracking.acknowledge(services, SAM, 1, "channel").message is None
-    assert hr_report.report(services, SAM, 1, "channel").message.startswith("Reported")
+    told = hr_report.report(services, SAM, 1, "channel").message
+    assert told.startswith("Sending the Incident/Threat Notification")
     outcome = tracking.complete_tasks(services, SEC, 1, ["safety_plan"], "",
                                       {"safety_plan": "Escort to car for a week."})
     assert outcome.message is None and outcome.errors is None

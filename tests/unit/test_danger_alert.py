@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from care_bot.flows import alert_status, danger, delivery, hr_report, tracking
+from care_bot.flows import alert_status, danger, hr_report, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import outbox
 from care_bot.views import alert_status as status_views
 from care_bot.views import danger_modal, notices
@@ -260,7 +261,7 @@ def test_could_not_open_offers_the_danger_button():
 def test_a_row_two_lanes_look_at_stays_in_flight_until_both_are_done():
     """The urgent lane and the sweep may both pick a row: the loser's end must not make the
     winner's claimed row look stranded (it would be released and sent twice)."""
-    from care_bot.flows.delivery_state import DeliveryState
+    from care_bot.outbox.state import DeliveryState
 
     state = DeliveryState()
     state.begin(7)

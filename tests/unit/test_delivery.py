@@ -1,4 +1,4 @@
-"""flows.delivery: the outbox reaches Slack in order, waits out failures, and re-checks state."""
+"""outbox.delivery: the outbox reaches Slack in order, waits out failures, and re-checks state."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from care_bot.flows import delivery, followups, posting, tracking
+from care_bot.flows import followups, tracking
 from care_bot.ids import Action
+from care_bot.outbox import delivery, posting
 from care_bot.views import messages
 from tests.support.fake_slack import FakeSlack, slack_error
 from tests.support.report import file_report
@@ -308,6 +309,7 @@ def test_closed_incident_skips_conditional_posts_but_not_the_close_notes(world):
     services, slack, clock = world
     delivery.deliver_due(services)
     key = queue_ack_reminder(services, clock)
+    tracking.decide_account(services, USERS["mark"], 1, "keep", "No risk.")  # none owed
     tracking.close_early(services, SEC, 1, "Duplicate.")
     delivery.deliver_due(services)
     skipped = row(services, key)
@@ -371,6 +373,7 @@ def test_update_of_a_parent_not_yet_posted_waits_for_it(world):
 def test_closed_parent_loses_its_buttons(world):
     services, slack, _clock = world
     delivery.deliver_due(services)
+    tracking.decide_account(services, USERS["mark"], 1, "keep", "No risk.")  # none owed
     tracking.close_early(services, SEC, 1, "Duplicate.")
     delivery.deliver_due(services)
     assert slack.updates

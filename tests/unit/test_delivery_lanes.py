@@ -1,6 +1,6 @@
 """Delivery lanes: a failing message holds back only its own thread, never other incidents."""
 
-from care_bot.flows import delivery, posting
+from care_bot.outbox import delivery, posting
 from care_bot.storage import outbox
 from tests.support.fake_slack import slack_error
 from tests.support.report import file_report

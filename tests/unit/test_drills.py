@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from care_bot.domain.models import Incident
-from care_bot.flows import delivery, drills, hr_report, intake, tracking
+from care_bot.flows import drills, hr_report, intake, tracking
+from care_bot.outbox import delivery
 from care_bot.storage import drafts, reports
 from care_bot.views import drill as views
 from tests.support.blockkit import assert_valid_message, assert_valid_view

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from care_bot import scheduler
 from care_bot.config import Retention
-from care_bot.flows import delivery
-from care_bot.health import check_health
-from care_bot.heartbeat import Heartbeat
-from care_bot.server import health_answer
+from care_bot.outbox import delivery
+from care_bot.runtime import scheduler
+from care_bot.runtime.health import check_health
+from care_bot.runtime.heartbeat import Heartbeat
+from care_bot.runtime.server import health_answer
 from care_bot.storage import AlreadyRunning, Store, followups, outbox
 from care_bot.storage.database import StorageUnavailable
 from tests.support.fake_slack import slack_error
@@ -374,7 +374,7 @@ def test_docs_issue9_scheduler_settings_are_documented(name):
 
 
 def test_a_hold_that_ended_brings_the_sweep_back_once_and_never_spins():
-    from care_bot.flows.delivery_state import DeliveryState
+    from care_bot.outbox.state import DeliveryState
 
     state = DeliveryState()
     state.hold("C1", until=10.0, now=5.0)

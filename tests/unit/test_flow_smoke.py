@@ -1,6 +1,6 @@
 """A first end-to-end pass through the flows on fakes."""
 
-from care_bot.flows import delivery
+from care_bot.outbox import delivery
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, make_services
 

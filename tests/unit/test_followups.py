@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from care_bot.flows import delivery, followups, hr_report, intake, tracking
-from care_bot.flows.services import Services
+from care_bot.flows import followups, hr_report, intake, renders, tracking
+from care_bot.outbox import delivery
 from care_bot.roles import RoleDirectory
+from care_bot.services import Services
 from care_bot.storage import Store
 from care_bot.storage import followups as followup_store
 from care_bot.storage import incidents as incident_store
@@ -61,7 +62,8 @@ def build_services(tmp_path: Path, toml_text: str, db_path: Path, clock: Clock,
     store = Store(db_path)
     store.migrate()
     roles = RoleDirectory(settings.roles, slack.usergroup_members, clock=clock)
-    return Services(settings=settings, store=store, slack=slack, roles=roles, clock=clock)
+    return Services(settings=settings, store=store, slack=slack, roles=roles, clock=clock,
+                    hooks=renders.delivery_hooks())
 
 
 class World:
@@ -182,8 +184,14 @@ class World:
         return outcome
 
     def close(self, user: str = SECURITY):
+        """Close the incident: management decides on the account (so none is owed), then
+        security closes early."""
+        decided = tracking.decide_account(self.services, USERS["mark"], self.incident_id,
+                                          "keep", "No risk to the branch.")
+        assert decided.message is None and not decided.errors, decided
         outcome = tracking.close_early(self.services, user, self.incident_id, "handled by phone")
         assert outcome.message is None and not outcome.errors, outcome
+        assert self.incident().status == "closed"
         return outcome
 
 

@@ -10,10 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from care_bot.config import ConfigError, load_settings
-from care_bot.flows import intake, origin
-from care_bot.identity import BotIdentity, Installation, TokenRefused, fetch_installation
+from care_bot.flows import intake
 from care_bot.ids import MAX_RECORD_ID, record_id
-from care_bot.request_guard import guarded, signature_ok
+from care_bot.runtime import origin
+from care_bot.runtime.identity import BotIdentity, Installation, TokenRefused, fetch_installation
+from care_bot.runtime.request_guard import guarded, signature_ok
 from care_bot.storage import drafts
 from care_bot.views.forms import read_answers
 from care_bot.views.metadata import ModalRef, decode

@@ -6,8 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from care_bot.flows import delivery, intake, tracking
+from care_bot.flows import intake, tracking
 from care_bot.ids import Callback
+from care_bot.outbox import delivery
 from care_bot.views.metadata import ModalRef, decode
 from tests.support.payloads import state_values
 from tests.support.report import STEP_ANSWERS, file_report, step_of, submit

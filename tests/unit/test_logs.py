@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from care_bot.logs import NOISY_LOGGERS, NoBodiesFilter, configure_logging
+from care_bot.runtime.logs import NOISY_LOGGERS, NoBodiesFilter, configure_logging
 
 
 def record(name: str, msg: str, *args) -> logging.LogRecord:
@@ -61,11 +61,11 @@ def test_configure_logging_keeps_bodies_out_of_stderr(restore_logging, capsys):
 
     logging.getLogger("slack_bolt.App").info("request body: %s", {"text": "SECRET-INCIDENT"})
     logging.getLogger("slack_sdk.web").debug("debug line that must not show")
-    logging.getLogger("care_bot.app").info("app started")
+    logging.getLogger("care_bot.runtime.app").info("app started")
 
     err = capsys.readouterr().err
     assert "SECRET-INCIDENT" not in err
     assert "debug line that must not show" not in err
-    assert "INFO care_bot.app: app started" in err
+    assert "INFO care_bot.runtime.app: app started" in err
     assert logging.getLogger("slack_sdk").level == logging.INFO
     assert logging.getLogger("apscheduler.scheduler").level == logging.ERROR

@@ -1,7 +1,7 @@
 """A post Slack accepted but whose answer was lost is found again, not posted twice."""
 
 from care_bot.domain.models import OutboxItem
-from care_bot.flows import delivery
+from care_bot.outbox import delivery
 from care_bot.storage import outbox
 from tests.support.fake_slack import slack_error
 from tests.support.report import file_report

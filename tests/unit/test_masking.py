@@ -81,3 +81,13 @@ def test_report_details_for_supervisors_carry_no_name_or_account():
     assert "[client]" in shown and "[account]" in shown
     full = json.dumps(messages.report_details(incident, {}))
     assert "Jordan Marlowe (acct ending 4417)" in full
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Told Jordan's officer", "Told [client]'s officer"),  # a possessive is still the name
+    ("by Marlowe\u2019s truck", "by [client]\u2019s truck"),  # a typographic apostrophe
+    ("Marlowes and Jordanna came", "Marlowes and Jordanna came"),  # every part: whole words
+    ("JordanMarlowe wrote", "JordanMarlowe wrote"),
+])
+def test_every_name_part_is_matched_as_a_whole_word_possessives_included(text, expected):
+    assert mask(text, "Jordan Marlowe") == expected

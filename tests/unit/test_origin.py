@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from care_bot.flows.origin import matches, origin_of
-from care_bot.identity import Installation
+from care_bot.runtime.identity import Installation
+from care_bot.runtime.origin import matches, origin_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 APP, TEAM, ORG = "A0CAREBOT1", "T0BRANCH01", "E0BANKORG1"

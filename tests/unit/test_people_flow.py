@@ -5,7 +5,7 @@ import json
 
 from care_bot.domain.models import Event
 from care_bot.flows import followups, lookout, people, person_page, urgent
-from care_bot.flows.wiring import configured_channels
+from care_bot.runtime.wiring import configured_channels
 from care_bot.storage import incidents, retention
 from care_bot.storage import lookout as lookout_rows
 from care_bot.storage import people as people_rows

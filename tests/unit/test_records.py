@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from care_bot import export
 from care_bot.flows import hr_report, records, tracking
 from care_bot.storage import reports
+from care_bot.views import export
 from tests.support.report import file_report
 from tests.support.world import USERS, make_services
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from care_bot.request_shape import well_formed
+from care_bot.runtime.request_shape import well_formed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 FORM, JSON = "application/x-www-form-urlencoded", "application/json"

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from care_bot.flows import hr_report, lookup, posting, renders, role_home, tracking
+from care_bot.flows import hr_report, lookup, renders, role_home, tracking
 from care_bot.ids import Action
+from care_bot.outbox import posting
 from care_bot.storage import incidents, outbox
 from care_bot.views import lookup as lookup_views
 from tests.support.blockkit import assert_valid_view

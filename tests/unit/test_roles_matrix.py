@@ -130,8 +130,9 @@ def _succeeded(services, action: str, user_id: str, outcome) -> bool:
         return any(e.action == "hr_notification_sent" and e.actor == user_id for e in events)
     if action == "decide_account" or task == "account_decision":
         return any(e.action == "account_decided" and e.actor == user_id for e in events)
-    if action == "close_early":
-        return incident.status == "closed" and incident.closed_by == user_id
+    if action == "close_early":  # the account decision, still owed, stays open (issue 17)
+        return (incident.status == "closed" and incident.closed_by == user_id) or any(
+            e.action == "security_part_closed" and e.actor == user_id for e in events)
     if task == "identify_client":
         return any(e.action == "client_identified" and e.actor == user_id for e in events)
     if action == "view_private":

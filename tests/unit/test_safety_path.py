@@ -9,9 +9,10 @@ import pytest
 
 from care_bot.config import ConfigError
 from care_bot.domain.models import Incident
-from care_bot.flows import care_after, danger, delivery, intake, reporter
+from care_bot.flows import care_after, danger, intake, reporter
 from care_bot.flows import home as home_flow
 from care_bot.ids import Action, Callback
+from care_bot.outbox import delivery
 from care_bot.views import alerts as alert_views
 from care_bot.views import care_after as care_after_views
 from care_bot.views import danger_modal, messages, report_modal

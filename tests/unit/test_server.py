@@ -5,7 +5,7 @@ import json
 
 from slack_bolt import App
 
-from care_bot.server import build_wsgi_app
+from care_bot.runtime.server import build_wsgi_app
 
 
 def _call(wsgi, method: str, path: str) -> tuple[str, dict]:

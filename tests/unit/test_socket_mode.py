@@ -4,7 +4,7 @@ import json
 
 from slack_bolt.response import BoltResponse
 
-from care_bot.socket_mode import SocketState, ack_message
+from care_bot.runtime.socket_mode import SocketState, ack_message
 
 
 def test_ack_message_without_body_is_only_the_envelope_id():

@@ -1,6 +1,6 @@
 """A post that keeps failing is reported to security once, and still delivered later."""
 
-from care_bot.flows import delivery
+from care_bot.outbox import delivery
 from tests.support.fake_slack import slack_error
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, make_services

@@ -11,8 +11,9 @@ import pytest
 from care_bot.domain import ladder
 from care_bot.flows import hr_report, tracking
 from care_bot.storage import Store, incidents
+from care_bot.views.messages import checklist_text
 from care_bot.views.text import escape
-from tests.support.report import file_report
+from tests.support.report import NOT_A_CLIENT, file_report
 from tests.support.world import USERS, care_toml, make_services
 
 ALICE, SAM, SUE, SEC = USERS["alice"], USERS["sam"], USERS["sue"], USERS["sec"]
@@ -332,9 +333,16 @@ def test_the_decision_alone_does_not_close(world):
     assert query(services, "SELECT id FROM outbox WHERE key LIKE '%:closed'") == []
 
 
+def close_fully(services) -> None:
+    """Security closes its part early, then management records the decision: closed."""
+    tracking.close_early(services, SEC, 1, "Duplicate of another report.")
+    assert tracking.decide_account(services, MARK, 1, "keep", "No risk.") == tracking.Outcome()
+    assert incident(services).status == "closed"
+
+
 def test_actions_on_a_closed_incident_change_nothing(world):
     services, *_ = world
-    tracking.close_early(services, SEC, 1, "Duplicate of another report.")
+    close_fully(services)
     before = everything(services)
     assert tracking.open_checklist(services, SAM, 1).message == f"{REF} is closed."
     assert "closed" in tracking.complete_tasks(services, SAM, 1, ["reported_hr"], "").message
@@ -345,7 +353,7 @@ def test_actions_on_a_closed_incident_change_nothing(world):
 
 def test_acknowledge_of_a_closed_unacknowledged_incident_says_it_is_closed(world):
     services, *_ = world
-    tracking.close_early(services, SEC, 1, "Duplicate of another report.")
+    close_fully(services)
     outcome = tracking.acknowledge(services, SAM, 1, "channel")
     assert "already acknowledged" not in outcome.message
     assert "closed" in outcome.message
@@ -377,8 +385,12 @@ def test_close_early_is_for_security_only(world, user):
     assert [e.actor for e in events(services, "refused")] == [user]
 
 
-def test_close_early_records_the_reason_and_stops_every_followup(world):
-    services, _slack, clock, wakes = world
+def test_close_early_records_the_reason_and_stops_every_followup(tmp_path):
+    """A non-client's incident owes no account decision: the early close closes it."""
+    services, _slack, clock = make_services(tmp_path)
+    file_report(services, overrides=NOT_A_CLIENT)
+    wakes: list[int] = []
+    services.wake_sweep = lambda: wakes.append(1)
     tracking.acknowledge(services, SAM, 1, "channel")
     assert pending_followups(services)
     wakes.clear()
@@ -399,6 +411,79 @@ def test_close_early_records_the_reason_and_stops_every_followup(world):
     assert tracking.close_early(services, SEC, 1, "again").message == (
         "That incident is already closed.")
     assert len(events(services, "closed")) == 1
+
+
+def test_close_early_ends_only_securitys_part_while_the_decision_is_owed(world):
+    """A client's incident: the account decision stays open with its reminders; the rest end."""
+    services, _slack, clock, _wakes = world
+    tracking.acknowledge(services, SAM, 1, "channel")
+    tasks_before = {row["task"] for row in pending_followups(services)}
+    assert {"account_decision", "reported_hr", "safety_plan"} <= tasks_before
+    clock.advance(600)
+    outcome = tracking.close_early(services, SEC, 1, "Handled with the police.")
+
+    assert outcome == tracking.Outcome()
+    assert incident(services).status == "open" and not events(services, "closed")
+    [event] = events(services, "security_part_closed")
+    assert (event.actor, event.detail) == (SEC, {"reason": "Handled with the police."})
+    pending = pending_followups(services)
+    assert {row["task"] for row in pending if row["kind"] != "wellbeing"} == {
+        "account_decision"}
+    reply = outbox_payload(services, f"incident:1:supervisors:event:{event.id}")["text"]
+    assert f"closed Corporate Security & Risk's part of {REF} early" in reply
+    assert (f"*Still owed:* the account decision, by Delivery / local management (<@{MARK}>)"
+            in reply)
+    assert "stays open until it is recorded" in reply
+    # a second close says what is left; nobody else can tick the ended tasks
+    assert tracking.close_early(services, SEC, 1, "again").message == (
+        f"Corporate Security & Risk's part of {REF} is already closed. The account decision "
+        f"is still with Delivery / local management (<@{MARK}>).")
+    assert "already closed" in tracking.open_checklist(services, SAM, 1).message
+    assert tracking.complete_tasks(services, SAM, 1, ["debrief"], "", {"debrief": "ok"}
+                                   ).errors == {"tasks": "That task cannot be completed here."}
+    # the decision closes the incident, and the thread says why
+    mark_view = tracking.open_checklist(services, MARK, 1).view
+    assert "care_decide_account" in json.dumps(mark_view)
+    assert "Close incident early" not in json.dumps(tracking.open_checklist(
+        services, SEC, 1).view or {})
+    assert tracking.decide_account(services, MARK, 1, "restrict", "Barred.") == tracking.Outcome()
+    assert incident(services).status == "closed"
+    [closed] = events(services, "closed")
+    assert outbox_payload(services, f"incident:1:security:event:{closed.id}")["text"] == (
+        f"🏁 The account decision was the last step owed: {REF} is closed.")
+
+
+def test_checklist_shows_who_still_owes_what_after_an_early_close(world):
+    services, *_ = world
+    tracking.acknowledge(services, SAM, 1, "channel")
+    tracking.close_early(services, SEC, 1, "Handled with the police.")
+    with services.store.reading() as db:
+        states = tracking.states_of(db, 1)
+        current = incidents.get_incident(db, 1)
+    text = checklist_text(current, states, services.settings.branches)
+    assert f"⬜ Delivery / local management decided on the account · <@{MARK}>" in text
+    assert f"Corporate Security & Risk's part closed early* by <@{SEC}>" in text
+    assert "Ended undone: Reported to HR; Reported to Corporate Security & Risk; Safety plan" \
+        in text
+    assert "*Still owed:* the account decision" in text
+    assert "⬜ Reported to HR" not in text
+
+
+def test_close_early_after_the_decision_closes_the_incident(world):
+    services, *_ = world
+    tracking.decide_account(services, MARK, 1, "keep", "No risk.")
+    assert incident(services).status == "open"
+    view = tracking.open_close_early(services, SEC, 1).view
+    assert "This closes the incident" in view["blocks"][0]["text"]["text"]
+    tracking.close_early(services, SEC, 1, "Done.")
+    assert incident(services).status == "closed" and not events(services, "security_part_closed")
+
+
+def test_open_close_early_names_who_keeps_the_decision(world):
+    services, *_ = world
+    text = tracking.open_close_early(services, SEC, 1).view["blocks"][0]["text"]["text"]
+    assert f"*The account decision stays open* with Delivery / local management (<@{MARK}>)" \
+        in text
 
 
 def test_open_close_early_shows_a_notice_to_non_security(world):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from care_bot.flows import uptime
+from care_bot.runtime import uptime
 from care_bot.storage import service
 from care_bot.storage.service import Liveness
 from care_bot.views import notices

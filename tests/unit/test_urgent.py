@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,17 @@ def test_urgent_ladder_sits_between_the_ordinary_and_the_danger_ladder(tmp_path)
     assert nxt.kind == ladder.ACK_ESCALATION and nxt.due_at == START + 1800
     assert ladder.first_ack_followup(reminders, False, START).due_at == START + 900
     assert ladder.first_ack_followup(reminders, True, START, urgent=True).due_at == START + 300
+
+
+def test_an_urgent_report_is_never_chased_later_than_an_ordinary_one(tmp_path):
+    """Short ordinary timings (the sandbox's 1m) are not slowed by the urgent defaults (10m)."""
+    services, _slack, _clock = make_services(tmp_path)
+    reminders = replace(services.settings.reminders, ack_reminder=timedelta(minutes=1),
+                        ack_escalation=timedelta(minutes=2))
+    first = ladder.first_ack_followup(reminders, False, START, urgent=True)
+    assert first.due_at == START + 60
+    nxt = ladder.next_ack_followup(reminders, False, START, first, START + 60, urgent=True)
+    assert nxt.kind == ladder.ACK_ESCALATION and nxt.due_at == START + 120
 
 
 def test_parent_message_says_urgent_and_why_and_pings_who_it_is_given():

@@ -19,9 +19,11 @@ from care_bot.config import Branch
 from care_bot.domain.care import ACCOUNT_DECISIONS, STEP_ORDER, TASKS, Step
 from care_bot.domain.checklist import TaskDone
 from care_bot.domain.models import Incident
-from care_bot.flows import delivery, intake, tracking
+from care_bot.flows import intake, tracking
 from care_bot.ids import Action, Callback
+from care_bot.outbox import delivery
 from care_bot.views import care_after as care_after_views
+from care_bot.views import closing as closing_views
 from care_bot.views import danger_modal, messages, report_modal
 from care_bot.views import tracking as tracking_views
 from care_bot.views.fields import STEP_FIELDS
@@ -361,12 +363,23 @@ def test_decision_view_is_valid_and_offers_the_three_decisions():
     assert decode(view["private_metadata"]).incident_id == 7
 
 
-def test_close_early_view_is_valid_and_requires_a_reason():
-    view = tracking_views.close_early_view(open_incident())
+@pytest.mark.parametrize("owners", [None, [], ["U0MARK"]])
+def test_close_early_view_is_valid_and_requires_a_reason(owners):
+    view = closing_views.close_early_view(open_incident(), owners)
     assert_valid_view(view)
     reason = next(b for b in view["blocks"] if b.get("block_id") == "reason")
     assert reason["optional"] is False
     assert view["callback_id"] == Callback.CLOSE_EARLY.value
+    assert decode(view["private_metadata"]).incident_id == 7
+
+
+def test_close_early_view_says_the_account_decision_stays_with_management():
+    intro = closing_views.close_early_view(open_incident(), ["U0MARK"])["blocks"][0]["text"]
+    assert "*The account decision stays open* with Delivery / local management (<@U0MARK>)" \
+        in intro["text"]
+    assert "closes the incident" not in intro["text"]
+    whole = closing_views.close_early_view(open_incident(), None)["blocks"][0]["text"]["text"]
+    assert "This closes the incident" in whole and "account decision" not in whole
 
 
 @pytest.mark.parametrize("title", ["Closed", "Not allowed", "A title far longer than 24 chars"])

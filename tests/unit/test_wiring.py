@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from care_bot.commands.check import table
-from care_bot.flows.wiring import (
+from care_bot.runtime.wiring import (
     FAIL,
     OK,
     WARN,

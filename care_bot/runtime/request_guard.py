@@ -15,7 +15,7 @@ import io
 import time
 from collections.abc import Callable, Iterable
 
-from care_bot.request_shape import well_formed
+from care_bot.runtime.request_shape import well_formed
 
 MAX_BODY_BYTES = 1024 * 1024  # Slack's own payloads are far smaller
 MAX_CLOCK_SKEW_SECONDS = 300

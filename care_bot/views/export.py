@@ -21,7 +21,7 @@ from care_bot.domain.care import (
     THREAT_KINDS,
     client_status,
 )
-from care_bot.domain.checklist import identified, task_states, tasks_of
+from care_bot.domain.checklist import ended_early, identified, task_states, tasks_of
 from care_bot.domain.metrics import facts_of
 from care_bot.domain.models import Event, Incident
 
@@ -93,10 +93,13 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
         "time_to_hr_report_min": _minutes(facts.time_to_hr),
     }
     owed = {task.key for task in tasks_of(incident, states)}
+    ended = {task.key for task in ended_early(incident, states)}
     for task in CHECKLIST_TASKS:
         done = states.get(task.key)
         if done:
             state = "done"
+        elif task.key in ended:
+            state = "closed"  # security closed its part early; the task ended undone
         elif task.key not in owed:
             state = "n/a"  # no account work for a non-client; a debrief only after danger
         elif task.key in facts.overdue_tasks:

@@ -19,19 +19,12 @@ import time
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from care_bot.flows import (
-    delivery,
-    digest,
-    followups,
-    lookout,
-    orders,
-    retention,
-    role_groups,
-    watchdog,
-)
-from care_bot.flows.services import Services
-from care_bot.flows.uptime import AliveMarker
-from care_bot.heartbeat import Heartbeat
+from care_bot.flows import digest, followups, lookout, orders, retention, role_groups
+from care_bot.outbox import delivery
+from care_bot.runtime import watchdog
+from care_bot.runtime.heartbeat import Heartbeat
+from care_bot.runtime.uptime import AliveMarker
+from care_bot.services import Services
 from care_bot.storage import digests, outbox
 from care_bot.storage import followups as followup_rows
 from care_bot.storage import lookout as lookout_rows

@@ -19,16 +19,14 @@ from collections.abc import Callable
 from typing import Any
 
 from care_bot.domain.checklist import task_states
-from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import OutboxItem
-from care_bot.flows import alert_hooks, alert_status, people, posting, renders, urgent, worklist
-from care_bot.flows import home as home_flow
-from care_bot.flows.services import Services
+from care_bot.outbox import posting
+from care_bot.services import Services
 from care_bot.slack_api import Failure, classify
-from care_bot.storage import followups, incidents, outbox
+from care_bot.storage import incidents, outbox
 from care_bot.storage.database import StorageUnavailable
-from care_bot.views import alerts, messages, notices
 from care_bot.views import drill as drill_views
+from care_bot.views import notices
 
 logger = logging.getLogger(__name__)
 
@@ -183,8 +181,7 @@ def _deliver(services: Services, item: OutboxItem) -> tuple[str, Failure | None]
             outbox.mark_sent(db, item.id, channel=channel, ts=ts, now=now)
             if item.kind == "post" and item.render == posting.RENDER_PARENT and item.incident_id:
                 _home_shows_delivery(db, item.incident_id, now)
-            if alert_hooks.security_page(item):
-                alert_hooks.delivered(db, item, ts, now)
+            services.hooks.sent(db, item, ts, now)
 
         _settle(services, item, write_sent)
         return "sent", None
@@ -268,25 +265,10 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
         if parent.status != "sent":
             return {"wait": True}
         plan.update(parent_channel=parent.channel, parent_ts=parent.ts)
-    if item.render == posting.RENDER_PARENT:
-        states = task_states(incidents.list_events(db, incident.id))
-        next_due = followups.next_due(db, incident.id) if incident.status != "closed" else None
-        audience = posting.audience_of(item.thread_of or item.key)
-        settings = services.settings
-        why = urgent.reasons(db, incident, services.clock())
-        plan["message"] = messages.parent_message(
-            masked_incident(incident) if audience == "supervisors" else incident,
-            states, next_due, settings.branches, audience,
-            _parent_mentions(services, incident, audience, bool(why)),
-            hr_destination=bool(settings.hr_channel or services.roles.snapshot().get("hr")),
-            urgent=why,
-        )
-        if audience == "security":  # issue 20: "Active trespass order (…)" comes first
-            plan["message"] = people.with_order_banners(db, services, incident, plan["message"])
-    elif item.kind == "screen":
+    if item.kind == "screen":
         plan["screen"] = item.channel  # built at send time, outside this transaction
-    elif item.render:
-        plan.update(renders.render(db, services, item, incident))
+    elif item.render:  # a parent message, a Home, a DM: the flows render it from state
+        plan.update(services.hooks.render(db, services, item, incident))
     else:
         plan["message"] = {k: v for k, v in item.payload.items() if k != "unless"}
     if incident is not None and incident.drill and plan.get("message"):
@@ -295,31 +277,15 @@ def _plan(db, services: Services, item: OutboxItem) -> dict[str, Any]:
     return plan
 
 
-def _parent_mentions(services: Services, incident, audience: str, urgent_now: bool) -> list:
-    """Who a parent message pings: a danger alert's people; for an urgent report, the
-    `security` role in the security channel."""
-    settings = services.settings
-    if incident.danger:
-        return alerts.alert_mentions(audience, incident, settings.roles, settings.branches,
-                                     settings.alert_broadcast)
-    if urgent_now and audience == "security":
-        return alerts.role_mentions(settings.roles.get("security", ()))
-    return []
-
-
 def _send(services: Services, item: OutboxItem, plan: dict[str, Any]) -> tuple[str, str]:
     if item.kind == "home" and "home_for" in plan:  # everyone an incident concerns
-        with worklist.one_read():  # one read of the open incidents serves every Home
-            for user_id in plan["home_for"]:
-                with services.store.reading() as db:
-                    view = home_flow.home_view(db, services, user_id)
-                services.slack.publish_home(user_id, view)
+        services.hooks.publish_homes(services, plan["home_for"])
         return item.channel, ""
     if item.kind == "home":
         services.slack.publish_home(item.channel, plan["view"])
         return item.channel, ""
     if item.kind == "screen":
-        alert_status.update_screen(services, plan["screen"])
+        services.hooks.update_screen(services, plan["screen"])
         return item.channel, ""
     message = plan["message"]
     if item.kind == "update":
@@ -373,8 +339,8 @@ def _failure_write(services: Services, item: OutboxItem, failure: Failure,
         def write_retry(db):
             outbox.mark_retry(db, item.id, not_before=not_before, error=failure.reason,
                               unsure=unsure)
-            if alert_hooks.security_page(item) and item.attempts == 0:  # "Not delivered yet", now
-                alert_hooks.show_state(db, item.incident_id, now)
+            if item.attempts == 0:  # a danger alert shows "Not delivered yet" at once
+                services.hooks.retrying(db, item, now)
 
         if failure.reason == "ratelimited":
             return write_retry, "ratelimited"
@@ -393,7 +359,7 @@ def _surface_failure(db, services: Services, item: OutboxItem, reason: str, now:
     if item.kind in ("home", "screen"):
         return  # a view that could not be updated is retried on the next change
     ref = _record_on_incident(db, item, "delivery_failed", reason, now)
-    alert_hooks.refused(db, services, item, now)
+    services.hooks.failed(db, services, item, now)
     channel = _target_channel(db, item)
     message = notices.delivery_failed(ref, _where(channel), reason)
     _alert_security(db, services, item, channel, f"alert:delivery:{item.id}", message, now)

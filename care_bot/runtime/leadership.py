@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import backend_name, lease
 
 logger = logging.getLogger(__name__)

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from care_bot.config import Settings
-from care_bot.flows.delivery_state import DeliveryState
-from care_bot.flows.lease_state import LeaseState
 from care_bot.flows.view_owners import TriggerOwners
-from care_bot.flows.watchdog import StorageWatch
-from care_bot.identity import BotIdentity
+from care_bot.outbox.hooks import DeliveryHooks
+from care_bot.outbox.state import DeliveryState
 from care_bot.roles import RoleDirectory
+from care_bot.runtime.identity import BotIdentity
+from care_bot.runtime.lease_state import LeaseState
+from care_bot.runtime.watchdog import StorageWatch
 from care_bot.slack_api import SlackGateway
 from care_bot.storage import Store
 
@@ -36,3 +37,6 @@ class Services:
     identity: BotIdentity = field(default_factory=lambda: BotIdentity(""))
     triggers: TriggerOwners = field(default_factory=TriggerOwners)
     lease: LeaseState = field(default_factory=LeaseState)
+    # What the flows add to delivery (rendering at send time, alert hooks); set by whoever
+    # builds the services, from ``flows.renders.delivery_hooks()``.
+    hooks: DeliveryHooks | None = None

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import outbox, service
 from care_bot.views import notices
 

@@ -10,12 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltResponse
 
 from care_bot.config import Settings
-from care_bot.flows import origin, view_owners
+from care_bot.flows import renders, view_owners
 from care_bot.flows.errors import ERROR_TEXT, tell_user_about_error
-from care_bot.flows.services import Services
-from care_bot.identity import BotIdentity
 from care_bot.listeners import register_all
 from care_bot.roles import RoleDirectory
+from care_bot.runtime import origin
+from care_bot.runtime.identity import BotIdentity
+from care_bot.services import Services
 from care_bot.slack_api import SlackGateway, build_client, tokenless_client
 from care_bot.storage import Store
 
@@ -35,7 +36,7 @@ def build_services(
     identity = BotIdentity(settings.bot_token)
     identity.on_known(lambda known: _org_wide_calls(gateway, known))
     services = Services(settings=settings, store=store, slack=gateway, roles=roles, clock=clock,
-                        identity=identity)
+                        identity=identity, hooks=renders.delivery_hooks())
     gateway.on_view_opened = lambda trigger, view: view_owners.note_opened(services, trigger, view)
     return services
 

@@ -21,8 +21,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from care_bot.flows.services import Services
-from care_bot.identity import Installation
+from care_bot.runtime.identity import Installation
+from care_bot.services import Services
 from care_bot.storage import origins, outbox
 from care_bot.views.messages import thread_note
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from care_bot.flows.services import Services
+from care_bot.services import Services
 from care_bot.storage import outbox
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from care_bot.views import operations
 
 if TYPE_CHECKING:
-    from care_bot.flows.services import Services
+    from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
 PROBE_EVERY_SECONDS = 1.0  # /healthz probes at most this often

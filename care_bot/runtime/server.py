@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from care_bot.request_guard import MAX_BODY_BYTES, guarded
+from care_bot.runtime.request_guard import MAX_BODY_BYTES, guarded
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -32,7 +32,7 @@ def build_wsgi_app(
     Slack's requests reach Bolt only through the signature and size guard, which needs the
     ``signing_secret``. ``details`` adds fields to the health answer (Socket Mode adds the
     socket's state). ``healthy`` returns a bool, or ``(ok, body)`` as
-    ``care_bot.health.check_health`` does. Anything else gets 404.
+    ``care_bot.runtime.health.check_health`` does. Anything else gets 404.
     """
     bolt = None
     if app is not None:
