@@ -7,6 +7,7 @@ from care_bot.listeners import (
     commands,
     home,
     modals,
+    naming,
     people,
     role_home,
 )
@@ -14,5 +15,6 @@ from care_bot.listeners import (
 
 def register_all(app, services) -> None:
     """Attach every listener group to the Bolt app."""
-    for group in (commands, actions, modals, alerts, home, role_home, care_after, people):
+    for group in (commands, actions, modals, alerts, home, role_home, care_after, people,
+                  naming):
         group.register(app, services)

@@ -20,6 +20,7 @@ from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
+from care_bot.views.naming import name_button
 from care_bot.views.text import mrkdwn, plain, safe
 
 NOTE_LIMIT = 1000
@@ -91,6 +92,7 @@ def checklist_view(
     hr_destination: bool = True,
     can_identify: bool = False,
     can_review: bool = False,
+    can_name: bool = False,
 ) -> dict[str, Any]:
     """List only the tasks this person may complete, with a note field and extra actions.
 
@@ -129,7 +131,7 @@ def checklist_view(
         blocks.append({"type": "section", "text": mrkdwn(
             "_Nothing on this checklist is yours to complete right now._"
         )})
-    buttons = []
+    buttons = [name_button(incident.id)] if can_name else []
     if can_identify:
         buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
                         "text": plain("ICS: identify the client"), "value": str(incident.id)})
