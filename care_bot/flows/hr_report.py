@@ -58,7 +58,8 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             where=branch_label(shown.answers, settings.branches),
             supervisor=care.branch_person(branch, "supervisor"),
         ) for shown in (incident, masked_incident(incident)))  # HR is outside the privacy rule
-        recipients = _send_to_hr(db, services, incident, destination, for_hr, roles, now)
+        hr_copy = notices.for_hr(for_hr, masked_incident(incident), settings.branches)
+        recipients = _send_to_hr(db, services, incident, destination, hr_copy, roles, now)
         posting.queue_thread_reply(db, settings, incident.id, "security", "hr_notification",
                                    message, now)
         incidents.append_event(db, incident.id, actor=user_id, action=EVENT_HR_NOTIFIED,
@@ -78,6 +79,11 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
         tracking_flow.close_if_done(db, services, incident, now)
         posting.queue_refresh(db, incident.id, now)
     services.wake_sweep()
+    return _outcome(incident, destination)
+
+
+def _outcome(incident, destination: str | None) -> Outcome:
+    """What the supervisor is told where they clicked."""
     if incident.drill:
         return Outcome(message=(
             f"DRILL: the notification for {incident.ref} went to Corporate Security & Risk "
@@ -88,19 +94,32 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
             "destination is configured, so HR was not told: tell HR yourself, then tick "
             "\"Reported to HR\" in the checklist."))
     return Outcome(message=(
-        f"Reported {incident.ref} to HR and Corporate Security & Risk. Both tasks are done."))
+        f"Sending the Incident/Threat Notification for {incident.ref} to HR and Corporate "
+        "Security & Risk now. Both tasks are done."))
+
+
+def report_to_hr_after_submit(db, services: Services, incident, now: float) -> None:
+    """HR was notified while the danger alert's report was unfinished: now that it is filed,
+    HR gets the report too, where the notification went (masked, as the privacy rule asks)."""
+    sent = [e for e in incidents.list_events(db, incident.id) if e.action == EVENT_HR_NOTIFIED]
+    destination = sent[-1].detail.get("destination") if sent else None
+    if destination not in ("channel", "dm"):
+        return
+    report = notices.hr_report_follow_up(masked_incident(incident), services.settings.branches)
+    _send_to_hr(db, services, incident, destination, report, services.roles.snapshot(), now,
+                "hr_report")
 
 
 def _send_to_hr(db, services: Services, incident, destination: str | None, message: dict,
-                roles, now: float) -> list[str]:
+                roles, now: float, what: str = "hr_notification") -> list[str]:
+    key = f"incident:{incident.id}:{what}"
     if destination == "channel":
-        posting.queue_channel_post(db, incident.id, services.settings.hr_channel,
-                                   f"incident:{incident.id}:hr_notification", message, now)
+        posting.queue_channel_post(db, incident.id, services.settings.hr_channel, key, message,
+                                   now)
         return [services.settings.hr_channel]
     if destination == "dm":
         members = sorted(roles.get(care.ROLE_HR, ()))
         for member in members:
-            posting.queue_dm(db, incident.id, member, f"incident:{incident.id}:hr_notification",
-                             message, now)
+            posting.queue_dm(db, incident.id, member, key, message, now)
         return members
     return []

@@ -14,7 +14,7 @@ import sqlite_utils
 from care_bot.domain.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
 from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import Draft, Incident
-from care_bot.flows import danger, identify, naming, renders
+from care_bot.flows import danger, hr_report, identify, naming, renders
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows import people as people_flow
@@ -363,6 +363,8 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         shown = masked_incident(incident) if kind == "supervisors" else incident
         posting.queue_thread_reply(db, settings, incident.id, kind, "details",
                                    messages.report_details(shown, settings.branches), now)
+    if alert and alert.submitted_at is None:  # HR may have been told of the alert already
+        hr_report.report_to_hr_after_submit(db, services, incident, now)
     people_flow.on_report(db, services, incident, now)  # issue 20: "Seen before:" after them
     outbox.enqueue_post(db, key=f"dm:{incident.reporter}:incident:{incident.id}:confirmation",
                         channel=incident.reporter, incident_id=incident.id,

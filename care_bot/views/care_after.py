@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.models import Incident
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import mention, mrkdwn, plain, safe
+
+# Channel buttons say whose they are (see glossary.whose).
+REVIEW_LABEL = glossary.whose(glossary.SECURITY, "post-incident review")
 
 CHECKIN_BLOCK = "wellbeing"  # the buttons' block_id; "wellbeing_2" is the second check-in
 REVIEW_TEXT_LIMIT = 1500
@@ -92,7 +96,7 @@ def talk_request(incident: Incident) -> dict[str, Any]:
 def review_button(incident_id: int) -> dict[str, Any]:
     """The "Post-incident review" button that opens the review form."""
     return {"type": "button", "action_id": Action.OPEN_REVIEW.value,
-            "text": plain("Post-incident review"), "value": str(incident_id)}
+            "text": plain(REVIEW_LABEL), "value": str(incident_id)}
 
 
 def action_block(number: int) -> str:

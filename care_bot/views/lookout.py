@@ -7,8 +7,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from care_bot.domain import glossary
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
+
+# Channel buttons say whose they are (see glossary.whose).
+END_LABEL = glossary.whose(glossary.SECURITY, "end notice")
 
 ALL = "*"
 ORDER_KINDS = {
@@ -206,7 +210,7 @@ def notice_status(notice: Mapping[str, Any], rows: Sequence[Mapping[str, Any]],
     ]
     if not notice.get("ended_at") and notice["expires_at"] > now:
         blocks.append({"type": "actions", "block_id": f"notice_end_{notice['id']}", "elements": [
-            {"type": "button", "action_id": Action.NOTICE_END.value, "text": plain("End notice"),
+            {"type": "button", "action_id": Action.NOTICE_END.value, "text": plain(END_LABEL),
              "value": str(notice["id"]),
              "confirm": {"title": plain("End this notice?", 100),
                          "text": plain("Every branch's Home stops showing it.", 300),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT,
@@ -175,35 +176,14 @@ def parent_message(
     (or an urgent report) pings there (they lead the text, so Slack notifies them);
     ``urgent`` the reasons the report is urgent, shown as "Urgent" and why.
     """
-    answers = incident.answers
-    fields = [
-        mrkdwn(f"*Reference*\n{incident.ref}"),
-        mrkdwn(f"*Immediate danger*\n{'*Yes*' if incident.danger else 'No'}"),
-        mrkdwn(f"*Kinds*\n{kinds_label(answers)}"),
-        mrkdwn(f"*Branch*\n{branch_label(answers, branches)}"),
-        mrkdwn(f"*Reported by*\n{mention(incident.reporter)}"),
-        mrkdwn(f"*Supervisor*\n{mention(answers.get('supervisor'))}"),
-    ]
-    if incident.submitted_at:
-        found = client_status(answers, identified(states))
-        fields.append(mrkdwn("*Client?*\n" + (
-            "Not known yet: the ICS identifies" if found == CLIENT_NOT_KNOWN
-            else CLIENT_STATUS[found])))
-    if answers.get("supervisor_called"):
-        fields.append(mrkdwn("*Supervisor called over*\nYes, while it happened"))
     ping = " ".join(mentions or [])
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": plain(_headline(incident, bool(urgent)), 150)}]
     if urgent and not incident.danger:
         blocks.append(_urgent_block(urgent, ping))
     if incident.danger:
-        body = alerts.alert_text(incident, branches, audience)
-        lead = [ping] if ping else []
-        if incident.police_call == POLICE_CANT_CALL:  # the silent alarm: that line first
-            others = " ".join(m for m in mentions or [] if m != alerts.HERE)
-            lead = [alerts.cant_call_line(incident, branches), *([others] if others else [])]
-        blocks.append({"type": "section", "text": mrkdwn("\n".join([*lead, body]))})
-    blocks.append({"type": "section", "fields": fields})
+        blocks.append(_alert_block(incident, branches, audience, mentions or []))
+    blocks.append({"type": "section", "fields": _summary_fields(incident, states, branches)})
     if incident.status == "alerted":
         blocks.append({"type": "context", "elements": [mrkdwn(
             "They were told to call 911 and get to safety. Their report is not finished yet: it "
@@ -220,16 +200,61 @@ def parent_message(
     buttons = _parent_buttons(incident, audience, states)
     if buttons:
         blocks.append({"type": "actions", "block_id": "incident", "elements": buttons})
+    text = _parent_text(incident, branches, bool(urgent))
+    return _message(f"{ping} {text}" if ping else text, blocks)
+
+
+def _summary_fields(incident: Incident, states: Mapping[str, TaskDone],
+                    branches: Mapping[str, Branch]) -> list[dict[str, Any]]:
+    """The parent message's fields: reference, danger, kinds, branch, people, the client."""
+    answers = incident.answers
+    fields = [
+        mrkdwn(f"*Reference*\n{incident.ref}"),
+        mrkdwn(f"*Immediate danger*\n{'*Yes*' if incident.danger else 'No'}"),
+        mrkdwn(f"*Kinds*\n{kinds_label(answers)}"),
+        mrkdwn(f"*Branch*\n{branch_label(answers, branches)}"),
+        mrkdwn(f"*Reported by*\n{mention(incident.reporter)}"),
+        mrkdwn(f"*Supervisor*\n{mention(answers.get('supervisor'))}"),
+    ]
+    if incident.submitted_at:
+        found = client_status(answers, identified(states))
+        fields.append(mrkdwn("*Client?*\n" + (
+            "Not known yet: the ICS identifies" if found == CLIENT_NOT_KNOWN
+            else CLIENT_STATUS[found])))
+    if answers.get("supervisor_called"):
+        fields.append(mrkdwn("*Supervisor called over*\nYes, while it happened"))
+    return fields
+
+
+def _alert_block(incident: Incident, branches: Mapping[str, Branch], audience: str,
+                 mentions: list[str]) -> dict[str, Any]:
+    """A danger alert's body, led by who it pings (the silent alarm's line first)."""
+    body = alerts.alert_text(incident, branches, audience)
+    ping = " ".join(mentions)
+    lead = [ping] if ping else []
+    if incident.police_call == POLICE_CANT_CALL:  # the silent alarm: that line first
+        others = " ".join(m for m in mentions if m != alerts.HERE)
+        lead = [alerts.cant_call_line(incident, branches), *([others] if others else [])]
+    return {"type": "section", "text": mrkdwn("\n".join([*lead, body]))}
+
+
+def _parent_text(incident: Incident, branches: Mapping[str, Branch], urgent: bool) -> str:
+    """The parent message's notification text: what, which incident, where."""
     where = alerts.alert_where(incident, branches) if incident.danger else branch_label(
-        answers, branches)
-    text = f"{_headline(incident, bool(urgent))} at {where}"
+        incident.answers, branches)
+    text = f"{_headline(incident, urgent)} at {where}"
     if incident.danger and incident.police_call == POLICE_CANT_CALL:
         text = f"CANNOT CALL 911: call law enforcement for them. {text}"
-    return _message(f"{ping} {text}" if ping else text, blocks)
+    return text
+
+
+# Who presses Acknowledge in each channel (the supervisors' post, security's post).
+ACK_ROLE = {"security": glossary.SECURITY}
 
 
 def _parent_buttons(incident: Incident, audience: str = "",
                     states: Mapping[str, TaskDone] | None = None) -> list[dict[str, Any]]:
+    """The parent's buttons; each role-specific one says whose it is (a channel sees all)."""
     if incident.status == "closed":
         return []
     value = str(incident.id)
@@ -237,12 +262,13 @@ def _parent_buttons(incident: Incident, audience: str = "",
     if incident.danger and not incident.claimed_by and audience != "supervisors":
         buttons.append({
             "type": "button", "action_id": Action.CLAIM_ALERT.value, "style": "danger",
-            "text": plain("I'm on it"), "value": value,
+            "text": plain(glossary.whose(glossary.SECURITY, "I'm on it")), "value": value,
         })
     if not incident.acknowledged_at:
+        role = ACK_ROLE.get(audience, glossary.SUPERVISOR)
         buttons.append({
             "type": "button", "action_id": Action.ACKNOWLEDGE.value, "style": "primary",
-            "text": plain("Acknowledge"), "value": value,
+            "text": plain(glossary.whose(role, "acknowledge")), "value": value,
         })
         return buttons
     if not {"reported_hr", "reported_security"} <= set(states or {}):
@@ -254,11 +280,14 @@ def _parent_buttons(incident: Incident, audience: str = "",
     return buttons
 
 
+REPORT_TO_HR = glossary.whose(glossary.SUPERVISOR, "report to HR and CS&R")
+
+
 def report_to_hr_button(incident_id: int) -> dict[str, Any]:
     """The supervisor's one action: send the Incident/Threat Notification to HR and CS&R."""
     return {
         "type": "button", "action_id": Action.REPORT_TO_HR.value, "style": "primary",
-        "text": plain("Report to HR and CS&R"), "value": str(incident_id),
+        "text": plain(REPORT_TO_HR), "value": str(incident_id),
         "confirm": {
             "title": plain("Report to HR and CS&R?", 100),
             "text": plain("CARE bot sends the guideline's Incident/Threat Notification to HR "

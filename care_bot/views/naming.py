@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.models import Incident
 from care_bot.ids import INPUT_ACTION, Action, Callback
 from care_bot.views.messages import thread_note, with_checklist_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.text import mention, mrkdwn, plain
 
-POST_NAMES = {"rxm": "Regional Experience Manager", "ics": "Internal Control Specialist"}
-BUTTON_TEXT = "Supervisor: name them"
+POST_NAMES = {"rxm": glossary.RXM, "ics": glossary.ICS}
+BUTTON_TEXT = glossary.whose(glossary.SUPERVISOR, "name the RXM and ICS")
 Message = dict[str, Any]
 
 

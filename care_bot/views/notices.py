@@ -5,8 +5,11 @@ User text is escaped here; the callers pass only domain values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from care_bot.config import Branch
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT_NOT_KNOWN,
@@ -20,7 +23,11 @@ from care_bot.domain.models import Incident
 from care_bot.ids import Action
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import thread_note, with_checklist_button
-from care_bot.views.text import mention, plain, safe, slack_date
+from care_bot.views.summary import report_sections
+from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
+
+# Channel buttons say whose they are (see glossary.whose).
+IDENTIFY_LABEL = glossary.whose(glossary.ICS_ROLE, "identify the client")
 
 NOTE_LIMIT = 1000
 
@@ -184,7 +191,7 @@ def identify_request(incident: Incident) -> Message:
     )
     button = {"type": "actions", "block_id": "incident", "elements": [{
         "type": "button", "action_id": Action.IDENTIFY_CLIENT.value, "style": "primary",
-        "text": plain("ICS: identify the client"), "value": str(incident.id)}]}
+        "text": plain(IDENTIFY_LABEL), "value": str(incident.id)}]}
     return {**message, "blocks": [*message["blocks"], button]}
 
 
@@ -301,9 +308,36 @@ def incident_threat_notification(incident: Incident, *, sender: str, rxm: list[s
     danger = " · :rotating_light: *immediate danger*" if incident.danger else ""
     text = (f":clipboard: *Incident/Threat Notification* · {incident.ref}{danger}\n"
             + "\n".join(lines)
-            + f"\nSent by {mention(sender)} through CARE bot. The full report is in the "
-              "security thread; client details are not included.")
+            + f"\nSent by {mention(sender)} through CARE bot. Client details are not included.")
     return thread_note(text)
+
+
+def for_hr(notification: Message, shown: Incident, branches: Mapping[str, Branch]) -> Message:
+    """HR's copy of the notification: the report itself follows, as the privacy rule lets HR
+    read it (``shown`` is already masked: no client name, accounts or their mentions).
+
+    HR cannot open the security thread, so nothing here points there.
+    """
+    if shown.submitted_at is None:
+        after = ("_The associate has not finished their report yet. HR gets it here when "
+                 "they submit it._")
+        return {**notification, "blocks": [*notification["blocks"],
+                                           {"type": "context", "elements": [mrkdwn(after)]}]}
+    return {**notification, "blocks": [*notification["blocks"], {"type": "divider"},
+                                       *_report_blocks(shown, branches)][:50]}
+
+
+def _report_blocks(shown: Incident, branches: Mapping[str, Branch]) -> list[dict[str, Any]]:
+    sections = report_sections(shown.answers, branches, include_private=False)
+    return [{"type": "section", "text": mrkdwn(
+                f"*The report, {shown.ref}* (without the client's details)")},
+            *({"type": "section", "text": mrkdwn(text)} for text in sections)]
+
+
+def hr_report_follow_up(shown: Incident, branches: Mapping[str, Branch]) -> Message:
+    """The report HR was promised: sent once the associate files it after the notification."""
+    return {"text": f"The report for {shown.ref}, filed after the notification",
+            "blocks": _report_blocks(shown, branches)[:50]}
 
 
 POLICE_SAID = {

@@ -10,10 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.care import ACCOUNT_DECISIONS, LIKELIHOOD
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.lookout import notice_line, order_banner
 from care_bot.views.text import mention, mrkdwn, plain, safe
+
+# Channel buttons say whose they are (see glossary.whose).
+SAME_LABEL = glossary.whose(glossary.SECURITY, "same person")
+NOT_SAME_LABEL = glossary.whose(glossary.SECURITY, "not the same")
 
 SEEN_BEFORE_SHOWN = 10
 PAGE_REPORTS_SHOWN = 40
@@ -92,9 +97,9 @@ def suggestion(suggestion_id: int, candidate: ReportLine, why: str) -> dict[str,
         {"type": "section", "text": mrkdwn(text)},
         {"type": "actions", "block_id": f"suggestion_{suggestion_id}", "elements": [
             {"type": "button", "action_id": Action.LINK_CONFIRM.value, "style": "primary",
-             "text": plain("Same person"), "value": value},
+             "text": plain(SAME_LABEL), "value": value},
             {"type": "button", "action_id": Action.LINK_REJECT.value,
-             "text": plain("Not the same"), "value": value},
+             "text": plain(NOT_SAME_LABEL), "value": value},
         ]},
         {"type": "context", "elements": [mrkdwn(
             "Only Corporate Security & Risk can decide. Names stay out of channels.")]},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     CLIENT,
@@ -22,6 +23,11 @@ from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.naming import name_button
 from care_bot.views.text import mrkdwn, plain, safe
+
+# Channel buttons say whose they are (see glossary.whose).
+IDENTIFY_LABEL = glossary.whose(glossary.ICS_ROLE, "identify the client")
+DECIDE_LABEL = glossary.whose(glossary.MANAGEMENT, "record account decision")
+CLOSE_LABEL = glossary.whose(glossary.SECURITY, "close incident early")
 
 NOTE_LIMIT = 1000
 RATIONALE_LIMIT = 2000
@@ -132,21 +138,29 @@ def checklist_view(
             "_Nothing on this checklist is yours to complete right now._"
         )})
     buttons = [name_button(incident.id)] if can_name else []
-    if can_identify:
-        buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
-                        "text": plain("ICS: identify the client"), "value": str(incident.id)})
-    if can_decide:
-        buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
-                        "text": plain("Record account decision"), "value": str(incident.id)})
-    if can_review:
-        buttons.append(review_button(incident.id))
-    if can_close:
-        buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
-                        "style": "danger", "text": plain("Close incident early"),
-                        "value": str(incident.id)})
+    buttons += _more_buttons(incident.id, can_identify, can_decide, can_review, can_close)
     if buttons:
         blocks.append({"type": "actions", "block_id": "more", "elements": buttons})
     return _modal(Callback.CHECKLIST, "Update checklist", incident, blocks)
+
+
+def _more_buttons(incident_id: int, can_identify: bool, can_decide: bool, can_review: bool,
+                  can_close: bool) -> list[dict[str, Any]]:
+    """The checklist's role actions beyond ticking tasks, each saying whose it is."""
+    value = str(incident_id)
+    buttons = []
+    if can_identify:
+        buttons.append({"type": "button", "action_id": Action.IDENTIFY_CLIENT.value,
+                        "text": plain(IDENTIFY_LABEL), "value": value})
+    if can_decide:
+        buttons.append({"type": "button", "action_id": Action.DECIDE_ACCOUNT.value,
+                        "text": plain(DECIDE_LABEL), "value": value})
+    if can_review:
+        buttons.append(review_button(incident_id))
+    if can_close:
+        buttons.append({"type": "button", "action_id": Action.CLOSE_EARLY.value,
+                        "style": "danger", "text": plain(CLOSE_LABEL), "value": value})
+    return buttons
 
 
 def decision_view(incident: Incident) -> dict[str, Any]:

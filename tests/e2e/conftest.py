@@ -37,7 +37,7 @@ def _fresh_slack(request):
 # Acknowledge and danger, and the multi-process ones.
 POSTGRES_MODULES = frozenset({
     "test_followups", "test_tracking", "test_danger_edges", "test_safety_path", "test_intake",
-    "test_downtime", "test_processes",
+    "test_downtime", "test_processes", "test_drills", "test_care_after", "test_people",
 })
 
 

@@ -111,7 +111,8 @@ def scheduled_tasks(services) -> set[str]:
 
 def finish_r_section(services) -> None:
     assert tracking.acknowledge(services, SAM, 1, "channel").message is None
-    assert hr_report.report(services, SAM, 1, "channel").message.startswith("Reported")
+    told = hr_report.report(services, SAM, 1, "channel").message
+    assert told.startswith("Sending the Incident/Threat Notification")
     outcome = tracking.complete_tasks(services, SEC, 1, ["safety_plan"], "",
                                       {"safety_plan": "Escort to car for a week."})
     assert outcome.message is None and outcome.errors is None
