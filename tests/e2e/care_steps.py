@@ -181,3 +181,7 @@ def tap_home(bot: BotProcess, user_id: str, home: dict, action_id: str) -> Any:
     payload = payloads.block_actions_home(home, user_id, action_id, trigger_id=trigger,
                                           workspace=bot.slack.workspace)
     return bot.interact(payload), trigger
+
+
+# What the danger screen may truthfully say when it is first built (flows/alert_status.py).
+INITIAL_STATES = ("Sending your alert", "Delivered to Corporate Security", "Not delivered yet")
