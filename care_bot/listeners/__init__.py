@@ -11,6 +11,7 @@ from care_bot.listeners import (
     commands,
     home,
     modals,
+    naming,
     people,
     role_home,
 )
@@ -20,5 +21,6 @@ from care_bot.listeners.context import services_middleware
 def register_all(app, services) -> None:
     """Put the Services in every request's context, then attach every listener group."""
     app.use(services_middleware(services))
-    for group in (commands, actions, modals, alerts, home, role_home, care_after, people):
+    for group in (commands, actions, modals, alerts, home, role_home, care_after, people,
+                  naming):
         group.register(app)
