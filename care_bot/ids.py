@@ -25,6 +25,7 @@ class Callback(StrEnum):
     NOTICE_NEW = "care_notice_new"
     ORDER_NEW = "care_order_new"
     REVIEW = "care_review"  # issue 21: the post-incident review
+    NAME_PEOPLE = "care_name_people"  # issue 17: the supervisor names an unknown RXM / ICS
 
 
 class Action(StrEnum):
@@ -57,6 +58,7 @@ class Action(StrEnum):
     HOME_BRANCH = "care_home_branch"
     SHOW_DETAILS = "care_show_details"
     IDENTIFY_CLIENT = "care_identify_client"
+    NAME_PEOPLE = "care_name_people"  # issue 17: the supervisor names an unknown RXM / ICS
     # issue 20: people of concern, "Be on the lookout" notices, orders
     OPEN_PERSON = "care_open_person"
     LINK_CONFIRM = "care_link_confirm"

@@ -191,7 +191,10 @@ def is_urgent(incident: Incident) -> bool:
 
 
 def applies(task: Task, incident: Incident) -> bool:
-    """True when the task is on this incident's checklist (some only follow danger or urgency)."""
+    """True when the task is on this incident's checklist (some only follow danger or urgency,
+    the naming task only a report that left the RXM or ICS unknown)."""
+    if task.applies_to == "people_missing":
+        return bool(missing_posts(incident))
     if task.applies_to == "danger":
         return incident.danger
     if task.applies_to == "danger_or_urgent":
@@ -210,6 +213,13 @@ SAFETY_PLAN = "safety_plan"
 DEBRIEF = "debrief"  # issue 21: the supervisor's debrief with the associate
 REVIEW = "post_incident_review"  # issue 21: security's post-incident review
 
+# Issue 17 §4: the supervisor names an RXM or ICS still unknown at submission.
+NAME_PEOPLE = "name_people"
+NAMEABLE_POSTS = ("rxm", "ics")
+MISSING_POSTS = "missing_posts"  # answers: the posts nobody knew at submission
+NAMED_POSTS = "named_posts"  # answers: {post: user} as the supervisor named them
+NAMED_WITH_POWER = "named_with_power"  # answers: named by the directory's or a role's supervisor
+
 TASKS: tuple[Task, ...] = (
     Task(
         "acknowledged", "R", "Supervisor acknowledged", "supervisor",
@@ -225,6 +235,12 @@ TASKS: tuple[Task, ...] = (
         "reported_security", "R", "Reported to Corporate Security & Risk", "supervisor",
         Permission(("supervisor",), (ROLE_SUPERVISORS,)),
         "report_deadline", "acknowledged", "rxm", via_checklist=False,
+    ),
+    Task(
+        NAME_PEOPLE, "R", "Supervisor named the Regional Experience Manager and Internal "
+        "Control Specialist", "supervisor", Permission(("supervisor",), (ROLE_SUPERVISORS,
+                                                                          ROLE_SECURITY)),
+        "report_deadline", "submitted", "", via_checklist=False, applies_to="people_missing",
     ),
     Task(
         SAFETY_PLAN, "R", "Safety plan", "",
@@ -379,6 +395,10 @@ def is_allowed(
         return "reporter" in permission.people
     if any(branch_person(branch, post) == user_id for post in permission.people):
         return True
+    if permission not in (VIEW_PRIVATE, IDENTIFY) and any(  # named (NAME_PEOPLE): no client
+            branch_person(branch, post) is None and named_person(incident, post) == user_id
+            for post in permission.people):  # details
+        return True
     return any(user_id in role_members.get(role, ()) for role in permission.roles)
 
 
@@ -406,3 +426,27 @@ def completable_tasks(
         and task.key not in finished
         and is_allowed(task.permission, user_id, incident, role_members, branch)
     ]
+
+
+def missing_posts(incident: Incident) -> list[str]:
+    """The posts (RXM, ICS) nobody knew when the report was submitted."""
+    found = incident.answers.get(MISSING_POSTS)
+    return [post for post in NAMEABLE_POSTS if isinstance(found, list) and post in found]
+
+
+def named_person(incident: Incident, post: str) -> str | None:
+    """Whom a supervisor with power named for a post the report left unknown, or None (named
+    by the supervisor the reporter picked: told, never empowered)."""
+    named = incident.answers.get(NAMED_POSTS)
+    ok = incident.answers.get(NAMED_WITH_POWER) is True and isinstance(named, dict)
+    return named.get(post) or None if ok else None
+
+
+def may_name(user_id: str, incident: Incident, role_members: Mapping[str, Iterable[str]],
+             branch: Any = None) -> bool:
+    """The task's permission, or the supervisor the associate picked (naming tells only)."""
+    if user_id == incident.reporter:
+        return False
+    permission = TASKS_BY_KEY[NAME_PEOPLE].permission
+    return (user_id == incident.person("supervisor")
+            or is_allowed(permission, user_id, incident, role_members, branch))

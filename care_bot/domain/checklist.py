@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from care_bot.domain.care import ACCOUNT_DECISION, IDENTIFY_CLIENT, TASKS, Task, tasks_for
+from care_bot.domain.care import (
+    ACCOUNT_DECISION,
+    IDENTIFY_CLIENT,
+    NAME_PEOPLE,
+    TASKS,
+    Task,
+    tasks_for,
+)
 from care_bot.domain.models import Event, Incident
 
 EVENT_ACKNOWLEDGED = "acknowledged"
 EVENT_TASK_COMPLETED = "task_completed"
 EVENT_ACCOUNT_DECIDED = "account_decided"
 EVENT_CLIENT_IDENTIFIED = "client_identified"
+EVENT_PEOPLE_NAMED = "people_named"  # the supervisor named an unknown RXM / ICS (issue 17)
 # Issue 17: security's "close early" ends security's part. When the account decision is still
 # owed, the incident stays open for Delivery / local management; this event records the close.
 EVENT_SECURITY_CLOSED = "security_part_closed"
@@ -47,6 +55,8 @@ def _task_of(event: Event) -> str | None:
         return "account_decision"
     if event.action == EVENT_CLIENT_IDENTIFIED:
         return IDENTIFY_CLIENT
+    if event.action == EVENT_PEOPLE_NAMED:
+        return NAME_PEOPLE
     if event.action == EVENT_TASK_COMPLETED:
         return event.detail.get("task")
     if event.action == EVENT_SECURITY_CLOSED:

@@ -96,7 +96,8 @@ def schedule_care_after(db: sqlite_utils.Database, services: Services, incident:
     """The care after an incident: the associate's check-ins, the debrief and the review.
 
     The debrief follows danger or urgent incidents, the review danger ones, each due its
-    deadline after ``start`` (the alert, or the submission). Scheduling twice changes nothing.
+    deadline after ``start`` (the alert, or the submission); so does naming an unknown RXM or
+    ICS (issue 17), once the report says so. Scheduling twice changes nothing.
     """
     settings = services.settings
     for task in care.tasks_for(incident):
@@ -298,14 +299,18 @@ def _escalate_ack(db, services: Services, incident: Incident, key: str, now: flo
 def task_owners(services: Services, incident: Incident, task: Task) -> list[str]:
     """Who can complete a task: the branch's person for its post, else its roles' members.
 
-    Falls back to the person the reporter picked (told only) when nobody else is known.
+    Falls back to the person the reporter picked (told only) when nobody else is known. A
+    person the supervisor named for an unknown post comes before the roles; the naming task
+    itself goes to the supervisor the associate named.
     """
     branch = services.settings.branches.get(incident.branch or "")
     if task.owner == "reporter":
         return [incident.reporter]
-    owner = care.branch_person(branch, task.owner)
+    owner = care.branch_person(branch, task.owner) or care.named_person(incident, task.owner)
     if owner:
         return [owner]
+    if task.key == care.NAME_PEOPLE and incident.person("supervisor"):
+        return [incident.person("supervisor")]
     roles = services.roles.snapshot()
     members = sorted({m for role in task.permission.roles for m in roles.get(role, ())}
                      - {incident.reporter})

@@ -31,6 +31,7 @@ ACTION_PHRASES = {
     "decide_account": "record the account decision on",
     "close_incident": "close early",
     "identify_client": "identify the client on",
+    "name_people": "name the RXM and ICS on",
 }
 
 

@@ -14,7 +14,7 @@ import sqlite_utils
 from care_bot.domain.care import LEGACY_STEPS, STEP_ORDER, Step, parse_step
 from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import Draft, Incident
-from care_bot.flows import danger, hr_report, identify, renders
+from care_bot.flows import danger, hr_report, identify, naming, renders
 from care_bot.flows import followups as followup_flow
 from care_bot.flows import home as home_flow
 from care_bot.flows import people as people_flow
@@ -376,6 +376,7 @@ def _save_incident(db: sqlite_utils.Database, services: Services, draft_id: str,
         return incident
     followup_flow.on_submit(db, services, incident, now)
     identify.ask_ics(db, services, incident, now)
+    naming.ask_supervisor(db, services, incident, now)  # the RXM or ICS is still unknown
     logger.info("report %s saved", incident.ref)
     return incident
 
@@ -388,4 +389,4 @@ def _with_directory_people(services: Services, answers: dict[str, Any],
     stored = {k: v for k, v in answers.items() if k != REVIEW_SEEN}
     stored.update({role: user for role, user in known.items()
                    if not stored.get(role) and user != reporter})
-    return stored
+    return naming.stamp_missing(stored)

@@ -176,9 +176,11 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
                         and care.is_allowed(care.IDENTIFY, user_id, incident, roles, branch))
         can_close = SECURITY_CLOSED not in states and care.is_allowed(
             CLOSE_EARLY, user_id, incident, roles, branch)
+        can_name = (care.NAME_PEOPLE in owed and care.NAME_PEOPLE not in states
+                    and care.may_name(user_id, incident, roles, branch))
         can_review = care.REVIEW in owed and _can_review(incident, states, user_id, roles,
                                                          branch)
-        if not (tasks or can_decide or can_close or can_review or can_identify):
+        if not (tasks or can_decide or can_close or can_review or can_identify or can_name):
             if SECURITY_CLOSED in states:  # only the account decision is left, not theirs
                 return Outcome(message=closing.part_already_closed(services, db, incident))
             return gate.refuse(services, db, incident, user_id, "update_checklist",
@@ -191,7 +193,7 @@ def open_checklist(services: Services, user_id: str, incident_id: int) -> Outcom
     return Outcome(view=tracking.checklist_view(
         shown, states, tasks, can_decide, can_close, show_private,
         branches=services.settings.branches, hr_destination=not manual_tasks(services),
-        can_review=can_review, can_identify=can_identify))
+        can_review=can_review, can_identify=can_identify, can_name=can_name))
 
 
 def _can_review(incident: Incident, states: dict, user_id: str, roles, branch) -> bool:

@@ -41,6 +41,8 @@ class FieldSpec:
 # The people of the notification. Where the branch directory names one, the answer is
 # pre-filled and optional (an empty answer falls back to the directory); the associate is never
 # required to name the Market President or the account officer (their owners fill them in).
+# Issue 17 §4: only the supervisor is required of an associate missing from the directory.
+UNKNOWN_POST_HINT = "Leave it if you don't know: your supervisor is asked to name them."
 DIRECTORY_PEOPLE = ("supervisor", "rxm", "ics", "market_president", "account_officer")
 NEVER_REQUIRED = frozenset({"market_president", "account_officer"})
 
@@ -106,8 +108,10 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
     ),
     Step.REPORT: (
         FieldSpec(Block.SUPERVISOR, "user", "Your supervisor"),
-        FieldSpec(Block.RXM, "user", f"{glossary.spelled('RXM')} or next-level manager"),
-        FieldSpec(Block.ICS, "user", glossary.spelled("ICS")),
+        FieldSpec(Block.RXM, "user", f"{glossary.spelled('RXM')} or next-level manager",
+                  required=False, hint=UNKNOWN_POST_HINT),
+        FieldSpec(Block.ICS, "user", glossary.spelled("ICS"), required=False,
+                  hint=UNKNOWN_POST_HINT),
         FieldSpec(Block.MARKET_PRESIDENT, "user", "Market President", required=False,
                   hint="Leave it if you don't know; it is filled in later."),
         FieldSpec(Block.ACCOUNT_OFFICER, "user", "Account officer", required=False,

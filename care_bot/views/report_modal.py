@@ -16,6 +16,7 @@ from care_bot.views.fields import (
     DANGER_NOW_QUESTION,
     DIRECTORY_PEOPLE,
     STEP_FIELDS,
+    UNKNOWN_POST_HINT,
     FieldSpec,
     contradicts,
 )
@@ -160,8 +161,9 @@ def visible_fields(step: Step, branches: Mapping[str, Branch],
         if not_client and spec.block in CLIENT_PART:
             continue  # someone who is not a client has no relationship to evaluate
         role = spec.block.value
-        if role in DIRECTORY_PEOPLE and spec.required and role in known:
-            spec = replace(spec, required=False)
+        if role in DIRECTORY_PEOPLE and role in known:  # pre-filled from the directory
+            spec = replace(spec, required=False, hint="" if spec.hint == UNKNOWN_POST_HINT
+                           else spec.hint)
         specs.append(spec)
     return tuple(specs)
 

@@ -21,6 +21,7 @@ from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.care_after import review_button
 from care_bot.views.messages import checklist_text
 from care_bot.views.metadata import ModalRef, encode
+from care_bot.views.naming import name_button
 from care_bot.views.text import mrkdwn, plain, safe
 
 # Channel buttons say whose they are (see glossary.whose).
@@ -97,6 +98,7 @@ def checklist_view(
     hr_destination: bool = True,
     can_identify: bool = False,
     can_review: bool = False,
+    can_name: bool = False,
 ) -> dict[str, Any]:
     """List only the tasks this person may complete, with a note field and extra actions.
 
@@ -135,7 +137,8 @@ def checklist_view(
         blocks.append({"type": "section", "text": mrkdwn(
             "_Nothing on this checklist is yours to complete right now._"
         )})
-    buttons = _more_buttons(incident.id, can_identify, can_decide, can_review, can_close)
+    buttons = [name_button(incident.id)] if can_name else []
+    buttons += _more_buttons(incident.id, can_identify, can_decide, can_review, can_close)
     if buttons:
         blocks.append({"type": "actions", "block_id": "more", "elements": buttons})
     return _modal(Callback.CHECKLIST, "Update checklist", incident, blocks)

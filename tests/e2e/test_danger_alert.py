@@ -11,6 +11,7 @@ import json
 import time
 
 from tests.e2e.care_steps import (
+    INITIAL_STATES,
     click_message_button,
     open_home,
     parent_post,
@@ -68,8 +69,9 @@ def test_screen_shows_delivery_then_who_took_it_after_a_supervisor_acknowledges(
     view_id = session.view["id"]
     assert session.view["title"]["text"] == "Danger alert"
     first = _text({"params": {"view": session.view}})
-    # Still sending, or already delivered if the sweep won the race to build the screen.
-    assert "Sending your alert" in first or "Delivered to Corporate Security" in first, first
+    # Still sending; already delivered if the sweep won the race to build the screen; or, on a
+    # machine so loaded that the screen took over 5 s, honestly "Not delivered yet".
+    assert any(state in first for state in INITIAL_STATES), first
     delivered = _screen_says(slack, view_id, "Delivered to Corporate Security & Risk at")
     assert "Paged:" in delivered and f"<@{slack.users['sec']}>" in delivered
     assert "The first responder who takes this alert is shown here" in delivered

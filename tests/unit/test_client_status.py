@@ -40,7 +40,8 @@ def test_client_answer_reads_new_and_earlier_records(answers, expected):
 
 def test_incident_tasks_follow_the_three_answers():
     r_tasks = {"acknowledged", "reported_hr", "reported_security", "safety_plan",
-               "debrief", "post_incident_review"}  # these two by danger and urgency
+               "debrief", "post_incident_review",  # these two by danger and urgency
+               "name_people"}  # this one when the report left the RXM or ICS unknown
     assert keys(care.incident_tasks({"client_status": "client"})) == r_tasks | ACCOUNT_WORK
     assert keys(care.incident_tasks({"client_status": "not_client"})) == r_tasks
     unknown = {"client_status": "unknown"}

@@ -250,7 +250,8 @@ def test_the_tasks_counted_from_acknowledgement_and_submission_match_the_guideli
     # The debrief and the review follow only some incidents: the care after schedules them.
     assert set(ladder.TASKS_AFTER_SUBMIT) == {t.key for t in TASKS
                                               if t.key in after_submit and not t.applies_to}
-    assert {t.key for t in TASKS if t.applies_to} == {"debrief", "post_incident_review"}
+    assert {t.key for t in TASKS if t.applies_to} == {"debrief", "post_incident_review",
+                                                      "name_people"}
 
 
 # ---------------------------------------------------------------------------- the check-ins

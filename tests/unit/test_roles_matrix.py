@@ -13,10 +13,10 @@ import pytest
 
 from care_bot.domain import care
 from care_bot.domain.care import TASKS
-from care_bot.flows import care_after, hr_report, identify, tracking
+from care_bot.flows import care_after, hr_report, identify, naming, tracking
 from care_bot.ids import Action
 from care_bot.storage import incidents
-from tests.support.report import file_report
+from tests.support.report import SKIP, file_report
 from tests.support.world import USERS, care_toml, make_services
 
 # Every kind of user, and who plays it in the test world (tests/support/world.py). The branch
@@ -45,6 +45,7 @@ report_to_hr                       .   Y   .   .   .   .   Y    .   .   .    .  
 task:acknowledged                  .   Y   .   .   .   .   Y    Y   .   .    .   .    .
 task:reported_hr                   .   Y   .   .   .   .   Y    .   .   .    .   .    .
 task:reported_security             .   Y   .   .   .   .   Y    .   .   .    .   .    .
+task:name_people                   .   Y   .   .   .   .   Y    Y   .   .    .   .    .
 task:safety_plan                   .   .   .   .   .   .   .    Y   Y   .    .   .    .
 task:identify_client               .   .   .   .   Y   .   .    Y   .   .    .   Y    .
 task:ics_notified                  Y   Y   .   .   Y   .   Y    .   .   .    .   Y    .
@@ -81,6 +82,12 @@ OUTSIDER_NAMED = {"report": {"supervisor": OUTSIDER, "rxm": OUTSIDER,
                              "account_officer": OUTSIDER}}
 
 
+def _without_rxm_and_ics() -> str:
+    """The test care.toml with Downtown's RXM and ICS left out of the directory."""
+    return "\n".join(line for line in care_toml().splitlines()
+                     if not line.startswith(("rxm =", "ics =")))
+
+
 def test_the_table_covers_every_action_and_every_task():
     assert {action for action, _kind in EXPECTED} == set(ACTIONS)
     assert len(EXPECTED) == len(ACTIONS) * len(KINDS)
@@ -109,6 +116,9 @@ def _attempt(services, action: str, user_id: str) -> tracking.Outcome:
         return tracking.open_checklist(services, user_id, 1)
     if task == "identify_client":
         return identify.identify_client(services, user_id, 1, "not_client")
+    if task == care.NAME_PEOPLE:
+        return naming.name_people(services, user_id, 1, {"rxm": USERS["rita"],
+                                                         "ics": USERS["ina"]})
     if task == care.REVIEW:
         return care_after.save_review(services, user_id, 1, {
             "what_worked": "The alert reached security at once.",
@@ -135,6 +145,8 @@ def _succeeded(services, action: str, user_id: str, outcome) -> bool:
             e.action == "security_part_closed" and e.actor == user_id for e in events)
     if task == "identify_client":
         return any(e.action == "client_identified" and e.actor == user_id for e in events)
+    if task == care.NAME_PEOPLE:
+        return any(e.action == "people_named" and e.actor == user_id for e in events)
     if action == "view_private":
         shown = outcome.view is not None and "John Q. Client" in str(outcome.view)
         audited = any(e.action == "viewed_private" and e.actor == user_id for e in events)
@@ -153,10 +165,15 @@ def test_roles_matrix(tmp_path, action, kind, named):
     overrides = dict(OUTSIDER_NAMED) if named != "directory_people" else {}
     if action == "task:identify_client":  # the ICS's task exists only for "I don't know"
         overrides["client_service"] = {"client_status": "unknown"}
+    allowed = EXPECTED[action, kind]
+    if action == f"task:{care.NAME_PEOPLE}":  # only when the RXM and ICS are unknown
+        services, _slack, _clock = make_services(tmp_path, _without_rxm_and_ics())
+        overrides["report"] = {**overrides.get("report", {}), "rxm": SKIP, "ics": SKIP}
+        # the supervisor the reporter picked may name them (told only, never empowered)
+        allowed = allowed or (kind == "outsider" and named != "directory_people")
     file_report(services, overrides=overrides,
                 danger=action == f"task:{care.REVIEW}")  # only danger incidents have a review
     user_id = KINDS[kind]
-    allowed = EXPECTED[action, kind]
 
     outcome = _attempt(services, action, user_id)
 

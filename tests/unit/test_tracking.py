@@ -444,7 +444,7 @@ def test_close_early_ends_only_securitys_part_while_the_decision_is_owed(world):
     # the decision closes the incident, and the thread says why
     mark_view = tracking.open_checklist(services, MARK, 1).view
     assert "care_decide_account" in json.dumps(mark_view)
-    assert "Close incident early" not in json.dumps(tracking.open_checklist(
+    assert "care_close_early" not in json.dumps(tracking.open_checklist(
         services, SEC, 1).view or {})
     assert tracking.decide_account(services, MARK, 1, "restrict", "Barred.") == tracking.Outcome()
     assert incident(services).status == "closed"
