@@ -57,6 +57,7 @@ class Action(StrEnum):
     HOME_ACKNOWLEDGE = "care_home_acknowledge"
     HOME_BRANCH = "care_home_branch"
     SHOW_DETAILS = "care_show_details"
+    HOME_OTHERS_TASKS = "care_home_others_tasks"  # issue 17: unfold / fold others' overdue tasks
     IDENTIFY_CLIENT = "care_identify_client"
     NAME_PEOPLE = "care_name_people"  # issue 17: the supervisor names an unknown RXM / ICS
     # issue 20: people of concern, "Be on the lookout" notices, orders

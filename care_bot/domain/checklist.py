@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from care_bot.domain.care import (
     ACCOUNT_DECISION,
     IDENTIFY_CLIENT,
     NAME_PEOPLE,
+    TASK_OWNER_ROLES,
     TASKS,
     Task,
+    branch_person,
     tasks_for,
 )
 from care_bot.domain.models import Event, Incident
@@ -99,3 +102,22 @@ def decision_still_owed(incident: Incident, states: Mapping[str, TaskDone]) -> b
 def all_done(states: Mapping[str, TaskDone], tasks: Iterable[Task] = TASKS) -> bool:
     """True when every follow-through task on the checklist (``tasks``) is complete."""
     return all(task.key in states for task in tasks)
+
+
+def task_owner(task: Task, incident: Incident, branch: Any = None) -> str | None:
+    """The one person a task belongs to: the reporter for their own step, else the branch
+    directory's person for the task's post; None when a role owns it or the post is empty."""
+    if task.owner == "reporter":
+        return incident.reporter
+    return branch_person(branch, task.owner) if task.owner else None
+
+
+def owns(task: Task, user_id: str, incident: Incident,
+         role_members: Mapping[str, Iterable[str]], branch: Any = None) -> bool:
+    """True when the task is this person's own, not merely one they may complete: they hold its
+    post at the branch or, with nobody in that post, belong to a role that owns it."""
+    person = task_owner(task, incident, branch)
+    if person:
+        return person == user_id
+    roles = TASK_OWNER_ROLES.get(task.key) or task.permission.roles
+    return any(user_id in role_members.get(role, ()) for role in roles)

@@ -27,14 +27,15 @@ class Shown:
 
 
 def my_list(services: Services, user_id: str) -> dict[str, Any]:
-    """My reports and the open tasks I may complete."""
+    """My reports, my own open tasks, and others' overdue tasks I may also complete."""
     roles = services.roles.snapshot()
     now = services.clock()
     with services.store.reading() as db:
         mine = reports.reported_by(db, user_id, MY_REPORTS)
         items = worklist.load_open(db, now)
     tasks = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
-    return lookup.list_message(mine, tasks)
+    own, others = worklist.split_own(tasks, user_id, roles, services.settings.branches)
+    return lookup.list_message(mine, own, others=others)
 
 
 def show(services: Services, user_id: str, ref_text: str, surface: str = "command") -> Shown:

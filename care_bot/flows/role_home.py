@@ -37,7 +37,7 @@ def supervisor_section(db: sqlite_utils.Database, services: Services,
     now = services.clock()
     items = worklist.load_open(db, now)
     awaiting = worklist.awaiting_ack(items, user_id, roles, services.settings.branches)
-    tasks = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
+    tasks = _own_tasks(items, user_id, roles, now, services)
     return role_home.supervisor_section(awaiting, tasks, services.settings.branches)
 
 
@@ -49,8 +49,34 @@ def others_tasks_section(db: sqlite_utils.Database, services: Services,
         return []
     now = services.clock()
     items = [item for item in worklist.load_open(db, now) if item.incident.reporter != user_id]
-    return role_home.tasks_blocks(
-        worklist.open_tasks(items, user_id, roles, now, services.settings.branches))
+    return role_home.tasks_blocks(_own_tasks(items, user_id, roles, now, services))
+
+
+def _own_tasks(items, user_id: str, roles, now: float, services: Services) -> list:
+    """"My open tasks": only the person's own, never everything they may complete."""
+    branches = services.settings.branches
+    mine, _others = worklist.split_own(
+        worklist.open_tasks(items, user_id, roles, now, branches), user_id, roles, branches)
+    return mine
+
+
+def others_overdue_section(db: sqlite_utils.Database, services: Services,
+                           user_id: str) -> list[dict[str, Any]]:
+    """Others' overdue tasks this person may also complete, under a folded heading."""
+    roles = services.roles.snapshot()
+    now = services.clock()
+    branches = services.settings.branches
+    items = [item for item in worklist.load_open(db, now) if item.incident.reporter != user_id]
+    _mine, others = worklist.split_own(
+        worklist.open_tasks(items, user_id, roles, now, branches), user_id, roles, branches)
+    return role_home.others_overdue_blocks(others, home_filters.others_shown(db, user_id),
+                                           branches)
+
+
+def show_others(services: Services, user_id: str, value: str) -> None:
+    """Unfold ("show") or fold ("hide") the person's "Others' overdue tasks"."""
+    with services.store.transaction() as db:
+        home_filters.set_others_shown(db, user_id, value == role_home.SHOW, services.clock())
 
 
 def figure_lines(db: sqlite_utils.Database, services: Services, days: int = FIGURE_DAYS,
@@ -77,7 +103,7 @@ def security_section(db: sqlite_utils.Database, services: Services,
         chosen = None
     items = worklist.load_open(db, now)
     plans = worklist.pending_task(items, worklist.SAFETY_PLAN, now)
-    own = worklist.open_tasks(items, user_id, roles, now, services.settings.branches)
+    own = _own_tasks(items, user_id, roles, now, services)
     return role_home.security_section(
         items, plans, services.settings.branches, chosen,
         figure_lines(db, services, branch=chosen),
@@ -99,7 +125,7 @@ def hr_section(db: sqlite_utils.Database, services: Services,
 
 
 SECTIONS = (supervisor_section, security_section, drills.security_section, hr_section,
-            others_tasks_section)
+            others_tasks_section, others_overdue_section)
 
 
 

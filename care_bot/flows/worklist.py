@@ -14,7 +14,7 @@ import sqlite_utils
 
 from care_bot.domain import care
 from care_bot.domain.care import TASKS_BY_KEY, Task
-from care_bot.domain.checklist import TaskDone, task_states, tasks_of
+from care_bot.domain.checklist import TaskDone, owns, task_states, tasks_of
 from care_bot.domain.metrics import HR_REPORT_ACTIONS, facts_of
 from care_bot.domain.models import Event, Incident
 from care_bot.storage import reports
@@ -130,6 +130,20 @@ def open_tasks(items: Iterable[Open], user_id: str, roles: Mapping[str, Iterable
             found.append(TaskItem(item, task, due, task.key in item.overdue_tasks))
     return sorted(found, key=lambda t: (not t.overdue, t.due_at is None, t.due_at or 0,
                                         t.item.incident.id))
+
+
+def split_own(tasks: Iterable[TaskItem], user_id: str, roles: Mapping[str, Iterable[str]],
+              branches: Mapping | None = None) -> tuple[list[TaskItem], list[TaskItem]]:
+    """(my own tasks, others' overdue tasks) out of the tasks someone may complete."""
+    own, others = [], []
+    for found in tasks:
+        incident = found.item.incident
+        mine = owns(found.task, user_id, incident, roles, care.branch_of(incident, branches))
+        if mine:
+            own.append(found)
+        elif found.overdue:
+            others.append(found)
+    return own, others
 
 
 def pending_task(items: Iterable[Open], key: str, now: float) -> list[TaskItem]:

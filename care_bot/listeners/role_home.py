@@ -1,4 +1,5 @@
-"""Buttons in the role sections of Home: Acknowledge, the branch filter, Details."""
+"""Buttons in the role sections of Home: Acknowledge, the branch filter, Details, and the
+Show / Hide of "Others' overdue tasks"."""
 
 from __future__ import annotations
 
@@ -34,6 +35,13 @@ def home_branch(ack, body, context):
     home_flow.publish_now(services, user_of(body))
 
 
+def home_others_tasks(ack, body, context):
+    ack()
+    services = services_of(context)
+    role_home.show_others(services, user_of(body), clicked_value(body))
+    home_flow.publish_now(services, user_of(body))
+
+
 def show_details(ack, body, context):
     ack()
     services = services_of(context)
@@ -59,4 +67,5 @@ def register(app) -> None:
     """Attach the role sections' buttons."""
     app.action(Action.HOME_ACKNOWLEDGE.value)(guarded(home_acknowledge))
     app.action(Action.HOME_BRANCH.value)(guarded(home_branch))
+    app.action(Action.HOME_OTHERS_TASKS.value)(guarded(home_others_tasks))
     app.action(Action.SHOW_DETAILS.value)(guarded(show_details))

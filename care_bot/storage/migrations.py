@@ -224,3 +224,9 @@ def m008_i16_view_owners(db: sqlite_utils.Database) -> None:
             view_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, opened_at REAL NOT NULL)"""
     )
     db.execute("CREATE INDEX view_owners_opened ON view_owners (opened_at)")
+
+
+@migrations()
+def m009_i17_others_tasks_shown(db: sqlite_utils.Database) -> None:
+    """Issue 17: whether a person unfolded "Others' overdue tasks" on Home."""
+    db.execute("ALTER TABLE home_filters ADD COLUMN others_shown INTEGER NOT NULL DEFAULT 0")

@@ -230,9 +230,19 @@ def refusal_text(ref: str | None) -> str:
             "Corporate Security & Risk.")
 
 
-def list_message(reports: Sequence[Incident], tasks: Sequence, more_reports: bool = False
-                 ) -> dict[str, Any]:
-    """``/threat list``: my reports and my open tasks, ephemeral."""
+def _task_lines(tasks: Sequence) -> str:
+    lines = []
+    for item in tasks[:40]:
+        due = f"due {slack_date(item.due_at)}" if item.due_at is not None else "no deadline yet"
+        late = " · :red_circle: *Overdue*" if item.overdue else ""
+        lines.append(f"*{item.item.incident.ref}* · {item.task.label} · {due}{late}")
+    return "\n".join(lines)[:3000]
+
+
+def list_message(reports: Sequence[Incident], tasks: Sequence, more_reports: bool = False,
+                 others: Sequence = ()) -> dict[str, Any]:
+    """``/threat list``: my reports, my own open tasks, then others' overdue tasks I may also
+    complete (under their own heading), ephemeral."""
     blocks: list[dict[str, Any]] = [{"type": "header", "text": plain("My reports", 150)}]
     if not reports:
         blocks.append({"type": "context", "elements": [mrkdwn("You have no reports.")]})
@@ -248,13 +258,12 @@ def list_message(reports: Sequence[Incident], tasks: Sequence, more_reports: boo
     blocks.append({"type": "header", "text": plain("My open tasks", 150)})
     if not tasks:
         blocks.append({"type": "context", "elements": [mrkdwn("You have no open tasks.")]})
-    task_lines = []
-    for item in tasks[:40]:
-        due = f"due {slack_date(item.due_at)}" if item.due_at is not None else "no deadline yet"
-        late = " · :red_circle: *Overdue*" if item.overdue else ""
-        task_lines.append(f"*{item.item.incident.ref}* · {item.task.label} · {due}{late}")
-    if task_lines:
-        blocks.append({"type": "section", "text": mrkdwn("\n".join(task_lines)[:3000])})
+    if tasks:
+        blocks.append({"type": "section", "text": mrkdwn(_task_lines(tasks))})
+    if others:
+        blocks.append({"type": "header", "text": plain(f"Others' overdue tasks ({len(others)})",
+                                                       150)})
+        blocks.append({"type": "section", "text": mrkdwn(_task_lines(others))})
     blocks.append({"type": "context", "elements": [mrkdwn(
         "Type `/threat show CARE-YYYY-NNNN` for an incident's details and timeline.")]})
     text = f"My reports: {len(reports)} · my open tasks: {len(tasks)}"

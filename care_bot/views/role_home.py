@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain import care
+from care_bot.domain.checklist import task_owner
 from care_bot.domain.masking import masked_answers
 from care_bot.domain.models import Event
 from care_bot.ids import Action
@@ -23,6 +25,8 @@ SUPERVISOR_TITLE = "Supervisor: waiting for you"
 SECURITY_TITLE = "Corporate Security & Risk: open incidents"
 HR_TITLE = "HR"
 TASKS_TITLE = "My open tasks"
+OTHERS_TITLE = "Others' overdue tasks"
+SHOW, HIDE = "show", "hide"
 OVERDUE = ":red_circle: *Overdue*"
 
 
@@ -100,6 +104,34 @@ def tasks_blocks(tasks: Sequence, title: str = TASKS_TITLE) -> list[dict[str, An
     for task_item in tasks[:MAX_ROWS]:
         blocks.append(_row(task_line(task_item), _button(
             Action.UPDATE_CHECKLIST, "Update checklist", task_item.item.incident.id)))
+    return blocks + _more(min(len(tasks), MAX_ROWS), len(tasks), "Type `/threat list`.")
+
+
+def _owner_text(task_item, branches: Mapping[str, Branch]) -> str:
+    incident = task_item.item.incident
+    person = task_owner(task_item.task, incident, care.branch_of(incident, branches))
+    if person:
+        return mention(person)
+    roles = care.TASK_OWNER_ROLES.get(task_item.task.key) or task_item.task.permission.roles
+    return " or ".join(care.ROLE_LABELS[role] for role in roles) or "—"
+
+
+def others_overdue_blocks(tasks: Sequence, shown: bool,
+                          branches: Mapping[str, Branch]) -> list[dict[str, Any]]:
+    """Others' overdue tasks I may also complete: a folded heading with a Show / Hide toggle
+    (Block Kit has no fold), and the list only when unfolded. Empty when there are none."""
+    if not tasks:
+        return []
+    toggle = {"type": "button", "action_id": Action.HOME_OTHERS_TASKS.value,
+              "text": plain("Hide" if shown else "Show"), "value": HIDE if shown else SHOW}
+    blocks = [_header(f"{OTHERS_TITLE} ({len(tasks)})"), _row(
+        "Past due and someone else's; you may also complete them.", toggle)]
+    if not shown:
+        return blocks
+    for task_item in tasks[:MAX_ROWS]:
+        line = f"{task_line(task_item)} · owner: {_owner_text(task_item, branches)}"
+        blocks.append(_row(line, _button(Action.UPDATE_CHECKLIST, "Update checklist",
+                                         task_item.item.incident.id)))
     return blocks + _more(min(len(tasks), MAX_ROWS), len(tasks), "Type `/threat list`.")
 
 

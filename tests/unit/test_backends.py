@@ -131,3 +131,22 @@ def test_people_and_lookout_queries_run_on_both_backends(store):
         assert len(lookout.recipients(db, notice)) == 2
         assert lookout.waiting_recipients(db, 10) == []
         assert lookout.next_due(db, START) == START + 30
+
+
+def test_home_folds_and_branch_filters_are_kept_apart_on_both_backends(store):
+    from care_bot.storage import home_filters
+
+    with store.transaction() as db:
+        home_filters.set_others_shown(db, "U1", True, START)  # a first row: no branch yet
+        home_filters.set_home_filter(db, "U1", "downtown", START)
+        home_filters.set_home_filter(db, "U2", "harbor", START)
+    with store.reading() as db:
+        assert home_filters.others_shown(db, "U1") is True
+        assert home_filters.home_filter(db, "U1") == "downtown"
+        assert home_filters.others_shown(db, "U2") is False  # the default: folded
+        assert home_filters.others_shown(db, "U3") is False  # no row at all
+    with store.transaction() as db:
+        home_filters.set_others_shown(db, "U1", False, START)
+    with store.reading() as db:
+        assert home_filters.others_shown(db, "U1") is False
+        assert home_filters.home_filter(db, "U1") == "downtown"
