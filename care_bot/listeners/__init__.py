@@ -1,4 +1,8 @@
-"""Thin Bolt listeners, grouped by Slack surface; each group has ``register(app, services)``."""
+"""Thin Bolt listeners, grouped by Slack surface; each group has ``register(app)``.
+
+Handlers are module-level functions; the Services reach them through Bolt's context, put
+there by one middleware (``listeners.context``).
+"""
 
 from care_bot.listeners import (
     actions,
@@ -11,10 +15,12 @@ from care_bot.listeners import (
     people,
     role_home,
 )
+from care_bot.listeners.context import services_middleware
 
 
 def register_all(app, services) -> None:
-    """Attach every listener group to the Bolt app."""
+    """Put the Services in every request's context, then attach every listener group."""
+    app.use(services_middleware(services))
     for group in (commands, actions, modals, alerts, home, role_home, care_after, people,
                   naming):
-        group.register(app, services)
+        group.register(app)

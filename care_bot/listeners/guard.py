@@ -13,28 +13,27 @@ import logging
 from collections.abc import Callable
 
 from care_bot.flows.errors import tell_user_about_error
-from care_bot.services import Services
+from care_bot.listeners.context import services_of
 
 logger = logging.getLogger(__name__)
 
 
-def after_ack_guard(services: Services) -> Callable[[Callable], Callable]:
-    """Return a decorator for listeners that take ``ack`` and ``body``."""
+def guarded(listener: Callable) -> Callable:
+    """Wrap a listener that names ``ack``, ``body`` and ``context`` (Bolt passes only the
+    arguments a listener names; ``functools.wraps`` keeps those names visible to Bolt)."""
 
-    def decorate(listener: Callable) -> Callable:
-        @functools.wraps(listener)
-        def guarded(**kwargs):
-            ack = kwargs["ack"]
-            try:
-                return listener(**kwargs)
-            except Exception as error:
-                if getattr(ack, "response", None) is None:
-                    raise  # not answered yet: the app's error handler answers
-                logger.error("%s failed after ack: %s", listener.__name__,
-                             type(error).__name__, exc_info=error)
-                tell_user_about_error(services, kwargs.get("body") or {})
-                return None
+    @functools.wraps(listener)
+    def guarded_listener(**kwargs):
+        ack = kwargs["ack"]
+        try:
+            return listener(**kwargs)
+        except Exception as error:
+            if getattr(ack, "response", None) is None:
+                raise  # not answered yet: the app's error handler answers
+            logger.error("%s failed after ack: %s", listener.__name__,
+                         type(error).__name__, exc_info=error)
+            tell_user_about_error(services_of(kwargs["context"]), kwargs.get("body") or {})
+            return None
 
-        return guarded
+    return guarded_listener
 
-    return decorate

@@ -8,19 +8,13 @@ from slack_sdk.errors import SlackApiError
 
 from care_bot.flows import danger, intake, reporter, view_owners
 from care_bot.flows import home as home_flow
-from care_bot.ids import Action, Callback, record_id
-from care_bot.listeners.guard import after_ack_guard
+from care_bot.ids import Action, Callback
+from care_bot.listeners.context import services_of
+from care_bot.listeners.guard import guarded
+from care_bot.listeners.payloads import clicked_id, in_modal, message_of, user_of
 from care_bot.services import Services
 
 logger = logging.getLogger(__name__)
-
-
-def _value_id(body: dict) -> int:
-    """The incident id in the clicked button's value; 0 (no such incident) when invalid."""
-    try:
-        return record_id(body["actions"][0].get("value")) or 0
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return 0
 
 
 def _open(services: Services, trigger_id: str | None, view: dict) -> str | None:
@@ -50,21 +44,25 @@ def _open_report(services: Services, user_id: str, trigger_id: str,
         danger.could_not_open(services, response_url)  # a message shortcut gives one
 
 
-def _message_of(body: dict) -> tuple[str | None, str | None]:
-    container = body.get("container") or {}
-    return container.get("channel_id") or (body.get("channel") or {}).get("id"), \
-        container.get("message_ts") or (body.get("message") or {}).get("ts")
+def home_opened(event, context):
+    if event.get("tab", "home") != "home":
+        return
+    try:
+        home_flow.publish_home(services_of(context), event["user"])
+    except SlackApiError as error:
+        logger.warning("views.publish failed: %s", error.response.get("error"))
 
 
-def _danger_tap(services: Services, ack, body: dict) -> None:
+def home_danger(ack, body, context):
     """Save and queue the alert first, then ack: the alert never depends on Slack's answer."""
-    user_id = body["user"]["id"]
+    services = services_of(context)
+    user_id = user_of(body)
     raised = danger.tap_home(services, user_id)
     ack()
-    in_modal = (body.get("view") or {}).get("type") == "modal"  # tapped inside the report
-    if in_modal and view_owners.is_own(services, body["view"].get("id"), user_id):
+    # tapped inside the report: that modal, if it is the sender's; else a modal of their own
+    if in_modal(body) and view_owners.is_own(services, body["view"].get("id"), user_id):
         view_id = _replace_modal(services, body["view"]["id"], raised.screen)
-    else:  # not in a modal, or one that is not the sender's: a modal of the sender's own
+    else:
         view_id = _open(services, body.get("trigger_id"), raised.screen)
     if view_id is None:  # no screen: answer where Slack lets us (a message's response_url)
         danger.tell_without_screen(services, body.get("response_url"), raised.ref)
@@ -78,55 +76,41 @@ def _danger_tap(services: Services, ack, body: dict) -> None:
         logger.warning("profile pre-fill failed", exc_info=True)
 
 
-def register(app, services: Services) -> None:
+def home_safe_now(ack, body, context):
+    # Save first, then ack: "reported safe" is queued for both threads and Home refreshed.
+    danger.report_safe(services_of(context), user_of(body), clicked_id(body), surface="home")
+    ack()
+
+
+def home_report(ack, body, context):
+    ack()
+    _open_report(services_of(context), user_of(body), body.get("trigger_id"))
+
+
+def report_shortcut(ack, shortcut, context):
+    ack()
+    _open_report(services_of(context), shortcut["user"]["id"], shortcut.get("trigger_id"))
+
+
+def message_shortcut(ack, shortcut, context):
+    ack()
+    _open_report(services_of(context), shortcut["user"]["id"], shortcut.get("trigger_id"),
+                 reporter.from_message(shortcut), shortcut.get("response_url"))
+
+
+def ics_notified(ack, body, context):
+    ack()
+    channel, ts = message_of(body)
+    reporter.mark_ics_notified(services_of(context), user_of(body), clicked_id(body), channel,
+                               ts)
+
+
+def register(app) -> None:
     """Attach the Home tab, the shortcuts and the associate's DM buttons."""
-    guard = after_ack_guard(services)
-
-
-    @app.event("app_home_opened")
-    def home_opened(event):
-        if event.get("tab", "home") != "home":
-            return
-        try:
-            home_flow.publish_home(services, event["user"])
-        except SlackApiError as error:
-            logger.warning("views.publish failed: %s", error.response.get("error"))
-
-    @app.action(Action.HOME_DANGER.value)
-    @guard
-    def home_danger(ack, body):
-        _danger_tap(services, ack, body)
-
-    @app.action(Action.HOME_SAFE_NOW.value)
-    @guard
-    def home_safe_now(ack, body):
-        # Save first, then ack: "reported safe" is queued for both threads and Home refreshed.
-        danger.report_safe(services, body["user"]["id"], _value_id(body), surface="home")
-        ack()
-
-    @app.action(Action.HOME_REPORT.value)
-    @guard
-    def home_report(ack, body):
-        ack()
-        _open_report(services, body["user"]["id"], body.get("trigger_id"))
-
-    @app.shortcut(Callback.REPORT_SHORTCUT.value)
-    @guard
-    def report_shortcut(ack, shortcut):
-        ack()
-        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"))
-
-    @app.shortcut(Callback.MESSAGE_SHORTCUT.value)
-    @guard
-    def message_shortcut(ack, shortcut):
-        ack()
-        prefill = reporter.from_message(shortcut)
-        _open_report(services, shortcut["user"]["id"], shortcut.get("trigger_id"), prefill,
-                     shortcut.get("response_url"))
-
-    @app.action(Action.ICS_NOTIFIED.value)
-    @guard
-    def ics_notified(ack, body):
-        ack()
-        channel, ts = _message_of(body)
-        reporter.mark_ics_notified(services, body["user"]["id"], _value_id(body), channel, ts)
+    app.event("app_home_opened")(home_opened)
+    app.action(Action.HOME_DANGER.value)(guarded(home_danger))
+    app.action(Action.HOME_SAFE_NOW.value)(guarded(home_safe_now))
+    app.action(Action.HOME_REPORT.value)(guarded(home_report))
+    app.shortcut(Callback.REPORT_SHORTCUT.value)(guarded(report_shortcut))
+    app.shortcut(Callback.MESSAGE_SHORTCUT.value)(guarded(message_shortcut))
+    app.action(Action.ICS_NOTIFIED.value)(guarded(ics_notified))

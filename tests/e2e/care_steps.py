@@ -163,6 +163,17 @@ def ephemerals_to(slack: SlackEmulator, user_id: str) -> list[str]:
             if c["params"].get("user") == user_id]
 
 
+def refusals_in_thread(slack: SlackEmulator, user_id: str,
+                       thread_ts: str | None = None) -> list[str]:
+    """Return the refusals answered to one person in a thread (issue 17: where they clicked),
+    without the mention that starts each one; only that thread's when ``thread_ts`` is given."""
+    prefix = f"<@{user_id}> "
+    return [c["params"]["text"][len(prefix):] for c in posts(slack)
+            if c["params"].get("thread_ts") and (thread_ts is None
+                                                 or c["params"]["thread_ts"] == thread_ts)
+            and c["params"].get("text", "").startswith(prefix + "You can't")]
+
+
 def open_home(bot: BotProcess, user_id: str) -> dict:
     """Send `app_home_opened` as Slack does; return the Home view the bot published."""
     since = bot.slack.last_seq()

@@ -19,6 +19,7 @@ from tests.e2e.care_steps import (
     parent_post,
     posts,
     reference_of,
+    refusals_in_thread,
 )
 from tests.e2e.harness import care_toml
 
@@ -36,8 +37,9 @@ def _dm_posts(slack, user_id: str) -> list[dict]:
 
 
 def _calls_seen_by(slack, user_id: str) -> str:
-    """Everything the bot sent one person: their DMs and ephemerals."""
+    """Everything the bot sent one person: their DMs, ephemerals and refusals in threads."""
     seen = [c["params"] for c in _dm_posts(slack, user_id)]
+    seen += refusals_in_thread(slack, user_id)
     seen += [c["params"] for c in slack.calls("chat.postEphemeral")
              if c["params"].get("user") == user_id]
     return json.dumps(seen)
@@ -68,7 +70,8 @@ def test_an_outsider_named_for_every_person_is_told_but_refused(slack, bot_facto
     assert f"Named by the reporter (told): Supervisor <@{olly}>" in shown  # told, shown
 
     click_message_button(bot, olly, parent, "care_acknowledge")
-    refusal = slack.wait_for(lambda: ephemerals_to(slack, olly))[0]
+    refusal = slack.wait_for(lambda: refusals_in_thread(slack, olly,
+                                                        parent["response"]["ts"]))[0]
     assert refusal.startswith(f"You can't acknowledge {ref}")
     assert bot.db().execute("SELECT acknowledged_at FROM incidents").fetchone()[0] is None
 
@@ -77,8 +80,8 @@ def test_an_outsider_named_for_every_person_is_told_but_refused(slack, bot_facto
     opened = len(slack.calls("views.open"))
     for action in ("care_report_to_hr", "care_update_checklist"):
         click_message_button(bot, olly, parent, action)
-    slack.wait_for(lambda: len(ephemerals_to(slack, olly)) == 3)
-    assert all(m.startswith("You can't") for m in ephemerals_to(slack, olly))
+    slack.wait_for(lambda: len(refusals_in_thread(slack, olly)) == 3)
+    assert ephemerals_to(slack, olly) == []  # told in the thread they clicked in
     assert len(slack.calls("views.open")) == opened  # no checklist, so no client details
     refused = bot.db().execute(
         "SELECT count(*) FROM events WHERE action = 'refused' AND actor = ?", [olly])

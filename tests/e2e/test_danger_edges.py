@@ -6,10 +6,10 @@ import json
 
 from tests.e2e.care_steps import (
     click_message_button,
-    ephemerals_to,
     open_home,
     parent_post,
     posts,
+    refusals_in_thread,
     tap_home,
 )
 from tests.e2e.harness import ModalSession
@@ -72,16 +72,18 @@ def test_home_danger_with_users_info_and_views_open_failing_still_alerts(slack, 
     assert all(f"<@{alice}>" in json.dumps(p["params"]) for p in parents.values())
 
 
-def test_claim_by_someone_who_cannot_take_it_is_refused_privately(slack, bot_factory):
-    """"I'm on it" from a teller elsewhere (not security, not a supervisor): an ephemeral
-    refusal, nothing recorded."""
+def test_claim_by_someone_who_cannot_take_it_is_refused_in_the_thread(slack, bot_factory):
+    """"I'm on it" from a teller elsewhere (not security, not a supervisor): a refusal in the
+    alert's thread that mentions them, nothing recorded."""
     bot = bot_factory.start()
     session = ModalSession.open(bot, slack.users["alice"])
     session.submit({"danger": "yes"})
     parent = _parents(slack)["care-security"]
     olly = slack.users["olly"]
     assert click_message_button(bot, olly, parent, "care_claim_alert").status == 200
-    slack.wait_for(lambda: ephemerals_to(slack, olly))
+    refusal = slack.wait_for(lambda: refusals_in_thread(slack, olly,
+                                                        parent["response"]["ts"]))[0]
+    assert refusal.startswith("You can't take ")
     assert bot.db().execute("SELECT claimed_by FROM incidents").fetchone()[0] is None
 
 

@@ -17,10 +17,10 @@ from PIL import Image
 
 from tests.e2e.care_steps import (
     click_message_button,
-    ephemerals_to,
     file_report,
     parent_post,
     reference_of,
+    refusals_in_thread,
 )
 from tests.e2e.harness import REPO_ROOT, care_toml
 
@@ -37,7 +37,7 @@ def test_records_list_show_and_refusals(slack, bot_factory):
     u = slack.users
     slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=u["olly"])
     click_message_button(bot, u["olly"], parent, "care_acknowledge")  # refused, recorded
-    slack.wait_for(lambda: ephemerals_to(slack, u["olly"]))
+    slack.wait_for(lambda: refusals_in_thread(slack, u["olly"]))
 
     listed = bot.command(u["alice"], "list").json()
     assert listed["response_type"] == "ephemeral"

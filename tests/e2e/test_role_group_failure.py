@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.care_steps import click_message_button, ephemerals_to, parent_post, posts
+from tests.e2e.care_steps import click_message_button, parent_post, posts, refusals_in_thread
 from tests.e2e.harness import ModalSession, care_toml
 
 SENTENCE = ("Could not read user group S0SUPS (fatal_error): supervisors cannot act until it is "
@@ -37,8 +37,8 @@ def test_unreadable_supervisors_group_says_why_alerts_once_and_logs(slack, bot_f
     manny = slack.users["manny"]  # in the group, as far as Slack knows; the bot cannot tell
     for _ in range(2):
         assert click_message_button(bot, manny, parent, "care_acknowledge").status == 200
-    refusals = slack.wait_for(lambda: len(ephemerals_to(slack, manny)) >= 2
-                              and ephemerals_to(slack, manny))
+    refusals = slack.wait_for(lambda: len(refusals_in_thread(slack, manny)) >= 2
+                              and refusals_in_thread(slack, manny))
     assert all("Only" in text and SENTENCE in text for text in refusals)
     assert bot.db().execute("SELECT acknowledged_by FROM incidents").fetchone()[0] is None
     assert len([c for c in posts(slack, security) if SENTENCE in json.dumps(c["params"])]) == 1

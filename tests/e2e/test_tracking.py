@@ -12,6 +12,7 @@ from tests.e2e.care_steps import (
     parent_post,
     posts,
     reference_of,
+    refusals_in_thread,
 )
 from tests.e2e.harness import care_toml
 from tests.support.report import NOT_A_CLIENT
@@ -53,12 +54,14 @@ def test_tracking_acknowledge_first_wins_and_rerenders_both_parents(slack, bot_f
 
 
 def test_tracking_outsider_is_refused_and_the_attempt_recorded(slack, bot_factory):
-    """Someone with no role gets a private refusal naming who may act; nothing changes."""
+    """Someone with no role gets a refusal naming who may act in the thread of the message
+    they clicked, mentioning them; nothing changes."""
     bot, _ref, parent = _filed(slack, bot_factory)
     olly = slack.users["olly"]
     slack.api("conversations.invite", channel=slack.channels["care-supervisors"], users=olly)
     click_message_button(bot, olly, parent, "care_acknowledge")
-    message = slack.wait_for(lambda: ephemerals_to(slack, olly))[0]
+    message = slack.wait_for(lambda: refusals_in_thread(slack, olly,
+                                                        parent["response"]["ts"]))[0]
     assert "Only the branch's supervisor" in message and "Corporate Security & Risk" in message
     assert _incident(bot)["acknowledged_at"] is None
     refused = bot.db().execute("SELECT actor, detail FROM events WHERE action = 'refused'")
@@ -67,7 +70,7 @@ def test_tracking_outsider_is_refused_and_the_attempt_recorded(slack, bot_factor
     parent = _wait_rendered(slack, slack.channels["care-supervisors"], "care_update_checklist")
     opened = len(slack.calls("views.open"))
     click_message_button(bot, olly, parent, "care_update_checklist")
-    slack.wait_for(lambda: len(ephemerals_to(slack, olly)) == 2)
+    slack.wait_for(lambda: len(refusals_in_thread(slack, olly)) == 2)
     assert len(slack.calls("views.open")) == opened
 
 

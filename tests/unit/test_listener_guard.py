@@ -6,21 +6,24 @@ import ast
 from pathlib import Path
 
 LISTENERS = Path(__file__).resolve().parents[2] / "care_bot" / "listeners"
-SLACK_DECORATORS = {"action", "view", "view_closed", "command", "shortcut", "options"}
+SLACK_METHODS = {"action", "view", "view_closed", "command", "shortcut", "options"}
 
 
-def _listeners():
+def _registrations():
+    """(module, handler name, wrapped in guarded?, handler's def) for each app.X(id)(handler)."""
     for path in sorted(LISTENERS.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.FunctionDef):
+        tree = ast.parse(path.read_text())
+        defs = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Call)
+                    and isinstance(node.func.func, ast.Attribute)
+                    and node.func.func.attr in SLACK_METHODS and len(node.args) == 1):
                 continue
-            names = []
-            for decorator in node.decorator_list:
-                target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                names.append(target.attr if isinstance(target, ast.Attribute) else
-                             getattr(target, "id", ""))
-            if SLACK_DECORATORS & set(names):
-                yield path.name, node, names
+            handler = node.args[0]
+            wrapped = (isinstance(handler, ast.Call) and getattr(handler.func, "id", "")
+                       == "guarded")
+            name = ast.unparse(handler.args[0] if wrapped else handler)
+            yield path.name, name, wrapped, defs.get(name)
 
 
 def _only_acks(node: ast.FunctionDef) -> bool:
@@ -30,9 +33,29 @@ def _only_acks(node: ast.FunctionDef) -> bool:
 
 
 def test_every_listener_that_works_after_ack_is_guarded():
-    """A listener doing anything besides ack() carries @guard (after_ack_guard)."""
-    found = list(_listeners())
-    assert len(found) > 20  # the scan sees the real listeners
-    unguarded = [f"{name}:{node.name}" for name, node, decorators in found
-                 if "guard" not in decorators and not _only_acks(node)]
+    """A registered handler doing anything besides ack() is registered as guarded(handler)."""
+    found = list(_registrations())
+    assert len(found) > 40  # the scan sees the real registrations
+    assert all(node is not None for _, _, _, node in found)  # module-level handlers only
+    unguarded = [f"{module}:{name}" for module, name, wrapped, node in found
+                 if not wrapped and not _only_acks(node)]
     assert unguarded == []
+
+
+def test_every_guarded_handler_names_context():
+    """guarded() finds the Services in Bolt's context, which Bolt passes only when named."""
+    missing = [f"{module}:{name}" for module, name, wrapped, node in _registrations()
+               if wrapped and "context" not in [a.arg for a in node.args.args]]
+    assert missing == []
+
+
+def test_no_listener_module_imports_another_listener_modules_private_names():
+    """Listener modules share helpers through public names (payloads, context, guard) only."""
+    private = []
+    for path in sorted(LISTENERS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "care_bot.listeners"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names
+                            if a.name.startswith("_")]
+    assert private == []
