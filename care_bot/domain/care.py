@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.models import Incident
 
 
@@ -124,7 +125,7 @@ ROLE_LABELS = {
     ROLE_SECURITY: "Corporate Security & Risk",
     ROLE_HR: "HR",
     ROLE_MANAGEMENT: "Delivery / local management",
-    ROLE_ICS: "the ICS group",
+    ROLE_ICS: f"the {glossary.spelled('ICS')} group",
     ROLE_ACCOUNT_OFFICERS: "the account officers group",
 }
 
@@ -253,12 +254,13 @@ TASKS: tuple[Task, ...] = (
         "evaluate_deadline", "submitted", "supervisor", via_checklist=False,
     ),
     Task(
-        "ics_notified", "E", "Associate notified the ICS", "reporter",
+        "ics_notified", "E", f"Associate notified the {glossary.spelled('ICS')}", "reporter",
         Permission(("reporter", "ics", "supervisor"), (ROLE_SUPERVISORS, ROLE_ICS)),
         "evaluate_deadline", "submitted", "supervisor",
     ),
     Task(
-        "account_officer_contacted", "E", "ICS contacted the account officer", "ics",
+        "account_officer_contacted", "E",
+        f"{glossary.spelled('ICS')} contacted the account officer", "ics",
         Permission(("ics", "account_officer"), (ROLE_ICS, ROLE_ACCOUNT_OFFICERS)),
         "evaluate_deadline", "submitted", "supervisor",
     ),

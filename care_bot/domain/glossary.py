@@ -18,6 +18,9 @@ def spelled(abbreviation: str) -> str:
     return f"{FULL_NAMES[abbreviation]} ({abbreviation})"
 
 
+# The associate's own step: they told their ICS (the "ics_notified" task, its button's words).
+TOLD_ICS = f"I told my {spelled('ICS')}"
+
 # Whose a channel button is: everyone in a channel sees it, so its label names the role that
 # may press it ("Supervisor: report to HR and CS&R"). The action_id never changes with it.
 SUPERVISOR = "Supervisor"

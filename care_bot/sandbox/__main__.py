@@ -124,15 +124,22 @@ def _stop(bot: subprocess.Popen | None) -> None:
         bot.wait()
 
 
-def main() -> int:
-    """Run the sandbox until interrupted; return the exit code."""
-    load_dotenv()
+def _port() -> int | None:
+    """The page's port from PORT (default ``DEFAULT_PORT``), or None after saying what is wrong."""
     raw_port = os.environ.get("PORT", "").strip() or str(DEFAULT_PORT)
     if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
         print(f"CARE bot sandbox: PORT must be a number from 1 to 65535, not {raw_port!r}",
               file=sys.stderr)
+        return None
+    return int(raw_port)
+
+
+def main() -> int:
+    """Run the sandbox until interrupted; return the exit code."""
+    load_dotenv()
+    port = _port()
+    if port is None:
         return EXIT_START_FAILED
-    port = int(raw_port)
     # Absolute: the bot runs from the repository root, whatever the current directory.
     data_dir = Path(os.environ.get("CARE_SANDBOX_DIR", "").strip() or "data/sandbox").resolve()
     lock = _claim_dir(data_dir)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from care_bot.config import Branch
-from care_bot.views.text import escape
+from care_bot.views.text import escape, reader_clock
 
 SENDING = "sending"
 NOT_DELIVERED = "not_delivered"
@@ -42,12 +40,11 @@ class AlertStatus:
 
 
 def clock(epoch: float | None, branches: Mapping[str, Branch], branch_code: str | None) -> str:
-    """HH:MM:SS in the branch's time zone (UTC when the branch is not known)."""
+    """The time to the second in each reader's own zone (mrkdwn), the branch's as fallback."""
     if epoch is None:
         return "—"
     branch = branches.get(branch_code or "")
-    zone = ZoneInfo(branch.timezone if branch else "UTC")
-    return f"{datetime.fromtimestamp(epoch, zone):%H:%M:%S}"
+    return reader_clock(epoch, branch.timezone if branch else None, seconds=True)
 
 
 def _and(names: tuple[str, ...]) -> str:

@@ -6,16 +6,14 @@ Plain channel posts notify nobody, so every danger alert names the people who mu
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from care_bot.config import USERGROUP_ID, Branch
 from care_bot.domain.care import POLICE_CALLED, POLICE_CANT_CALL
 from care_bot.domain.masking import masked_incident
 from care_bot.domain.models import Incident
 from care_bot.views.summary import branch_label
-from care_bot.views.text import mention, safe, slack_date
+from care_bot.views.text import mention, reader_clock, safe, slack_date
 
 HERE = "<!here>"
 AUDIENCES = ("supervisors", "security")
@@ -125,11 +123,10 @@ def alert_text(incident: Incident, branches: Mapping[str, Branch], audience: str
 
 
 def local_time(epoch: float, branches: Mapping[str, Branch], branch_code: str | None) -> str:
-    """HH:MM in the branch's time zone (UTC when the branch is not known), with the zone."""
+    """A time each reader sees in their own zone (mrkdwn); the branch's time (UTC when the
+    branch is not known) with its zone is the fallback."""
     branch = branches.get(branch_code or "")
-    zone = ZoneInfo(branch.timezone if branch else "UTC")
-    moment = datetime.fromtimestamp(epoch, zone)
-    return f"{moment:%H:%M} {moment.tzname()}"
+    return reader_clock(epoch, branch.timezone if branch else None)
 
 
 def safe_phrase(incident: Incident, branches: Mapping[str, Branch]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACTIONS,
     CLIENT_STATUS,
@@ -107,14 +108,14 @@ STEP_FIELDS: dict[Step, tuple[FieldSpec, ...]] = {
     ),
     Step.REPORT: (
         FieldSpec(Block.SUPERVISOR, "user", "Your supervisor"),
-        FieldSpec(Block.RXM, "user", "Regional Experience Manager (RXM) or next-level manager",
+        FieldSpec(Block.RXM, "user", f"{glossary.spelled('RXM')} or next-level manager",
                   required=False, hint=UNKNOWN_POST_HINT),
-        FieldSpec(Block.ICS, "user", "Internal Control Specialist (ICS)", required=False,
+        FieldSpec(Block.ICS, "user", glossary.spelled("ICS"), required=False,
                   hint=UNKNOWN_POST_HINT),
         FieldSpec(Block.MARKET_PRESIDENT, "user", "Market President", required=False,
                   hint="Leave it if you don't know; it is filled in later."),
         FieldSpec(Block.ACCOUNT_OFFICER, "user", "Account officer", required=False,
-                  hint=("Your Internal Control Specialist (ICS) finds the account officer, as "
+                  hint=(f"Your {glossary.spelled('ICS')} finds the account officer, as "
                         "the guideline says.")),
         FieldSpec(Block.ASSOCIATE_NAME, "text", "Your name"),
         FieldSpec(Block.ASSOCIATE_POSITION, "text", "Your position"),

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from care_bot.domain import glossary
 from care_bot.domain.models import Incident
 from care_bot.ids import Action
 from care_bot.views.drill import entry_label
@@ -103,7 +104,7 @@ def _next_step(line: ReportLine) -> str:
     if incident.submitted_at is None:
         return "Finish your report when you can: press *Report a threat* or type `/threat`."
     if not line.ics_done:
-        return "Tell your Internal Control Specialist (ICS), then press *ICS notified*."
+        return f"Tell your {glossary.spelled('ICS')}, then press *{glossary.TOLD_ICS}*."
     return "Nothing for you right now."
 
 
@@ -127,7 +128,7 @@ def _report_block(line: ReportLine) -> list[dict[str, Any]]:
         block["accessory"] = safe_now_button(incident)
     elif incident.status != "closed" and incident.submitted_at and not line.ics_done:
         block["accessory"] = {"type": "button", "action_id": Action.ICS_NOTIFIED.value,
-                              "text": plain("ICS notified"), "value": str(incident.id)}
+                              "text": plain(glossary.TOLD_ICS), "value": str(incident.id)}
     return [block]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACCOUNT_DECISIONS,
     BRANCH_POSTS,
@@ -105,7 +106,7 @@ def event_phrase(event: Event) -> str:
         case "viewed_private":
             return "*viewed the client details*"
         case "hr_notification_sent":
-            return "sent the Incident/Threat Notification to HR and CS&R"
+            return f"sent the Incident/Threat Notification to HR and {glossary.spelled('CS&R')}"
         case "reported_safe":
             return "reported being safe"
         case "police_call":

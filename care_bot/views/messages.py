@@ -28,7 +28,7 @@ from care_bot.domain.models import Incident
 from care_bot.ids import Action
 from care_bot.views import alerts
 from care_bot.views.summary import branch_label, kinds_label, report_sections
-from care_bot.views.text import mention, mrkdwn, plain, safe, slack_date
+from care_bot.views.text import escape, mention, mrkdwn, plain, safe, slack_date
 
 SECTION_TITLES = {"R": "R · Report", "E": "E · Evaluate relationship"}
 
@@ -331,6 +331,9 @@ def with_report_to_hr_button(message: dict[str, Any], incident_id: int) -> dict[
     return {**message, "blocks": [*message["blocks"], actions]}
 
 
+CSR_SPELLED = escape(glossary.spelled("CS&R"))  # "Corporate Security &amp; Risk (CS&amp;R)"
+
+
 def reporter_confirmation(incident: Incident, settings: Any = None,
                           delivered: bool = True) -> dict[str, Any]:
     """The DM that thanks the associate, says who is told and what happens next and when.
@@ -345,10 +348,10 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
     # channel has it, so say that rather than "your supervisor (—)".
     boss = (f"your supervisor ({mention(supervisor)})" if supervisor else
             "the supervisors (their channel)")
-    told = (f"{boss[0].upper()}{boss[1:]} and Corporate Security & Risk (CS&amp;R) "
+    told = (f"{boss[0].upper()}{boss[1:]} and {CSR_SPELLED} "
             "have been notified." if delivered else
             f"Your report is saved, and the notifications to {boss} "
-            "and Corporate Security & Risk (CS&amp;R) are on their way.")
+            f"and {CSR_SPELLED} are on their way.")
     when = ""
     if reminders is not None:
         first = reminders.danger_ack_reminder if incident.danger else reminders.ack_reminder
@@ -359,18 +362,18 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
     support = getattr(settings, "support_text", "") or ""
     answer = client_answer(answers)
     if answer == CLIENT:
-        yours = (f"*Next for you:* tell your Internal Control Specialist (ICS), {mention(ics)},"
-                 f"{ics_when}, then press *ICS notified* below. Client details you gave stay "
-                 "private.")
+        yours = (f"*Next for you:* tell your {glossary.spelled('ICS')}, {mention(ics)},"
+                 f"{ics_when}, then press *{glossary.TOLD_ICS}* below. Client details you gave "
+                 "stay private.")
     elif answer == CLIENT_NOT_KNOWN:
-        yours = ("*Next:* your Internal Control Specialist (ICS) is asked to identify the "
+        yours = (f"*Next:* your {glossary.spelled('ICS')} is asked to identify the "
                  "client, if there is one. Nothing else is needed from you.")
     else:
         yours = "The person is not a client, so there is no account work for you."
     text = (
         f"Thank you for reporting *{incident.ref}*. {told}\n"
         f"*What happens next:* your supervisor acknowledges the report and reports it to HR "
-        f"and Corporate Security & Risk (CS&amp;R).{when} You will hear from us here when it is "
+        f"and {CSR_SPELLED}.{when} You will hear from us here when it is "
         f"acknowledged.\n{yours}"
     )
     if support:
@@ -380,15 +383,15 @@ def reporter_confirmation(incident: Incident, settings: Any = None,
         return message
     button = {"type": "actions", "block_id": "incident", "elements": [{
         "type": "button", "action_id": Action.ICS_NOTIFIED.value, "style": "primary",
-        "text": plain("ICS notified"), "value": str(incident.id),
+        "text": plain(glossary.TOLD_ICS), "value": str(incident.id),
     }]}
     return {**message, "blocks": [*message["blocks"], button]}
 
 
 def ics_marked(incident: Incident) -> dict[str, Any]:
-    """The confirmation DM after the associate pressed "ICS notified"."""
-    return thread_note(f":white_check_mark: Thank you: *ICS notified* is marked done on "
-                       f"{incident.ref}.")
+    """The confirmation DM after the associate pressed that they told their ICS."""
+    return thread_note(f":white_check_mark: Thank you: telling your {glossary.spelled('ICS')} "
+                       f"is marked done on {incident.ref}.")
 
 
 def unsaved_alert(incident: Incident, branches: Mapping[str, Branch], audience: str,

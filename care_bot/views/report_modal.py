@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain import glossary
 from care_bot.domain.care import CLIENT_NOT_KNOWN, NOT_A_CLIENT, STEP_ORDER, Step
 from care_bot.ids import INPUT_ACTION, Action, Block, Callback
 from care_bot.views.fields import (
@@ -22,7 +23,7 @@ from care_bot.views.fields import (
 from care_bot.views.home import danger_button
 from care_bot.views.metadata import ModalRef, encode
 from care_bot.views.summary import report_parts
-from care_bot.views.text import clip, mrkdwn, plain, slack_date
+from care_bot.views.text import clip, escape, mrkdwn, plain, slack_date
 
 TITLE = "Report a threat"
 MAX_SELECT_OPTIONS = 100
@@ -51,7 +52,7 @@ STEP_GUIDANCE = {
         "implied threats, erratic behaviour._"
     ),
     Step.REPORT: (
-        "Your supervisor reports this to HR and Corporate Security &amp; Risk (CS&amp;R). "
+        f"Your supervisor reports this to HR and {escape(glossary.spelled('CS&R'))}. "
         "These people are told; we filled in what the branch directory knows. You never have "
         "to name the Market President or the account officer."
     ),

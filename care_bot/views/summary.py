@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from care_bot.config import Branch
+from care_bot.domain import glossary
 from care_bot.domain.care import (
     ACTIONS,
     ASSESSMENT_ANSWERS,
@@ -22,6 +23,8 @@ from care_bot.domain.care import (
 )
 from care_bot.views.fields import YES_NO
 from care_bot.views.text import escape, mention, safe, slack_date
+
+ICS_FINDS = f"the {glossary.spelled('ICS')} finds them"
 
 SECTION_LIMIT = 3000
 QUOTE_CHUNK = 2900
@@ -143,10 +146,10 @@ def report_parts(
         f"{safe(a.get('associate_position'), 150) or '—'}, "
         f"{safe(a.get('associate_location'), 150) or '—'}\n"
         f"Supervisor: {mention(a.get('supervisor'))}\n"
-        f"Regional Experience Manager (RXM): {mention(a.get('rxm'))}\n"
-        f"Internal Control Specialist (ICS): {mention(a.get('ics'))}\n"
+        f"{glossary.spelled('RXM')}: {mention(a.get('rxm'))}\n"
+        f"{glossary.spelled('ICS')}: {mention(a.get('ics'))}\n"
         f"Market President: {_person_or_later(a.get('market_president'))}\n"
-        f"Account officer: {_person_or_later(a.get('account_officer'), 'the ICS finds them')}"
+        f"Account officer: {_person_or_later(a.get('account_officer'), ICS_FINDS)}"
     )
     if a.get("officer_name") and a.get("action_taken") != "law_enforcement":
         told += f"\nLaw enforcement officer: {safe(a.get('officer_name'), 150)}"

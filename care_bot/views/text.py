@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 KEPT_CONTROLS = frozenset("\n\t")
 
@@ -51,12 +52,32 @@ def mention(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "—"
 
 
-def slack_date(epoch: float | None, style: str = "{date_short_pretty} {time}") -> str:
-    """Return a Slack date token that each reader sees in their own time zone."""
+def slack_date(epoch: float | None, style: str = "{date_short_pretty} {time}",
+               fallback: str | None = None) -> str:
+    """Return a Slack date token that each reader sees in their own time zone.
+
+    Only mrkdwn renders it; ``fallback`` (by default the UTC time) is what a client that cannot
+    shows instead. Plain text (titles, buttons) needs ``clock_text`` instead.
+    """
     if epoch is None:
         return "—"
-    fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"<!date^{int(epoch)}^{style}|{fallback}>"
+    if fallback is None:
+        fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(epoch)}^{style}|{escape(fallback)}>"
+
+
+def clock_text(epoch: float, timezone: str | None, seconds: bool = False) -> str:
+    """ "14:32 EDT": the time in a branch's zone (UTC when unknown), for plain text and for the
+    fallback of a date token."""
+    moment = datetime.fromtimestamp(epoch, ZoneInfo(timezone or "UTC"))
+    return f"{moment:%H:%M:%S} {moment.tzname()}" if seconds else (
+        f"{moment:%H:%M} {moment.tzname()}")
+
+
+def reader_clock(epoch: float, timezone: str | None, seconds: bool = False) -> str:
+    """A time each reader sees in their own zone (mrkdwn), the branch's time as its fallback."""
+    return slack_date(epoch, "{time_secs}" if seconds else "{time}",
+                      clock_text(epoch, timezone, seconds))
 
 
 def plain(text: str, limit: int = 75) -> dict:

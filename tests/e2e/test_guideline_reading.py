@@ -8,7 +8,7 @@ from tests.e2e.care_steps import file_report, parent_post, posts
 from tests.support.report import NOT_A_CLIENT
 
 ACCOUNT_WORDS = ("account officer", "courtesy notice", "decided on the account",
-                 "Associate notified the ICS")
+                 "Associate notified the Internal Control Specialist")
 
 
 def test_non_client_report_has_no_account_tasks_anywhere(slack, bot_factory):
@@ -32,7 +32,7 @@ def test_non_client_report_has_no_account_tasks_anywhere(slack, bot_factory):
     dm = slack.dm_channel(slack.users["alice"])
     slack.wait_for(lambda: any("not a client" in c["params"].get("text", "")
                                for c in posts(slack, dm)))
-    assert not any("ICS notified" in json.dumps(c["params"]) for c in posts(slack, dm))
+    assert not any("care_ics_notified" in json.dumps(c["params"]) for c in posts(slack, dm))
 
 
 NAMED_IN_TEXT = {

@@ -106,7 +106,7 @@ def test_tracking_whole_checklist_to_closure(slack, bot_factory):
                                       if "care_ics_notified" in str(c["params"])), None))
     # The confirmation DM's one button marks the associate's own step, no modal needed.
     assert click_message_button(bot, u["alice"], dm, "care_ics_notified").status == 200
-    slack.wait_for(lambda: any("ICS notified* is marked done" in str(c["params"])
+    slack.wait_for(lambda: any("Control Specialist (ICS) is marked done" in str(c["params"])
                                for c in slack.calls("chat.update")))
 
     security_parent = latest_parent(slack, slack.channels["care-security"])

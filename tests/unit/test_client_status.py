@@ -85,7 +85,8 @@ def test_checklist_of_an_unknown_shows_the_ics_task_then_its_answer():
     assert "Not applicable: not a client" in text
     found = {"identify_client": TaskDone(IVY, START, "client")}
     text = messages.checklist_text(unknown, found)
-    assert "courtesy notice" in text and "Associate notified the ICS" not in text
+    assert "courtesy notice" in text
+    assert "Associate notified the Internal Control Specialist" not in text
 
 
 def test_no_message_calls_a_non_client_a_client():

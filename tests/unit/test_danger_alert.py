@@ -75,13 +75,13 @@ def test_status_words_never_claim_delivery_before_it_happened():
     delivered = status_views.status_text(
         AlertStatus(status_views.DELIVERED, 1_790_000_000.0, paged=("<@U1>", "<@U2>")),
         branches, None)
-    assert "Delivered to Corporate Security & Risk at 14:13:20.* Paged: <@U1> and <@U2>." \
-        in delivered
+    assert ("Delivered to Corporate Security & Risk at "
+            "<!date^1790000000^{time_secs}|14:13:20 UTC>.* Paged: <@U1> and <@U2>.") in delivered
     taken = status_views.status_text(
         AlertStatus(status_views.TAKEN, taker_name="Sid Rivera",
                     taker_role="Corporate Security & Risk", taken_at=1_790_000_040.0),
         branches, None)
-    assert "Sid Rivera is on it (14:14:00)" in taken
+    assert "Sid Rivera is on it (<!date^1790000040^{time_secs}|14:14:00 UTC>)" in taken
     assert "Sid Rivera (Corporate Security & Risk) is on it" in taken
 
 

@@ -30,6 +30,7 @@ from tests.support.world import (
 MINUTE = 60
 HOUR = 3600
 DAY = 86400
+TOLD_ICS_TASK = "Associate notified the Internal Control Specialist (ICS)"
 NY = ZoneInfo("America/New_York")
 
 REPORTER = USERS["alice"]
@@ -553,7 +554,7 @@ def test_ics_notified_deadline_reminds_the_reporter_then_tells_the_supervisor(tm
     world.acknowledge()  # stops the ack ladder, which is not under test here
     world.deliver()
     world.take()
-    label = "Associate notified the ICS"
+    label = TOLD_ICS_TASK
     due = 3 * DAY
     assert with_text(world.at(due - 1), label) == []
     posts = with_text(world.at(due), label)
@@ -574,7 +575,7 @@ def test_completing_ics_notified_stops_its_reminders(tmp_path):
     world.deliver()
     world.take()
     for offset in (3 * DAY, 4 * DAY, 5 * DAY):
-        assert with_text(world.at(offset), "Associate notified the ICS") == []
+        assert with_text(world.at(offset), TOLD_ICS_TASK) == []
     assert [r["status"] for r in world.rows(task="ics_notified")] == ["cancelled"]
 
 
@@ -912,7 +913,7 @@ def test_after_a_restart_each_due_follow_up_is_sent_exactly_once(tmp_path):
         posts += world.sweep()
     assert len(with_text(posts, "Reminder:")) == 1
     assert len([p for p in posts if SUPPORT_TEXT in p["text"]]) == 1
-    for label in ("Associate notified the ICS", "ICS contacted the account officer",
+    for label in (TOLD_ICS_TASK, "Internal Control Specialist (ICS) contacted the account officer",
                   "courtesy notice", "Market President notified"):
         due_now = with_text(with_text(posts, "Due now"), label)
         assert world.places(due_now)[-1] == "supervisors" and len(due_now) == 2, label

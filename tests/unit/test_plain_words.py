@@ -6,6 +6,7 @@ associate; every time is Slack's date token, so each reader sees their own clock
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -15,7 +16,7 @@ from care_bot.domain import glossary
 from care_bot.domain.checklist import TaskDone
 from care_bot.domain.models import Incident
 from care_bot.ids import Action
-from care_bot.views import lookout, messages, people, tracking
+from care_bot.views import alert_status, alerts, lookout, messages, notices, people, text, tracking
 from care_bot.views.care_after import review_button
 from tests.support.world import START, USERS
 
@@ -146,3 +147,116 @@ def test_hr_told_of_an_alert_gets_the_report_once_it_is_filed(tmp_path):
     assert sorted(key.rsplit(":", 1)[1] for key in sent) == ["hr_notification", "hr_report"]
     report = str(next(m for k, m in sent.items() if k.endswith(":hr_report")))
     assert "would come back and hurt me" in report and "John" not in report
+
+
+# ---------------------------------------------------------------- one clock per reader
+
+DATE_TOKEN = re.compile(r"<!date\^\d+\^\{[a-z_]+\}(?: \{[a-z_]+\})*\|[^>]*>")
+BARE_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+NY = {"downtown": Branch("downtown", "Downtown", "America/New_York")}
+T = 1_790_000_000.0  # Monday 2026-09-21 14:13:20 UTC = 10:13:20 EDT
+
+
+def bare_clocks(value) -> list[str]:
+    """Clock times shown outside Slack's date tokens (what a reader elsewhere would misread)."""
+    return BARE_CLOCK.findall(DATE_TOKEN.sub("", str(value)))
+
+
+def test_reader_clock_is_a_date_token_with_the_branchs_time_as_fallback():
+    assert text.reader_clock(T, "America/New_York") == "<!date^1790000000^{time}|10:13 EDT>"
+    assert text.reader_clock(T, None, seconds=True) == (
+        "<!date^1790000000^{time_secs}|14:13:20 UTC>")
+    assert text.clock_text(T, "America/New_York") == "10:13 EDT"  # plain text keeps a zone
+
+
+def test_reported_safe_is_each_readers_clock_in_the_thread_and_the_dm():
+    safe = incident(danger=True, safe_at=T, branch="downtown")
+    for message in (alerts.safe_note(safe, NY), alerts.safe_confirmation(safe, NY)):
+        assert "reported safe at <!date^1790000000^{time}|10:13 EDT>" in str(message)
+        assert bare_clocks(message) == []
+
+
+@pytest.mark.parametrize("stage", [alert_status.DELIVERED, alert_status.TAKEN,
+                                   alert_status.RESOLVED])
+def test_alert_status_times_are_each_readers_clock(stage):
+    status = alert_status.AlertStatus(stage, delivered_at=T, paged=("<@U1>",),
+                                      taker_name="Sid", taker_role="security", taken_at=T + 40,
+                                      safe_at=T + 300)
+    lines = alert_status.status_lines(status, NY, "downtown")
+    assert "<!date^" in lines[0] and bare_clocks(lines) == []
+
+
+def test_channel_messages_show_no_local_clock_text():
+    acked = incident(danger=True, acknowledged_by=USERS["sam"], acknowledged_at=T,
+                     claimed_by=USERS["sec"], claimed_at=T, safe_at=T + 60)
+    states = {"acknowledged": TaskDone(USERS["sam"], T, "")}
+    for audience in ("supervisors", "security"):
+        message = messages.parent_message(acked, states, T + 900, NY, audience)
+        assert bare_clocks(message) == [], audience
+    assert bare_clocks(notices.pressed_again(acked, alerts.local_time(T, NY, "downtown"),
+                                             [])) == []
+
+
+# ---------------------------------------------------------------- spelled out for the associate
+
+SPELLED = [glossary.spelled(a) for a in glossary.FULL_NAMES]
+SPELLED += [s.replace("&", "&amp;") for s in SPELLED]  # as escaped mrkdwn carries them
+BARE_ABBREVIATION = re.compile(r"\bRXM\b|\bICS\b|CS&(?:amp;)?R")
+
+
+def bare_abbreviations(value) -> list[str]:
+    """RXM, ICS or CS&R where the associate reads them without the full words beside them."""
+    shown = str(value)
+    for words in SPELLED:
+        shown = shown.replace(words, "")
+    return BARE_ABBREVIATION.findall(shown)
+
+
+def test_glossary_spells_out_the_guidelines_own_names():
+    assert glossary.spelled("RXM") == "Regional Experience Manager (RXM)"
+    assert glossary.spelled("ICS") == "Internal Control Specialist (ICS)"
+    assert glossary.spelled("CS&R") == "Corporate Security & Risk (CS&R)"
+    assert bare_abbreviations("Tell your ICS") == ["ICS"]  # the check itself can fail
+
+
+@pytest.mark.parametrize("status", ["client", "unknown", "not_client"])
+def test_the_associates_dms_spell_out_every_abbreviation(status):
+    filed = incident(answers={**ANSWERS, "client_status": status, "ics": USERS["ivy"]},
+                     submitted_at=START)
+    for delivered in (True, False):
+        confirmation = messages.reporter_confirmation(filed, delivered=delivered)
+        assert bare_abbreviations(confirmation) == [], confirmation
+    assert bare_abbreviations(messages.ics_marked(filed)) == []
+
+
+def test_the_associates_home_and_form_spell_out_every_abbreviation():
+    from care_bot.domain.models import Incident as _Incident  # noqa: F401 (same type)
+    from care_bot.views import home, report_modal
+    from care_bot.views.help import HELP_TEXT
+
+    filed = incident(submitted_at=START)
+    section = home.associate_section([home.ReportLine(filed, "delivered", ics_done=False)])
+    assert "I told my Internal Control Specialist (ICS)" in str(section)
+    assert bare_abbreviations(section) == []
+    answers = {**ANSWERS, "client_status": "unknown", "rxm": USERS["rita"], "ics": USERS["ivy"]}
+    for step in report_modal.STEP_ORDER:
+        view = report_modal.step_view(step, answers, "draft-1", BRANCHES)
+        assert bare_abbreviations(view["blocks"]) == [], step
+    assert bare_abbreviations(HELP_TEXT) == []
+
+
+def test_the_checklist_as_the_associate_reads_it_spells_out_the_ics():
+    text_ = messages.checklist_text(incident(submitted_at=START), {}, BRANCHES)
+    assert "Associate notified the Internal Control Specialist (ICS)" in text_
+    assert bare_abbreviations(text_) == []
+
+
+def test_threat_show_as_the_associate_reads_it_spells_out_every_abbreviation():
+    from care_bot.domain.models import Event
+    from care_bot.views import lookup
+
+    filed = incident(submitted_at=START, answers={**ANSWERS, "rxm": USERS["rita"]})
+    events = [Event(1, 3, START, USERS["sam"], "hr_notification_sent", "channel", {})]
+    view = lookup.details_view(filed, {}, events, BRANCHES)
+    assert "Corporate Security & Risk (CS&R)" in str(view)
+    assert bare_abbreviations(view["blocks"]) == []

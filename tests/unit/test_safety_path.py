@@ -254,7 +254,8 @@ def test_safe_now_records_the_time_and_posts_in_both_threads(tmp_path):
     delivery.deliver_due(services)
     replies = [p for p in slack.posts if p["thread_ts"]]
     assert {p["channel"] for p in replies} == {SUPERVISORS_CHANNEL, SECURITY_CHANNEL}
-    assert all("reported safe at 14:18 UTC" in p["text"] for p in replies)
+    said = f"reported safe at <!date^{int(clock.now)}^{{time}}|14:18 UTC>"  # each reader's clock
+    assert all(said in p["text"] for p in replies)
     danger.report_safe(services, OLLY, ref.incident_id)  # twice: one record, one post each
     delivery.deliver_due(services)
     assert len([p for p in slack.posts if p["thread_ts"]]) == 2
@@ -376,7 +377,7 @@ def test_confirmation_dm_is_honest_while_channels_are_not_posted(tmp_path):
         assert "EAP: 1-800-555-0100" in message["text"]  # the support text, at once
         assert "15 minutes" in message["text"] and "3 days" in message["text"]
         [button] = message["blocks"][-1]["elements"]
-        assert button["text"]["text"] == "ICS notified"
+        assert button["text"]["text"] == "I told my Internal Control Specialist (ICS)"
 
 
 def test_confirmation_dm_renders_at_send_time_from_delivery_state(tmp_path):
@@ -395,7 +396,8 @@ def test_ics_notified_button_marks_the_associates_step(tmp_path):
     with services.store.reading() as db:
         detail = db.execute("SELECT detail FROM events WHERE action = 'task_completed'").fetchone()
     assert json.loads(detail[0])["task"] == "ics_notified"
-    assert "ICS notified" in slack.updates[-1]["text"]
+    assert "telling your Internal Control Specialist (ICS) is marked done" in (
+        slack.updates[-1]["text"])
 
 
 @pytest.mark.parametrize("toml, expected", [(None, HANA), ("no-hr", SAM)])

@@ -226,8 +226,8 @@ def test_complete_tasks_records_each_task_stops_its_reminders_and_posts_the_note
     statuses = query(services, "SELECT status FROM followups WHERE task = 'ics_notified'")
     assert statuses == [{"status": "cancelled"}]
     reply = outbox_payload(services, f"incident:1:security:event:{done.id}")
-    assert reply["text"] == (f"✅ Associate notified the ICS · <@{IVY}>\n"
-                             f">{escape('Told <!channel> & co')}")
+    assert reply["text"] == ("✅ Associate notified the Internal Control Specialist (ICS) · "
+                             f"<@{IVY}>\n>{escape('Told <!channel> & co')}")
 
 
 def test_complete_tasks_refuses_a_task_the_user_may_not_complete(world):

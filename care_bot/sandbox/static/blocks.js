@@ -83,6 +83,7 @@ function formatDate(target, fallback) {
       const long = token.includes("long") || token.includes("pretty");
       return date.toLocaleDateString([], long ? { weekday: "short", month: "short", day: "numeric", year: "numeric" } : {});
     }
+    if (token === "time_secs") return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     if (token.startsWith("time")) return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     return all;
   });
