@@ -26,9 +26,9 @@ def open_naming(ack, body, context):
 
 def name_people(ack, body, context):
     values = read_answers(modal_values(body))
-    answer_submission(ack, naming.name_people(
-        services_of(context), user_of(body), modal_ref(body).incident_id,
-        {post: values.get(post) for post in ("rxm", "ics")}))
+    outcome = naming.name_people(services_of(context), user_of(body), modal_ref(body).incident_id,
+                                 {post: values.get(post) for post in ("rxm", "ics")})
+    answer_submission(ack, outcome)
 
 
 def register(app) -> None:
