@@ -191,8 +191,7 @@ def is_urgent(incident: Incident) -> bool:
 
 
 def applies(task: Task, incident: Incident) -> bool:
-    """True when the task is on this incident's checklist (some only follow danger or urgency,
-    the naming task only a report that left the RXM or ICS unknown)."""
+    """True when the task is on this incident's checklist (by danger, urgency, unknown people)."""
     if task.applies_to == "people_missing":
         return bool(missing_posts(incident))
     if task.applies_to == "danger":
@@ -213,8 +212,7 @@ SAFETY_PLAN = "safety_plan"
 DEBRIEF = "debrief"  # issue 21: the supervisor's debrief with the associate
 REVIEW = "post_incident_review"  # issue 21: security's post-incident review
 
-# Issue 17 §4: the supervisor names an RXM or ICS still unknown at submission.
-NAME_PEOPLE = "name_people"
+NAME_PEOPLE = "name_people"  # issue 17 §4: the supervisor names an RXM / ICS still unknown
 NAMEABLE_POSTS = ("rxm", "ics")
 MISSING_POSTS = "missing_posts"  # answers: the posts nobody knew at submission
 NAMED_POSTS = "named_posts"  # answers: {post: user} as the supervisor named them

@@ -53,6 +53,13 @@ def part_already_closed(services: Services, db: sqlite_utils.Database,
     return views.already_closed_part(incident, decision_owners(services, incident))
 
 
+def settled_by_early_close(services: Services, incident: Incident, states) -> str | None:
+    """For ``gate.check``: why a step other than the account decision is no longer taken."""
+    if SECURITY_CLOSED not in states:
+        return None
+    return views.only_decision_left(incident, decision_owners(services, incident))
+
+
 def end_security_part(db: sqlite_utils.Database, services: Services, incident: Incident,
                       user_id: str, reason: str, now: float) -> bool:
     """Close security's part when the account decision is still owed; True if it did.

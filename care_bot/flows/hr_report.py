@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from care_bot.domain import care
 from care_bot.domain.masking import masked_incident
-from care_bot.flows import gate
+from care_bot.flows import closing, gate
 from care_bot.flows import tracking as tracking_flow
 from care_bot.flows.gate import Outcome
 from care_bot.outbox import posting
@@ -40,7 +40,8 @@ def report(services: Services, user_id: str, incident_id: int, surface: str
     settings = services.settings
     with services.store.transaction() as db:
         checked = gate.check(db, services, user_id, incident_id, care.REPORT_TO_HR_AND_SECURITY,
-                             "report_to_hr", surface, closed="{ref} is already closed.")
+                             "report_to_hr", surface, closed="{ref} is already closed.",
+                             settled=lambda i, s: closing.settled_by_early_close(services, i, s))
         if isinstance(checked, Outcome):
             return checked
         incident, branch, states, roles, now = (checked.incident, checked.branch, checked.states,

@@ -6,6 +6,7 @@ from typing import Any
 
 from care_bot.flows import tracking
 from care_bot.flows.answers import replace_message, tell_by_dm
+from care_bot.flows.gate import Outcome
 from care_bot.services import Services
 from care_bot.storage import incidents
 from care_bot.views import messages
@@ -40,7 +41,7 @@ def from_message(shortcut: dict[str, Any]) -> dict[str, Any]:
 
 
 def mark_ics_notified(services: Services, user_id: str, incident_id: int,
-                      channel: str | None, ts: str | None) -> tracking.Outcome:
+                      channel: str | None, ts: str | None) -> Outcome:
     """Mark the associate's own step "ICS notified" from the DM or Home button."""
     outcome = tracking.complete_tasks(services, user_id, incident_id, ["ics_notified"], "")
     if outcome.message:

@@ -91,7 +91,8 @@ def acknowledge(services: Services, user_id: str, incident_id: int, surface: str
     """Record the first acknowledgement; later clicks are told who was first."""
     with services.store.transaction() as db:
         checked = gate.check(db, services, user_id, incident_id, care.ACKNOWLEDGE,
-                             "acknowledge", surface, closed="{ref} is already closed.")
+                             "acknowledge", surface, closed="{ref} is already closed.",
+                             settled=lambda i, s: closing.settled_by_early_close(services, i, s))
         if isinstance(checked, Outcome):
             return checked
         incident, now = checked.incident, checked.now

@@ -7,7 +7,7 @@ from care_bot.ids import Action, Callback
 from care_bot.listeners.context import services_of
 from care_bot.listeners.guard import guarded
 from care_bot.listeners.payloads import (
-    answer_in_channel,
+    answer_from_checklist,
     answer_submission,
     clicked_id,
     message_of,
@@ -17,7 +17,6 @@ from care_bot.listeners.payloads import (
 )
 from care_bot.views.care_after import checkin_number
 from care_bot.views.forms import read_answers
-from care_bot.views.tracking import notice_view
 
 CHECKIN_ANSWERS = {Action.WELLBEING_OK.value: "ok", Action.WELLBEING_CONTACT.value: "talk",
                    Action.WELLBEING_STOP.value: "stop"}
@@ -35,12 +34,8 @@ def checkin_answer(ack, body, context):
 def open_review(ack, body, context):
     ack()
     services = services_of(context)
-    outcome = care_after.open_review(services, user_of(body), clicked_id(body))
-    if body.get("view"):  # inside the checklist modal: a second view on its stack
-        services.slack.push_view(body["trigger_id"], outcome.view
-                                 or notice_view("CARE bot", outcome.message or ""))
-    else:
-        answer_in_channel(services, body, outcome)
+    answer_from_checklist(services, body,
+                          care_after.open_review(services, user_of(body), clicked_id(body)))
 
 
 def review(ack, body, context):

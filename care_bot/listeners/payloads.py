@@ -96,6 +96,16 @@ def answer_in_channel(services: Services, body: dict, outcome: Outcome) -> None:
         services.slack.open_view(body["trigger_id"], outcome.view)
 
 
+def answer_from_checklist(services: Services, body: dict, outcome: Outcome) -> None:
+    """A button that is also in the checklist modal: there, its view or notice is a second
+    view on the modal's stack; on a message, answered as a message button is."""
+    if body.get("view"):
+        services.slack.push_view(body["trigger_id"], outcome.view
+                                 or notice_view("CARE bot", outcome.message or ""))
+    else:
+        answer_in_channel(services, body, outcome)
+
+
 def tell_where_clicked(services: Services, body: dict, text: str, *,
                        refused: bool = False) -> None:
     """Tell only the clicker; a refusal goes where they clicked (see the module's docstring)."""

@@ -84,3 +84,9 @@ def already_closed_part(incident: Incident, decision_owners: list[str]) -> str:
     """The answer to a second close: security's part is closed, the decision is not."""
     return (f"Corporate Security & Risk's part of {incident.ref} is already closed. The account "
             f"decision is still with {decision_owner_text(decision_owners)}.")
+
+
+def only_decision_left(incident: Incident, decision_owners: list[str]) -> str:
+    """The answer to any other step once security closed its part early."""
+    return (f"Corporate Security & Risk closed {incident.ref} early; only the account decision "
+            f"is left, with {decision_owner_text(decision_owners)}. Nothing was changed.")

@@ -21,7 +21,15 @@ from care_bot.domain.care import (
     THREAT_KINDS,
     client_status,
 )
-from care_bot.domain.checklist import ended_early, identified, task_states, tasks_of
+from care_bot.domain.checklist import (
+    SECURITY_CLOSED,
+    TaskDone,
+    ended_early,
+    identified,
+    task_states,
+    tasks_of,
+)
+from care_bot.domain.masking import mask_for
 from care_bot.domain.metrics import facts_of
 from care_bot.domain.models import Event, Incident
 
@@ -110,6 +118,8 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
         values[f"{task.key}_by"] = done.by if done else ""
         values[f"{task.key}_at"] = iso(done.at) if done else ""
     detail = decision.detail if decision else {}
+    part = states.get(SECURITY_CLOSED)  # security closed its part early (issue 17)
+    reason = incident.close_reason or (part.note if part else "")
     values.update({
         "decision": ACCOUNT_DECISIONS.get(detail.get("decision", ""), ""),
         "decision_by": decision.actor if decision else "",
@@ -118,12 +128,19 @@ def row(incident: Incident, events: Sequence[Event], branches: Mapping[str, Bran
                                else (WITHHELD if decision else "")),
         "closed_at": iso(incident.closed_at),
         "closed_by": incident.closed_by or "",
-        "closed_early": ("yes" if closed.detail.get("early") else "no") if closed else "",
-        "close_reason": incident.close_reason or "",
+        "closed_early": _closed_early(closed, states),
+        "close_reason": reason if with_client_details else mask_for(incident, reason),
         "client_name": (answers.get("client_name") or "") if with_client_details else WITHHELD,
         "accounts": (answers.get("accounts") or "") if with_client_details else WITHHELD,
     })
     return {name: cell(values.get(name, "")) for name in columns()}
+
+
+def _closed_early(closed: Event | None, states: Mapping[str, TaskDone]) -> str:
+    """ "yes" when security closed early (all of it, or its part before the account decision)."""
+    if SECURITY_CLOSED in states or (closed and closed.detail.get("early")):
+        return "yes"
+    return "no" if closed else ""
 
 
 def to_csv(incidents: Iterable[Incident], events: Mapping[int, Sequence[Event]],

@@ -257,6 +257,8 @@ def _parent_buttons(incident: Incident, audience: str = "",
     """The parent's buttons; each role-specific one says whose it is (a channel sees all)."""
     if incident.status == "closed":
         return []
+    if SECURITY_CLOSED in (states or {}):  # security closed early: the decision is left
+        return checklist_button(incident.id)["elements"]
     value = str(incident.id)
     buttons: list[dict[str, Any]] = []
     if incident.danger and not incident.claimed_by and audience != "supervisors":

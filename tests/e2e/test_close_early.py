@@ -60,6 +60,7 @@ def test_close_early_leaves_the_account_decision_with_management(slack, bot_fact
         blocks = _text(shown["params"]["blocks"])
         assert "Still owed:* the account decision" in blocks
         assert "⬜ Delivery / local management decided on the account" in blocks
+        assert "care_acknowledge" not in blocks and "care_report_to_hr" not in blocks
         thread = slack.replies(channel, shown["response"]["ts"])
         note = next(m["text"] for m in thread if "closed Corporate Security" in m.get("text", ""))
         assert "*Still owed:* the account decision, by Delivery / local management" in note

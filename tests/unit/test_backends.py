@@ -150,3 +150,22 @@ def test_home_folds_and_branch_filters_are_kept_apart_on_both_backends(store):
     with store.reading() as db:
         assert home_filters.others_shown(db, "U1") is False
         assert home_filters.home_filter(db, "U1") == "downtown"
+
+
+def test_an_early_close_keeps_the_decisions_reminders_on_both_backends(store):
+    """Issue 17: followups.cancel(keep=..., keep_tasks=...) leaves those rows pending."""
+    from care_bot.storage import followups, incidents
+
+    with store.transaction() as db:
+        incident = incidents.create_incident(
+            db, draft_id="d1", reporter="U1", status="open", danger=False, branch=None,
+            answers={}, now=START)
+        for kind, task in (("task_due", "account_decision"), ("task_due", "safety_plan"),
+                           ("wellbeing", ""), ("ack_reminder", "")):
+            followups.schedule(db, incident_id=incident.id, kind=kind, due_at=START + 60,
+                               now=START, task=task)
+        assert followups.cancel(db, incident.id, START, keep=("wellbeing",),
+                                keep_tasks=("account_decision",)) == 2
+    with store.reading() as db:
+        left = {(f.kind, f.task) for f in followups.pending_for(db, incident.id)}
+    assert left == {("task_due", "account_decision"), ("wellbeing", "")}

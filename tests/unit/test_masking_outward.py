@@ -16,7 +16,7 @@ from care_bot.flows import followups, hr_report, lookup, paging, tracking
 from care_bot.flows.danger import record_police_call
 from care_bot.outbox import delivery
 from care_bot.storage import incidents
-from care_bot.views import alerts
+from care_bot.views import alerts, export
 from tests.support.report import file_report
 from tests.support.world import SECURITY_CHANNEL, SUPERVISORS_CHANNEL, USERS, make_services
 
@@ -148,3 +148,18 @@ def test_masked_states_and_events_leave_the_originals_untouched(world):
     assert closed.detail == {"reason": "[client] moved away."}
     assert masked_states(states, incident)["security_part_closed"].note == "[client] moved away."
     assert states["security_part_closed"].note == "Jordan Marlowe moved away."
+
+
+def test_export_shows_securitys_early_close_masked_without_client_details(world):
+    services, _slack, _clock = world
+    tracking.close_early(services, SEC, 1, "Jordan Marlowe moved away.")
+    with services.store.reading() as db:
+        incident = incidents.get_incident(db, 1)
+        events = incidents.list_events(db, 1)
+    branches = services.settings.branches
+    plain = export.row(incident, events, branches, with_client_details=False)
+    assert (plain["closed_early"], plain["close_reason"]) == ("yes", "[client] moved away.")
+    assert plain["safety_plan_state"] == "closed"  # ended undone by the early close
+    assert (plain["status"], plain["decision"]) == ("open", "")  # the decision is still owed
+    full = export.row(incident, events, branches, with_client_details=True)
+    assert full["close_reason"] == "Jordan Marlowe moved away."

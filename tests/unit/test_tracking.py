@@ -469,6 +469,18 @@ def test_checklist_shows_who_still_owes_what_after_an_early_close(world):
     assert "⬜ Reported to HR" not in text
 
 
+def test_after_an_early_close_acknowledging_or_reporting_to_hr_changes_nothing(world):
+    """Security closed its part before anyone acknowledged: those steps ended with it."""
+    services, *_ = world
+    tracking.close_early(services, SEC, 1, "Duplicate of another report.")
+    before = everything(services)
+    left = (f"Corporate Security & Risk closed {REF} early; only the account decision is "
+            f"left, with Delivery / local management (<@{MARK}>). Nothing was changed.")
+    assert tracking.acknowledge(services, SAM, 1, "channel").message == left
+    assert hr_report.report(services, SAM, 1, "channel").message == left
+    assert everything(services) == before
+
+
 def test_close_early_after_the_decision_closes_the_incident(world):
     services, *_ = world
     tracking.decide_account(services, MARK, 1, "keep", "No risk.")
