@@ -145,7 +145,8 @@ def safe_note(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, A
 def safe_confirmation(incident: Incident, branches: Mapping[str, Branch]) -> dict[str, Any]:
     """The associate's DM after "I'm safe now" (from Home or the modal): what was recorded."""
     text = (f":white_check_mark: You {safe_phrase(incident, branches)} ({incident.ref}). "
-            "Security and your supervisor are told in the alert's threads. Finish your report "
+            "CARE bot is posting it in the alert's threads for security and your supervisor. "
+            "Finish your report "
             "when you are ready: `/threat`.")
     return {"text": text, "blocks": [{"type": "section",
                                       "text": {"type": "mrkdwn", "text": text}}]}

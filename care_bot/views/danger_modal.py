@@ -121,7 +121,8 @@ def safe_view(incident: Incident, draft_id: str, safe_at_text: str) -> dict[str,
         "private_metadata": encode(ModalRef(draft_id=draft_id, incident_id=incident.id)),
         "blocks": [
             {"type": "section", "text": mrkdwn(
-                f"Thank you. We told security and your supervisor that you {safe_at_text} "
+                f"Thank you. Security and your supervisor are being told, in the alert's threads, "
+                f"that you {safe_at_text} "
                 f"({incident.ref})."
             )},
             {"type": "context", "elements": [mrkdwn(

@@ -14,6 +14,7 @@ from care_bot.domain.care import (
     CLIENT_STATUS,
     IDENTIFY_CLIENT,
     NOT_A_CLIENT,
+    NOTHING_YET,
     POLICE_CANT_CALL,
     ROLE_LABELS,
     TASK_OWNER_ROLES,
@@ -107,15 +108,19 @@ def _task_line(task: Task, incident: Incident, done: TaskDone | None,
     return f"✅ {label}{note} · {mention(done.by)} {slack_date(done.at)}"
 
 
+# What the associate did, as the checklist's A line says it ("Nothing yet" claims nothing).
+DECISION_WORDS = {"law_enforcement": "law enforcement contacted",
+                  "supervisor_notified": "not viable or imminent; supervisor told",
+                  NOTHING_YET: "nothing yet; this report tells the supervisor"}
+
+
 def checklist_text(incident: Incident, states: Mapping[str, TaskDone],
                    branches: Mapping[str, Branch] | None = None,
                    hr_destination: bool = True) -> str:
     """Return the CARE checklist as mrkdwn lines; owners come from the branch directory."""
     branch = (branches or {}).get(incident.branch or "")
     action = incident.answers.get("action_taken")
-    decision = "law enforcement contacted" if action == "law_enforcement" else (
-        "supervisor notified" if action else "pending"
-    )
+    decision = DECISION_WORDS.get(action or "", "supervisor notified") if action else "pending"
     c_done = "✅" if incident.submitted_at else "⬜"
     lines = [f"{c_done} C · report completed", f"{c_done} A · decision: {decision}"]
     owed = tasks_of(incident, states)

@@ -260,3 +260,27 @@ def test_threat_show_as_the_associate_reads_it_spells_out_every_abbreviation():
     view = lookup.details_view(filed, {}, events, BRANCHES)
     assert "Corporate Security & Risk (CS&R)" in str(view)
     assert bare_abbreviations(view["blocks"]) == []
+
+
+# ---------------------------------------------------------------- nothing said before it is true
+
+
+@pytest.mark.parametrize("action, words", [
+    ("nothing_yet", "A · decision: nothing yet; this report tells the supervisor"),
+    ("supervisor_notified", "A · decision: not viable or imminent; supervisor told"),
+    ("law_enforcement", "A · decision: law enforcement contacted"),
+])
+def test_checklist_says_what_the_associate_did_and_no_more(action, words):
+    filed = incident(submitted_at=START, answers={**ANSWERS, "action_taken": action})
+    assert words in messages.checklist_text(filed, {}, BRANCHES)
+
+
+def test_reported_safe_screens_do_not_claim_the_threads_were_told_already():
+    safe = incident(danger=True, safe_at=T, branch="downtown")
+    from care_bot.views import danger_modal
+
+    view = danger_modal.safe_view(safe, "draft-1", alerts.safe_phrase(safe, NY))
+    dm = alerts.safe_confirmation(safe, NY)
+    for shown in (str(view), str(dm)):
+        assert "We told" not in shown and "are told in" not in shown
+    assert "are being told" in str(view) and "is posting it" in str(dm)
